@@ -1,0 +1,38 @@
+# Entry points. `make run` starts the whole system on the local stack; `make test` runs every suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+SERVICES := identity scheduling messaging calling
+
+.PHONY: install vendor run test bench package clean
+
+$(VENV)/.installed: requirements/dev.txt requirements/constraints.txt shared/pyproject.toml infra/local/pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements/dev.txt -c requirements/constraints.txt
+	$(PY) -m pip install -q --no-deps -e shared -e infra/local
+	touch $@
+
+install: $(VENV)/.installed
+
+# Chalice packages only app.py, chalicelib/, vendor/ and requirements.txt: copy shared in.
+vendor:
+	@for s in $(SERVICES); do rm -rf services/$$s/vendor/telehealth_shared; mkdir -p services/$$s/vendor; \
+	  cp -r shared/telehealth_shared services/$$s/vendor/; \
+	  find services/$$s/vendor -name __pycache__ -prune -exec rm -rf {} +; done
+
+run: install
+	$(PY) -m telehealth_local.run
+
+test: install vendor
+	$(PY) scripts/run_tests.py
+
+bench: install
+	$(PY) scripts/bench_cold_import.py
+
+package: install vendor
+	@for s in $(SERVICES); do (cd services/$$s && ../../$(VENV)/bin/chalice package --stage dev ../../build/package/$$s) || exit 1; done
+
+clean:
+	rm -rf build services/*/vendor

@@ -1,0 +1,1 @@
+"""Domain logic of the messaging service; app.py only parses input and calls into here."""

@@ -1,0 +1,4 @@
+"""The scheduling service's HTTP entrypoint (only /health until its issue lands)."""
+from telehealth_shared.edge import TelehealthApp
+
+app = TelehealthApp("scheduling")

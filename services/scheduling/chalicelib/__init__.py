@@ -1,0 +1,1 @@
+"""Domain logic of the scheduling service; app.py only parses input and calls into here."""

@@ -1,0 +1,1 @@
+"""Code every telehealth service shares: models, auth, AWS clients, errors, config, logging."""

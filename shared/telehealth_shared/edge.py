@@ -1,0 +1,201 @@
+"""The HTTP edge of every service: a Chalice app whose routes authenticate, parse bodies into
+models and turn domain errors into API.md's error body, all in this one place."""
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import re
+import time
+import uuid
+from typing import Any, Callable, Iterable, Mapping, Type
+
+from chalice import Chalice, Response
+from pydantic import BaseModel, ValidationError
+
+from . import log as logs
+from .auth import Principal, bearer_token, default_verifier
+from .errors import DomainError, Forbidden, PayloadTooLarge, TooManyRequests, Unavailable, ValidationFailed
+
+DEFAULT_MAX_BODY_BYTES = 16 * 1024
+_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,128}$")
+_THROTTLING_CODES = frozenset({
+    "Throttling", "ThrottlingException", "ThrottledException", "TooManyRequestsException",
+    "ProvisionedThroughputExceededException", "RequestLimitExceeded", "LimitExceededException",
+    "SlowDown", "RequestThrottled", "RequestThrottledException",
+})
+
+logger = logging.getLogger("telehealth.edge")
+
+
+def json_path(loc: Iterable[Any], root: str = "$") -> str:
+    path = root
+    for part in loc:
+        path += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return path
+
+
+def _readable(error: Mapping[str, Any]) -> str:
+    message = str(error.get("msg", "is not valid"))
+    for prefix in ("Value error, ", "Assertion failed, "):
+        if message.startswith(prefix):
+            message = message[len(prefix):]
+    return message
+
+
+def validation_failed(exc: ValidationError, root: str = "$") -> ValidationFailed:
+    details = []
+    for error in exc.errors(include_url=False, include_input=False):
+        if error.get("type") == "json_invalid":
+            return ValidationFailed("The request body is not valid JSON.", [{"path": root, "message": "malformed JSON"}])
+        details.append({"path": json_path(error.get("loc", ()), root), "message": _readable(error)})
+    return ValidationFailed("The request has invalid fields.", details)
+
+
+def parse_body(raw: bytes | None, model: Type[BaseModel], max_bytes: int = DEFAULT_MAX_BODY_BYTES) -> BaseModel:
+    """Validate a raw JSON body into `model`; unknown fields and bad JSON are 400s."""
+    raw = raw or b""
+    if len(raw) > max_bytes:
+        raise PayloadTooLarge(f"The request body must be at most {max_bytes} bytes.")
+    if not raw.strip():
+        raise ValidationFailed("A JSON object body is required.", [{"path": "$", "message": "missing body"}])
+    try:
+        return model.model_validate_json(raw)
+    except ValidationError as exc:
+        raise validation_failed(exc) from None
+
+
+def parse_query(params: Mapping[str, Any] | None, model: Type[BaseModel]) -> BaseModel:
+    try:
+        return model.model_validate(dict(params or {}))
+    except ValidationError as exc:
+        raise validation_failed(exc, root="query") from None
+
+
+def error_body(error: DomainError) -> dict[str, Any]:
+    info: dict[str, Any] = {"code": error.code, "message": error.message}
+    if error.details:
+        info["details"] = error.details
+    return {"error": info}
+
+
+def domain_error_for(exc: BaseException) -> DomainError | None:
+    """Map an exception that escaped the domain code to the error the caller should see."""
+    if isinstance(exc, DomainError):
+        return exc
+    try:
+        from botocore.exceptions import BotoCoreError, ClientError
+    except ImportError:  # pragma: no cover - botocore is always present in a service
+        return None
+    if isinstance(exc, ClientError):
+        code = exc.response.get("Error", {}).get("Code", "")
+        if code in _THROTTLING_CODES:
+            return TooManyRequests()
+        return Unavailable()
+    if isinstance(exc, BotoCoreError):
+        return Unavailable()
+    return None
+
+
+class TelehealthApp(Chalice):
+    """A Chalice app with `api()` routes and a `/health` route, one per service."""
+
+    def __init__(self, service: str, **kwargs: Any):
+        super().__init__(app_name=f"telehealth-{service}", **kwargs)
+        self.service = service
+        self.api.cors = True
+        logs.configure(service)
+        self._register_health()
+
+    def _register_health(self) -> None:
+        service = self.service
+
+        @self.route("/health", methods=["GET"])
+        def health() -> dict[str, str]:
+            return {"status": "ok", "service": service}
+
+    def authenticate(self, headers: Mapping[str, str]) -> Principal:
+        return default_verifier().verify(bearer_token(headers))
+
+    def api(self, path: str, methods: Iterable[str] = ("GET",), *, auth: bool = True,
+            roles: Iterable[str] | None = None, body: Type[BaseModel] | None = None,
+            query: Type[BaseModel] | None = None, status: int = 200,
+            max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """Register a JSON route. The view receives url params, `principal` when `auth`,
+        `body` and `query` as validated models, and returns a model (dumped) or a dict."""
+        allowed_roles = frozenset(roles) if roles else None
+
+        def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+            @functools.wraps(view)
+            def endpoint(**url_params: Any) -> Response:
+                request = self.current_request
+                request_id = _request_id(request)
+                token = logs.request_id_var.set(request_id)
+                started = time.perf_counter()
+                try:
+                    kwargs: dict[str, Any] = dict(url_params)
+                    if auth:
+                        principal = self.authenticate(request.headers)
+                        if allowed_roles is not None and principal.role not in allowed_roles:
+                            raise Forbidden("Your role is not allowed to do this.")
+                        kwargs["principal"] = principal
+                    if body is not None:
+                        kwargs["body"] = parse_body(request.raw_body, body, max_body_bytes)
+                    if query is not None:
+                        kwargs["query"] = parse_query(request.query_params, query)
+                    result = view(**kwargs)
+                    response = _json_response(result, status, request_id)
+                except Exception as exc:  # every failure becomes an API error body, never a trace
+                    error = domain_error_for(exc)
+                    if error is None:
+                        logs.log_event(logger, "unhandled_error", logging.ERROR,
+                                       error_type=type(exc).__name__, route=path)
+                        logger.debug("unhandled", exc_info=True)
+                        error = DomainError()
+                    elif not isinstance(exc, DomainError):
+                        logs.log_event(logger, "dependency_error", logging.WARNING,
+                                       error_type=type(exc).__name__, route=path,
+                                       aws_code=_aws_code(exc))
+                    response = _json_response(error_body(error), error.status, request_id)
+                finally:
+                    logs.request_id_var.reset(token)
+                logs.log_event(logger, "request", route=path, method=request.method,
+                               status=response.status_code, request_id=request_id,
+                               duration_ms=round((time.perf_counter() - started) * 1000, 1))
+                return response
+
+            self.route(path, methods=list(methods))(endpoint)
+            return view
+
+        return decorator
+
+
+def _aws_code(exc: BaseException) -> str | None:
+    response = getattr(exc, "response", None)
+    return response.get("Error", {}).get("Code") if isinstance(response, dict) else None
+
+
+def _request_id(request: Any) -> str:
+    context = getattr(request, "context", None) or {}
+    candidate = context.get("requestId")
+    if isinstance(candidate, str) and _SAFE_REQUEST_ID.match(candidate):
+        return candidate
+    header = (request.headers or {}).get("x-request-id")
+    if isinstance(header, str) and _SAFE_REQUEST_ID.match(header):
+        return header
+    return uuid.uuid4().hex
+
+
+def _json_response(result: Any, status: int, request_id: str) -> Response:
+    if isinstance(result, Response):
+        result.headers.setdefault("x-request-id", request_id)
+        return result
+    if isinstance(result, BaseModel):
+        payload: Any = result.model_dump(mode="json")
+    else:
+        payload = result
+    return Response(
+        body=json.dumps(payload, ensure_ascii=False),
+        status_code=status,
+        headers={"Content-Type": "application/json", "x-request-id": request_id},
+    )

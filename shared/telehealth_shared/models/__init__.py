@@ -1,0 +1,1 @@
+"""Pydantic models of every resource and request body in API.md."""

@@ -1,0 +1,123 @@
+"""Identity service bodies: sign-up, confirmation, sign-in, refresh, profile and patient search."""
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BeforeValidator, Field
+
+from ..phone import normalize_e164
+from .common import ApiModel, omitted_when_none, NextToken, Limit, Role, StrictModel
+
+_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
+
+PASSWORD_RULES = "at least 12 characters with an upper-case letter, a lower-case letter, a digit and a symbol"
+
+
+def _email(value: str) -> str:
+    value = value.strip()
+    if len(value) > 254 or not _EMAIL.match(value):
+        raise ValueError("must be a valid e-mail address")
+    return value.lower()
+
+
+def _strong_password(value: str) -> str:
+    problems = []
+    if len(value) < 12:
+        problems.append("at least 12 characters")
+    if not re.search(r"[A-Z]", value):
+        problems.append("an upper-case letter")
+    if not re.search(r"[a-z]", value):
+        problems.append("a lower-case letter")
+    if not re.search(r"[0-9]", value):
+        problems.append("a digit")
+    if not re.search(r"[^A-Za-z0-9\s]", value):
+        problems.append("a symbol")
+    if problems:
+        raise ValueError("password needs " + ", ".join(problems))
+    return value
+
+
+def _strip(value: object) -> object:
+    return value.strip() if isinstance(value, str) else value
+
+
+Email = Annotated[str, Field(max_length=254), AfterValidator(_email)]
+Password = Annotated[str, Field(min_length=1, max_length=256)]
+StrongPassword = Annotated[str, Field(max_length=256), AfterValidator(_strong_password)]
+PersonName = Annotated[str, BeforeValidator(_strip), Field(min_length=1, max_length=100)]
+PhoneNumber = Annotated[str, Field(max_length=32), AfterValidator(normalize_e164)]
+
+
+class SignupRequest(StrictModel):
+    email: Email
+    password: StrongPassword
+    name: PersonName
+    phone_number: PhoneNumber
+    role: Role
+
+
+class SignupResponse(ApiModel):
+    user_id: str
+    email: str
+    role: Role
+    confirmed: bool = False
+
+
+class ConfirmRequest(StrictModel):
+    email: Email
+    code: Annotated[str, Field(min_length=1, max_length=32, pattern=r"^\S+$")]
+
+
+class ConfirmResponse(ApiModel):
+    confirmed: Literal[True] = True
+
+
+class SigninRequest(StrictModel):
+    email: Email
+    password: Password
+
+
+class TokensResponse(ApiModel):
+    id_token: str
+    access_token: str
+    refresh_token: str
+    expires_in: int
+    token_type: Literal["Bearer"] = "Bearer"
+
+
+class RefreshRequest(StrictModel):
+    refresh_token: Annotated[str, Field(min_length=1, max_length=8192)]
+
+
+class RefreshResponse(ApiModel):
+    id_token: str
+    access_token: str
+    expires_in: int
+    token_type: Literal["Bearer"] = "Bearer"
+
+
+class MeResponse(ApiModel):
+    user_id: str
+    email: str
+    name: str
+    phone_number: str
+    role: Role
+    app_instance_user_arn: str
+
+
+class PatientsQuery(StrictModel):
+    q: Annotated[str, BeforeValidator(_strip), Field(min_length=1, max_length=100)] | None = None
+    limit: Limit = 50
+    next_token: NextToken | None = None
+
+
+class PatientSummary(ApiModel):
+    user_id: str
+    name: str
+    email: str
+
+
+class PatientsPage(ApiModel):
+    patients: list[PatientSummary]
+    next_token: str | None = omitted_when_none()

@@ -1,0 +1,87 @@
+"""Messaging service bodies: presence, chat messages, meeting events and the real-time session."""
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, Field
+
+from .appointments import Presence, PresenceState
+from .common import ApiModel, omitted_when_none, Limit, NextToken, Role, StrictModel, UtcDatetime
+
+MessageKind = Literal["chat", "meeting", "presence"]
+MeetingStatus = Literal["invited", "accepted", "declined", "ended"]
+MeetingVia = Literal["web", "phone"]
+
+MAX_CONTENT_BYTES = 4096
+
+
+def _content_size(value: str) -> str:
+    size = len(value.encode("utf-8"))
+    if size == 0 or not value.strip():
+        raise ValueError("must not be empty")
+    if size > MAX_CONTENT_BYTES:
+        raise ValueError(f"must be at most {MAX_CONTENT_BYTES} bytes of UTF-8 (got {size})")
+    return value
+
+
+ClientId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")]
+
+
+class PresenceResponse(ApiModel):
+    presence: Presence
+
+
+class SendMessageRequest(StrictModel):
+    content: Annotated[str, AfterValidator(_content_size)]
+    client_id: ClientId | None = None
+
+
+class MessagesQuery(StrictModel):
+    limit: Limit = 50
+    next_token: NextToken | None = None
+
+
+class Sender(ApiModel):
+    user_id: str
+    name: str
+    role: Role
+
+
+class MeetingEventData(ApiModel):
+    meeting_id: str
+    status: MeetingStatus
+    via: MeetingVia = "web"
+
+
+class PresenceEventData(ApiModel):
+    role: Role
+    presence: PresenceState
+
+
+class Message(ApiModel):
+    message_id: str
+    kind: MessageKind
+    content: str
+    sender: Sender
+    created_at: UtcDatetime
+    client_id: str | None = omitted_when_none()
+    data: dict[str, Any] | None = omitted_when_none()
+
+
+class MessagesPage(ApiModel):
+    messages: list[Message]
+    next_token: str | None = omitted_when_none()
+
+
+class ChannelMessageMetadata(ApiModel):
+    """The JSON kept in a Chime channel message's Metadata (API.md's convention)."""
+
+    kind: MessageKind
+    client_id: str | None = omitted_when_none()
+    data: dict[str, Any] | None = omitted_when_none()
+
+
+class SessionResponse(ApiModel):
+    websocket_url: str
+    app_instance_user_arn: str
+    expires_at: UtcDatetime
