@@ -1,0 +1,49 @@
+"""The local stack's outboxes: SMS sent through Pinpoint and e-mail sent by Cognito, oldest first."""
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timezone
+from typing import Any
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class Outbox:
+    def __init__(self) -> None:
+        self._sms: list[dict[str, Any]] = []
+        self._email: list[dict[str, Any]] = []
+        self._lock = threading.Lock()
+
+    def add_sms(self, to: str, body: str, message_type: str, origination_number: str | None = None) -> dict[str, Any]:
+        entry: dict[str, Any] = {"to": to, "body": body, "sent_at": _now(), "message_type": message_type}
+        if origination_number:
+            entry["origination_number"] = origination_number
+        with self._lock:
+            self._sms.append(entry)
+        return entry
+
+    def add_email(self, to: str, subject: str, body: str, code: str | None = None) -> dict[str, Any]:
+        entry: dict[str, Any] = {"to": to, "subject": subject, "body": body}
+        if code is not None:
+            entry["code"] = code
+        with self._lock:
+            self._email.append(entry)
+        return entry
+
+    def sms(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return list(self._sms)
+
+    def email(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return list(self._email)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._sms.clear()
+            self._email.clear()
+
+
+outbox = Outbox()
