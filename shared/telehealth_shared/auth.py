@@ -24,6 +24,7 @@ class Principal:
     name: str
     email: str
     groups: tuple[str, ...] = ()
+    username: str = ""
 
     @property
     def is_doctor(self) -> bool:
@@ -122,6 +123,7 @@ def principal_from_claims(claims: Mapping[str, Any]) -> Principal:
         name=str(claims.get("name") or ""),
         email=str(claims.get("email") or ""),
         groups=tuple(str(g) for g in groups),
+        username=str(claims.get("cognito:username") or claims["sub"]),
     )
 
 

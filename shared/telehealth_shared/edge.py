@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import log as logs
 from .auth import Principal, bearer_token, default_verifier
-from .errors import DomainError, Forbidden, PayloadTooLarge, TooManyRequests, Unavailable, ValidationFailed
+from .errors import ConfigurationError, DomainError, Forbidden, PayloadTooLarge, TooManyRequests, Unavailable, ValidationFailed
 
 DEFAULT_MAX_BODY_BYTES = 16 * 1024
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,128}$")
@@ -98,7 +98,7 @@ def domain_error_for(exc: BaseException) -> DomainError | None:
 
 
 class TelehealthApp(Chalice):
-    """A Chalice app with `api()` routes and a `/health` route, one per service."""
+    """A Chalice app with `api_route()` routes and a `/health` route, one per service."""
 
     def __init__(self, service: str, **kwargs: Any):
         super().__init__(app_name=f"telehealth-{service}", **kwargs)
@@ -115,9 +115,10 @@ class TelehealthApp(Chalice):
             return {"status": "ok", "service": service}
 
     def authenticate(self, headers: Mapping[str, str]) -> Principal:
-        return default_verifier().verify(bearer_token(headers))
+        token = bearer_token(headers)
+        return default_verifier().verify(token)
 
-    def api(self, path: str, methods: Iterable[str] = ("GET",), *, auth: bool = True,
+    def api_route(self, path: str, methods: Iterable[str] = ("GET",), *, auth: bool = True,
             roles: Iterable[str] | None = None, body: Type[BaseModel] | None = None,
             query: Type[BaseModel] | None = None, status: int = 200,
             max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -152,6 +153,8 @@ class TelehealthApp(Chalice):
                                        error_type=type(exc).__name__, route=path)
                         logger.debug("unhandled", exc_info=True)
                         error = DomainError()
+                    elif isinstance(exc, ConfigurationError):
+                        logs.log_event(logger, "configuration_error", logging.ERROR, detail=exc.detail, route=path)
                     elif not isinstance(exc, DomainError):
                         logs.log_event(logger, "dependency_error", logging.WARNING,
                                        error_type=type(exc).__name__, route=path,

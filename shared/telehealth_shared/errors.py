@@ -62,3 +62,8 @@ class ConfigurationError(DomainError):
 
     status, code = 503, "Unavailable"
     default_message = "The service is not configured."
+
+    def __init__(self, detail: str):
+        # The detail names the missing setting for operators' logs; callers see the default.
+        super().__init__(None)
+        self.detail = detail

@@ -42,10 +42,16 @@ def _strip(value: object) -> object:
     return value.strip() if isinstance(value, str) else value
 
 
+def _not_blank(value: str) -> str:
+    if not value:
+        raise ValueError("must not be empty")
+    return value
+
+
 Email = Annotated[str, Field(max_length=254), AfterValidator(_email)]
 Password = Annotated[str, Field(min_length=1, max_length=256)]
 StrongPassword = Annotated[str, Field(max_length=256), AfterValidator(_strong_password)]
-PersonName = Annotated[str, BeforeValidator(_strip), Field(min_length=1, max_length=100)]
+PersonName = Annotated[str, BeforeValidator(_strip), Field(max_length=100), AfterValidator(_not_blank)]
 PhoneNumber = Annotated[str, Field(max_length=32), AfterValidator(normalize_e164)]
 
 
@@ -107,7 +113,7 @@ class MeResponse(ApiModel):
 
 
 class PatientsQuery(StrictModel):
-    q: Annotated[str, BeforeValidator(_strip), Field(min_length=1, max_length=100)] | None = None
+    q: Annotated[str, BeforeValidator(_strip), Field(max_length=100), AfterValidator(_not_blank)] | None = None
     limit: Limit = 50
     next_token: NextToken | None = None
 

@@ -1,0 +1,31 @@
+"""Confirms a sign-up with the e-mailed code; Cognito then runs the post-confirmation trigger."""
+from __future__ import annotations
+
+import logging
+
+from telehealth_shared.aws import AwsClients, error_code
+from telehealth_shared.config import Settings
+from telehealth_shared.log import log_event
+from telehealth_shared.models.identity import ConfirmRequest, ConfirmResponse
+
+from .cognito_errors import translate
+
+logger = logging.getLogger("telehealth.identity.confirm")
+
+
+def confirm_sign_up(clients: AwsClients, settings: Settings, request: ConfirmRequest) -> ConfirmResponse:
+    try:
+        clients.cognito.confirm_sign_up(
+            ClientId=settings.require("user_pool_client_id"),
+            Username=request.email,
+            ConfirmationCode=request.code,
+        )
+    except Exception as exc:
+        if not hasattr(exc, "response"):
+            raise
+        if error_code(exc) == "UnexpectedLambdaException":
+            # Cognito confirmed the user but the trigger failed; sign-in repairs provisioning.
+            log_event(logger, "post_confirmation_trigger_failed", logging.WARNING)
+            return ConfirmResponse()
+        raise translate(exc, "confirm") from exc
+    return ConfirmResponse()

@@ -1,0 +1,20 @@
+"""The Cognito post-confirmation trigger: provisions the newly confirmed user."""
+from __future__ import annotations
+
+from typing import Any
+
+from telehealth_shared.aws import AwsClients
+from telehealth_shared.config import Settings
+
+from .provision_user import provision
+
+
+def handle_post_confirmation(clients: AwsClients, settings: Settings, event: dict[str, Any]) -> dict[str, Any]:
+    """Provision and hand the event back, as Cognito requires; failures raise so Cognito sees them."""
+    if event.get("triggerSource") != "PostConfirmation_ConfirmSignUp":
+        # Forgot-password confirmations also fire this trigger; nothing to provision then.
+        return event
+    attributes = event["request"]["userAttributes"]
+    provision(clients, settings, username=event["userName"], user_id=attributes["sub"],
+              name=attributes.get("name", ""), role=attributes.get("custom:role", ""))
+    return event

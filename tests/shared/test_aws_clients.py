@@ -1,0 +1,44 @@
+"""The AWS client factory: nothing at import, one cached client per service, calls observable."""
+import subprocess
+import sys
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from telehealth_shared.aws import AwsClients, add_call_listener, remove_call_listener
+
+
+def test_importing_services_creates_no_client():
+    code = ("import botocore.client as c; made=[]; orig=c.BaseClient.__init__\n"
+            "def spy(self,*a,**k): made.append(1); orig(self,*a,**k)\n"
+            "c.BaseClient.__init__=spy\n"
+            "import telehealth_shared.aws, telehealth_shared.edge, telehealth_shared.auth\n"
+            "print(len(made))")
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "0"
+
+
+def test_clients_are_cached_configured_and_counted(monkeypatch):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    clients = AwsClients(region="us-east-1")
+    assert clients.dynamodb is clients.dynamodb
+    config = clients.dynamodb.meta.config
+    assert config.retries["mode"] == "standard" and config.connect_timeout == 3
+    seen = []
+    listener = lambda service, operation: seen.append((service, operation))
+    add_call_listener(listener)
+    try:
+        with mock_aws():
+            clients.dynamodb.list_tables()
+    finally:
+        remove_call_listener(listener)
+    assert seen == [("dynamodb", "ListTables")]
+    with pytest.raises(AttributeError):
+        clients.not_a_service
+
+
+def test_endpoint_override_is_honoured(monkeypatch):
+    monkeypatch.setenv("AWS_ENDPOINT_URL_CHIME_SDK_MESSAGING", "http://127.0.0.1:4566")
+    client = AwsClients(region="us-east-1").chime_messaging
+    assert client.meta.endpoint_url == "http://127.0.0.1:4566"

@@ -1,0 +1,102 @@
+"""The HTTP edge: body parsing, error bodies, role checks, AWS failures, request ids, logs."""
+import json
+import logging
+
+import pytest
+from botocore.exceptions import ClientError, EndpointConnectionError
+from chalice.test import Client
+
+from telehealth_shared import auth
+from telehealth_shared.auth import Principal
+from telehealth_shared.edge import TelehealthApp
+from telehealth_shared.errors import Conflict
+from telehealth_shared.models.identity import SigninRequest
+
+
+class FakeVerifier:
+    def verify(self, token):
+        if token == "doctor":
+            return Principal(user_id="d1", role="doctor", name="", email="")
+        raise auth.Unauthorized("The token is not valid.")
+
+
+@pytest.fixture
+def client():
+    auth.set_default_verifier(FakeVerifier())
+    app = TelehealthApp("test")
+
+    @app.api_route("/echo", methods=["POST"], auth=False, body=SigninRequest)
+    def echo(body):
+        return {"email": body.email}
+
+    @app.api_route("/doctors-only", roles=["doctor"])
+    def doctors_only(principal):
+        return {"user_id": principal.user_id}
+
+    @app.api_route("/conflict", auth=False)
+    def conflict():
+        raise Conflict("The appointment is cancelled.")
+
+    @app.api_route("/throttled", auth=False)
+    def throttled():
+        raise ClientError({"Error": {"Code": "ThrottlingException", "Message": "arn:aws:secret"}}, "X")
+
+    @app.api_route("/aws-down", auth=False)
+    def aws_down():
+        raise EndpointConnectionError(endpoint_url="http://x")
+
+    @app.api_route("/bug", auth=False)
+    def bug():
+        raise RuntimeError("secret internal detail +14155550100")
+
+    with Client(app) as test_client:
+        yield test_client
+    auth.set_default_verifier(None)
+
+
+def _json(response):
+    return json.loads(response.body)
+
+
+def test_health(client):
+    assert _json(client.http.get("/health")) == {"status": "ok", "service": "test"}
+
+
+def test_body_validation_and_size(client):
+    headers = {"content-type": "application/json"}
+    ok = client.http.post("/echo", headers=headers, body=json.dumps({"email": "A@B.co", "password": "x"}))
+    assert ok.status_code == 200 and _json(ok) == {"email": "a@b.co"}
+    assert ok.headers["x-request-id"]
+    empty = client.http.post("/echo", headers=headers, body="")
+    assert empty.status_code == 400 and _json(empty)["error"]["code"] == "ValidationError"
+    array = client.http.post("/echo", headers=headers, body="[]")
+    assert array.status_code == 400
+    huge = client.http.post("/echo", headers=headers, body=json.dumps({"email": "a@b.co", "password": "x" * 20000}))
+    assert huge.status_code == 413 and _json(huge)["error"]["code"] == "PayloadTooLarge"
+
+
+def test_roles_and_tokens(client):
+    assert client.http.get("/doctors-only").status_code == 401
+    assert client.http.get("/doctors-only", headers={"Authorization": "Bearer forged"}).status_code == 401
+    response = client.http.get("/doctors-only", headers={"Authorization": "Bearer doctor"})
+    assert response.status_code == 200 and _json(response) == {"user_id": "d1"}
+
+
+def test_domain_and_aws_errors_map_without_leaking(client, caplog):
+    conflict = client.http.get("/conflict")
+    assert conflict.status_code == 409 and _json(conflict) == {"error": {"code": "Conflict", "message": "The appointment is cancelled."}}
+    throttled = client.http.get("/throttled")
+    assert throttled.status_code == 429 and "arn:" not in throttled.body.decode()
+    down = client.http.get("/aws-down")
+    assert down.status_code == 503 and _json(down)["error"]["code"] == "Unavailable"
+    with caplog.at_level(logging.INFO):
+        bug = client.http.get("/bug")
+    assert bug.status_code == 500 and "secret" not in bug.body.decode()
+    assert "+14155550100" not in caplog.text
+
+
+def test_request_id_is_echoed_when_safe(client):
+    response = client.http.get("/health")
+    assert client.http.get("/conflict", headers={"x-request-id": "abc12345-req"}).headers["x-request-id"] == "abc12345-req"
+    assert client.http.get("/conflict", headers={"x-request-id": "bad id\n"}).headers["x-request-id"] != "bad id\n"
+    assert response.status_code == 200
