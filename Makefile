@@ -5,13 +5,13 @@ VENV := .venv
 PY := $(VENV)/bin/python
 SERVICES := identity scheduling messaging calling
 
-.PHONY: install vendor run test bench package clean
+.PHONY: install vendor run test bench package demo clean
 
-$(VENV)/.installed: requirements/dev.txt requirements/constraints.txt shared/pyproject.toml infra/local/pyproject.toml
+$(VENV)/.installed: requirements/dev.txt requirements/constraints.txt shared/pyproject.toml infra/local/pyproject.toml client/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -r requirements/dev.txt -c requirements/constraints.txt
-	$(PY) -m pip install -q --no-deps -e shared -e infra/local
+	$(PY) -m pip install -q --no-deps -e shared -e infra/local -e client
 	touch $@
 
 install: $(VENV)/.installed
@@ -27,6 +27,10 @@ run: install
 
 test: install vendor
 	$(PY) scripts/run_tests.py
+
+# Plays a whole visit against a running `make run` (in another terminal).
+demo: install
+	$(PY) -m telehealth_client.cli demo
 
 bench: install
 	$(PY) scripts/bench_cold_import.py
