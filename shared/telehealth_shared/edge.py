@@ -8,6 +8,7 @@ import logging
 import re
 import time
 import uuid
+from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping, Type
 
 from chalice import Chalice, Response
@@ -97,22 +98,48 @@ def domain_error_for(exc: BaseException) -> DomainError | None:
     return None
 
 
-class TelehealthApp(Chalice):
-    """A Chalice app with `api_route()` routes and a `/health` route, one per service."""
+@dataclass(frozen=True)
+class RouteDoc:
+    """What one route accepts and returns: the source of the service's OpenAPI document."""
 
-    def __init__(self, service: str, **kwargs: Any):
+    path: str
+    methods: tuple[str, ...]
+    summary: str
+    auth: bool
+    roles: tuple[str, ...] | None
+    body: Type[BaseModel] | None
+    query: Type[BaseModel] | None
+    response: Type[BaseModel] | None
+    status: int
+    errors: tuple[int, ...]
+    headers: tuple[str, ...] = ()
+
+
+class TelehealthApp(Chalice):
+    """A Chalice app with `api_route()` routes, `/health` and `/openapi.json`, one per service."""
+
+    def __init__(self, service: str, version: str = "0.1.0", **kwargs: Any):
         super().__init__(app_name=f"telehealth-{service}", **kwargs)
         self.service = service
+        self.version = version
+        self.route_docs: list[RouteDoc] = []
         self.api.cors = True
         logs.configure(service)
-        self._register_health()
+        self._register_builtin_routes()
 
-    def _register_health(self) -> None:
+    def _register_builtin_routes(self) -> None:
         service = self.service
 
         @self.route("/health", methods=["GET"])
         def health() -> dict[str, str]:
             return {"status": "ok", "service": service}
+
+        @self.route("/openapi.json", methods=["GET"])
+        def openapi() -> Response:
+            from .openapi import build_openapi
+
+            return Response(body=json.dumps(build_openapi(self)), status_code=200,
+                            headers={"Content-Type": "application/json"})
 
     def authenticate(self, headers: Mapping[str, str]) -> Principal:
         token = bearer_token(headers)
@@ -121,9 +148,13 @@ class TelehealthApp(Chalice):
     def api_route(self, path: str, methods: Iterable[str] = ("GET",), *, auth: bool = True,
             roles: Iterable[str] | None = None, body: Type[BaseModel] | None = None,
             query: Type[BaseModel] | None = None, status: int = 200,
+            response: Type[BaseModel] | None = None, errors: Iterable[int] = (),
+            headers: Iterable[str] = (),
             max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """Register a JSON route. The view receives url params, `principal` when `auth`,
-        `body` and `query` as validated models, and returns a model (dumped) or a dict."""
+        `body` and `query` as validated models, and returns a model (dumped) or a dict.
+        `response`, `errors` (extra statuses the domain can answer) and `headers` (request
+        headers it reads) only document the route in /openapi.json."""
         allowed_roles = frozenset(roles) if roles else None
 
         def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -168,6 +199,12 @@ class TelehealthApp(Chalice):
                 return response
 
             self.route(path, methods=list(methods))(endpoint)
+            self.route_docs.append(RouteDoc(
+                path=path, methods=tuple(m.upper() for m in methods),
+                summary=(view.__doc__ or view.__name__.replace("_", " ")).strip().splitlines()[0],
+                auth=auth, roles=tuple(sorted(allowed_roles)) if allowed_roles else None,
+                body=body, query=query, response=response, status=status,
+                errors=tuple(sorted(set(errors))), headers=tuple(headers)))
             return view
 
         return decorator
