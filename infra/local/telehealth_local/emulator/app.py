@@ -1,0 +1,50 @@
+"""The WSGI entry of the whole emulator and the registry of which package emulates which AWS service.
+
+The endpoint puts this app in front of moto: `is_emulated_request(environ)` says whether a
+request is ours (Chime SDK identity/messaging/meetings/voice: always, they all sign as
+`chime`; Pinpoint, signed `mobiletargeting`: only the operations our pinpoint package
+implements, moto answers the rest). A service package that does not exist yet simply
+leaves its operations unimplemented (501 NotImplemented).
+"""
+from __future__ import annotations
+
+import threading
+from typing import Any, Mapping
+
+from .core import EmulatedService, Emulator
+
+SERVICES: tuple[EmulatedService, ...] = (
+    EmulatedService("chime-sdk-identity", "telehealth_local.emulator.chime_identity"),
+    EmulatedService("chime-sdk-messaging", "telehealth_local.emulator.chime_messaging"),
+    EmulatedService("chime-sdk-meetings", "telehealth_local.emulator.chime_meetings"),
+    EmulatedService("chime-sdk-voice", "telehealth_local.emulator.chime_voice"),
+    # moto has Pinpoint (CreateApp, …): we only take what our package implements.
+    EmulatedService("pinpoint", "telehealth_local.emulator.pinpoint", exclusive=False),
+)
+
+_emulator: Emulator | None = None
+_lock = threading.Lock()
+
+
+def _shared() -> Emulator:
+    """One Emulator per process: route tables are built once, state lives in the packages' registries."""
+    global _emulator
+    with _lock:
+        if _emulator is None:
+            _emulator = Emulator(SERVICES)
+        return _emulator
+
+
+def make_emulator_app() -> Emulator:
+    """The WSGI callable answering every emulated AWS request."""
+    return _shared()
+
+
+def is_emulated_request(environ: Mapping[str, Any]) -> bool:
+    """True when the emulator (not moto) must answer this request; never consumes the body."""
+    return _shared().is_emulated(environ)
+
+
+def reset_emulator_state() -> None:
+    """Forget every emulated resource in every account and region (tests)."""
+    _shared().reset()

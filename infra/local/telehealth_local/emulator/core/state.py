@@ -1,0 +1,35 @@
+"""Per-(account, region) backend instances, as the real services keep separate state per account and region."""
+from __future__ import annotations
+
+import threading
+from typing import Callable, Generic, TypeVar
+
+B = TypeVar("B")
+
+
+class BackendRegistry(Generic[B]):
+    """Lazily creates one backend per (account, region) with `factory(account_id, region)`."""
+
+    def __init__(self, factory: Callable[[str, str], B]):
+        self.factory = factory
+        self._backends: dict[tuple[str, str], B] = {}
+        self._lock = threading.Lock()
+
+    def get(self, account_id: str, region: str) -> B:
+        key = (account_id, region)
+        with self._lock:
+            backend = self._backends.get(key)
+            if backend is None:
+                backend = self.factory(account_id, region)
+                self._backends[key] = backend
+            return backend
+
+    def peek(self, account_id: str, region: str) -> B | None:
+        """The backend if one exists, without creating it."""
+        with self._lock:
+            return self._backends.get((account_id, region))
+
+    def reset(self) -> None:
+        """Forget all state (tests)."""
+        with self._lock:
+            self._backends.clear()
