@@ -14,7 +14,12 @@ $(VENV)/.installed: requirements/dev.txt requirements/constraints.txt shared/pyp
 	$(PY) -m pip install -q --no-deps -e shared -e infra/local -e client
 	touch $@
 
-install: $(VENV)/.installed
+# The real Chime JS SDK client the websocket tests run (Node 20 and npm must be installed).
+tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.json
+	npm ci --prefix tests/js --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(VENV)/.installed tests/js/node_modules/.installed
 
 # Chalice packages only app.py, chalicelib/, vendor/ and requirements.txt: copy shared in.
 vendor:
