@@ -1,0 +1,423 @@
+"""State and rules of the emulated Chime SDK meetings service, plus accessors for the call simulator."""
+from __future__ import annotations
+
+import base64
+import itertools
+import re
+import secrets
+import threading
+import uuid
+from typing import Any, Callable
+
+from ..core import BackendRegistry, paginate
+from .exceptions import (
+    BadRequestException,
+    LimitExceededException,
+    NotFoundException,
+    ResourceNotFoundException,
+    TooManyTagsException,
+)
+
+# The API reference lists these media Regions (commercial and GovCloud); any other value is
+# refused with BadRequest, as on AWS.
+MEDIA_REGIONS = frozenset({
+    "af-south-1", "ap-northeast-1", "ap-northeast-2", "ap-south-1", "ap-southeast-1",
+    "ap-southeast-2", "ca-central-1", "eu-central-1", "eu-north-1", "eu-south-1", "eu-west-1",
+    "eu-west-2", "eu-west-3", "sa-east-1", "us-east-1", "us-east-2", "us-west-1", "us-west-2",
+    "us-gov-east-1", "us-gov-west-1",
+})
+
+# ExternalUserId / ExternalMeetingId pattern from the API reference; botocore's model omits it.
+EXTERNAL_ID = re.compile(r"[-_&@+=,(){}\[\]/«».:|'\"#a-zA-Z0-9À-ÿ\s]*")
+DEFAULT_CAPABILITIES = {"Audio": "SendReceive", "Video": "SendReceive", "Content": "SendReceive"}
+RECEIVING = {"SendReceive", "Receive"}
+DEFAULT_MAX_ATTENDEES = 250
+DEFAULT_PAGE_SIZE = 10
+MAX_TAGS = 50
+
+
+def _check_external_id(value: str, member: str) -> None:
+    if value.lower().startswith("aws:"):
+        raise BadRequestException(f"{member} values beginning with aws: are reserved.")
+    if not EXTERNAL_ID.fullmatch(value):
+        raise BadRequestException(f"{member} contains characters that are not allowed.")
+
+
+class Attendee:
+    _order = itertools.count()
+
+    def __init__(self, external_user_id: str, capabilities: dict[str, str]):
+        # Creation order: ListAttendees pages by it, so its NextToken is a stable cursor.
+        self.order = next(Attendee._order)
+        self.attendee_id = str(uuid.uuid4())
+        self.external_user_id = external_user_id
+        # Real join tokens are opaque base64 text; this one only has to be unguessable.
+        secret = secrets.token_urlsafe(24)
+        self.join_token = base64.b64encode(f"{self.attendee_id}:{secret}".encode()).decode()
+        self.capabilities = dict(capabilities)
+        # Only the call simulator sets this ("phone"); the AWS shapes never show it.
+        self.connected_via: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ExternalUserId": self.external_user_id,
+            "AttendeeId": self.attendee_id,
+            "JoinToken": self.join_token,
+            "Capabilities": dict(self.capabilities),
+        }
+
+
+class Meeting:
+    def __init__(self, account_id: str, region: str, request: dict[str, Any]):
+        self.meeting_id = str(uuid.uuid4())
+        self.arn = f"arn:aws:chime:{region}:{account_id}:meeting/{self.meeting_id}"
+        self.external_meeting_id: str = request["ExternalMeetingId"]
+        self.media_region: str = request["MediaRegion"]
+        self.host_id: str | None = request.get("MeetingHostId")
+        self.features: dict[str, Any] | None = request.get("MeetingFeatures")
+        self.notifications: dict[str, Any] | None = request.get("NotificationsConfiguration")
+        self.primary_meeting_id: str | None = request.get("PrimaryMeetingId")
+        self.tenant_ids: list[str] | None = request.get("TenantIds")
+        self.tags: dict[str, str] = {t["Key"]: t["Value"] for t in request.get("Tags") or []}
+        self.attendees: dict[str, Attendee] = {}
+        self.by_external_user: dict[str, str] = {}
+        self.placement = self.media_placement()
+
+    @property
+    def max_attendees(self) -> int:
+        return ((self.features or {}).get("Attendee") or {}).get("MaxCount") or DEFAULT_MAX_ATTENDEES
+
+    def media_placement(self) -> dict[str, str]:
+        # Shaped like the real URLs but under .invalid (RFC 2606): there is no media server
+        # locally, and a browser must not reach out to AWS by accident.
+        host = f"{self.media_region}.app.chime.invalid"
+        mid = self.meeting_id
+        return {
+            "AudioHostUrl": f"{secrets.token_hex(16)}.k.m1.{host}:3478",
+            "AudioFallbackUrl": f"wss://haxrp.m1.{host}:443/calls/{mid}",
+            "SignalingUrl": f"wss://signal.m1.{host}/control/{mid}",
+            "TurnControlUrl": f"https://turn.{host}/v2/turn_sessions",
+            "ScreenDataUrl": f"wss://bitpw.m1.{host}:443/v2/screen/{mid}",
+            "ScreenViewingUrl": f"wss://bitpw.m1.{host}:443/ws/connect?passcode=null&viewer_uuid=null&X-BitHub-Call-Id={mid}",
+            "ScreenSharingUrl": f"wss://bitpw.m1.{host}:443/v2/screen/{mid}",
+            "EventIngestionUrl": f"https://data.svc.{host}/v1/client-events",
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "MeetingId": self.meeting_id,
+            "ExternalMeetingId": self.external_meeting_id,
+            "MediaRegion": self.media_region,
+            "MediaPlacement": dict(self.placement),
+            "MeetingArn": self.arn,
+        }
+        if self.host_id is not None:
+            out["MeetingHostId"] = self.host_id
+        if self.features is not None:
+            out["MeetingFeatures"] = self.features
+        if self.primary_meeting_id is not None:
+            out["PrimaryMeetingId"] = self.primary_meeting_id
+        if self.tenant_ids is not None:
+            out["TenantIds"] = list(self.tenant_ids)
+        return out
+
+    def check_capabilities(self, capabilities: dict[str, str]) -> None:
+        """The two documented capability rules; both are BadRequest on AWS."""
+        video_resolution = ((self.features or {}).get("Video") or {}).get("MaxResolution")
+        if video_resolution == "None" and capabilities["Video"] != "None":
+            raise BadRequestException("Video capabilities must be None when the meeting's video MaxResolution is None.")
+        if capabilities["Content"] in RECEIVING and capabilities["Video"] not in RECEIVING:
+            raise BadRequestException("Content can only be received when Video is SendReceive or Receive.")
+
+
+# Called (outside any lock) with (account_id, region, meeting_id, attendee_id) whenever an
+# attendee stops existing (DeleteAttendee, DeleteMeeting): the call simulator drops the
+# phone leg of a call joined with it, as AWS does.
+DepartureListener = Callable[[str, str, str, str], None]
+_departure_listeners: list[DepartureListener] = []
+
+
+def add_departure_listener(listener: DepartureListener) -> None:
+    if listener not in _departure_listeners:
+        _departure_listeners.append(listener)
+
+
+def _announce_departures(account_id: str, region: str, meeting_id: str, attendee_ids: list[str]) -> None:
+    for attendee_id in attendee_ids:
+        for listener in list(_departure_listeners):
+            listener(account_id, region, meeting_id, attendee_id)
+
+
+class ChimeMeetingsBackend:
+    """One account and region's meetings; every public method is one botocore operation."""
+
+    def __init__(self, account_id: str, region_name: str):
+        self.account_id = account_id
+        self.region_name = region_name
+        self.meetings: dict[str, Meeting] = {}
+        self.request_tokens: dict[str, str] = {}
+        self._lock = threading.RLock()
+
+    # --- helpers -------------------------------------------------------------------------
+
+    def _meeting(self, meeting_id: str) -> Meeting:
+        meeting = self.meetings.get(meeting_id.lower())
+        if meeting is None:
+            raise NotFoundException("The requested meeting does not exist.")
+        return meeting
+
+    def _attendee(self, meeting: Meeting, attendee_id: str) -> Attendee:
+        attendee = meeting.attendees.get(attendee_id.lower())
+        if attendee is None:
+            raise NotFoundException("The requested attendee does not exist.")
+        return attendee
+
+    def _new_meeting(self, request: dict[str, Any]) -> tuple[Meeting, bool]:
+        """(meeting, created): the same ClientRequestToken returns the same live meeting."""
+        existing = self.request_tokens.get(request["ClientRequestToken"])
+        if existing in self.meetings:
+            return self.meetings[existing], False
+        if request["MediaRegion"] not in MEDIA_REGIONS:
+            raise BadRequestException("MediaRegion is not a supported media Region.")
+        _check_external_id(request["ExternalMeetingId"], "ExternalMeetingId")
+        if request.get("MeetingHostId") is not None:
+            _check_external_id(request["MeetingHostId"], "MeetingHostId")
+        primary = request.get("PrimaryMeetingId")
+        if primary is not None and primary.lower() not in self.meetings:
+            raise BadRequestException("PrimaryMeetingId does not name an existing meeting.")
+        meeting = Meeting(self.account_id, self.region_name, request)
+        return meeting, True
+
+    def _store_meeting(self, meeting: Meeting, token: str) -> None:
+        self.meetings[meeting.meeting_id] = meeting
+        self.request_tokens[token] = meeting.meeting_id
+
+    def _prepare_attendee(self, meeting: Meeting, item: dict[str, Any]) -> tuple[str, dict[str, str]]:
+        external_user_id = item["ExternalUserId"]
+        _check_external_id(external_user_id, "ExternalUserId")
+        capabilities = dict(item.get("Capabilities") or DEFAULT_CAPABILITIES)
+        meeting.check_capabilities(capabilities)
+        return external_user_id, capabilities
+
+    def _add_attendee(self, meeting: Meeting, external_user_id: str, capabilities: dict[str, str]) -> Attendee:
+        # ExternalUserId is the attendee's idempotency key: asking again returns the same
+        # attendee (same AttendeeId and JoinToken), as the API reference documents.
+        existing = meeting.by_external_user.get(external_user_id)
+        if existing is not None:
+            return meeting.attendees[existing]
+        attendee = Attendee(external_user_id, capabilities)
+        meeting.attendees[attendee.attendee_id] = attendee
+        meeting.by_external_user[external_user_id] = attendee.attendee_id
+        return attendee
+
+    def _new_attendee_count(self, meeting: Meeting, external_user_ids: list[str]) -> int:
+        return len({e for e in external_user_ids if e not in meeting.by_external_user})
+
+    def _create_many(self, meeting: Meeting, items: list[dict[str, Any]]) -> dict[str, Any]:
+        """Valid items become attendees, invalid ones are reported in Errors (per item)."""
+        accepted: list[tuple[str, dict[str, str]]] = []
+        errors: list[dict[str, Any]] = []
+        for item in items:
+            try:
+                accepted.append(self._prepare_attendee(meeting, item))
+            except BadRequestException as exc:
+                errors.append({"ExternalUserId": item["ExternalUserId"], "ErrorCode": exc.code, "ErrorMessage": exc.message})
+        if len(meeting.attendees) + self._new_attendee_count(meeting, [a[0] for a in accepted]) > meeting.max_attendees:
+            raise LimitExceededException("The meeting has reached its maximum number of attendees.")
+        attendees = [self._add_attendee(meeting, *a).to_dict() for a in accepted]
+        return {"Attendees": attendees, "Errors": errors}
+
+    # --- meetings ------------------------------------------------------------------------
+
+    def create_meeting(self, **request: Any) -> dict[str, Any]:
+        with self._lock:
+            meeting, created = self._new_meeting(request)
+            if created:
+                self._store_meeting(meeting, request["ClientRequestToken"])
+            return {"Meeting": meeting.to_dict()}
+
+    def create_meeting_with_attendees(self, **request: Any) -> dict[str, Any]:
+        with self._lock:
+            meeting, created = self._new_meeting(request)
+            if created:
+                # Attendee problems that fail the whole request must leave no meeting behind.
+                if self._new_attendee_count(meeting, [a["ExternalUserId"] for a in request["Attendees"]]) > meeting.max_attendees:
+                    raise LimitExceededException("The meeting has reached its maximum number of attendees.")
+            result = self._create_many(meeting, request["Attendees"])
+            if created:
+                self._store_meeting(meeting, request["ClientRequestToken"])
+            return {"Meeting": meeting.to_dict(), **result}
+
+    def get_meeting(self, MeetingId: str) -> dict[str, Any]:
+        with self._lock:
+            return {"Meeting": self._meeting(MeetingId).to_dict()}
+
+    def delete_meeting(self, MeetingId: str) -> None:
+        with self._lock:
+            meeting = self._meeting(MeetingId)
+            del self.meetings[meeting.meeting_id]
+            gone = list(meeting.attendees)
+        _announce_departures(self.account_id, self.region_name, meeting.meeting_id, gone)
+
+    # --- attendees -----------------------------------------------------------------------
+
+    def create_attendee(self, MeetingId: str, ExternalUserId: str, Capabilities: dict[str, str] | None = None) -> dict[str, Any]:
+        with self._lock:
+            meeting = self._meeting(MeetingId)
+            external_user_id, capabilities = self._prepare_attendee(
+                meeting, {"ExternalUserId": ExternalUserId, "Capabilities": Capabilities})
+            if self._new_attendee_count(meeting, [external_user_id]) and len(meeting.attendees) >= meeting.max_attendees:
+                raise LimitExceededException("The meeting has reached its maximum number of attendees.")
+            return {"Attendee": self._add_attendee(meeting, external_user_id, capabilities).to_dict()}
+
+    def batch_create_attendee(self, MeetingId: str, Attendees: list[dict[str, Any]]) -> dict[str, Any]:
+        with self._lock:
+            return self._create_many(self._meeting(MeetingId), Attendees)
+
+    def get_attendee(self, MeetingId: str, AttendeeId: str) -> dict[str, Any]:
+        with self._lock:
+            meeting = self._meeting(MeetingId)
+            return {"Attendee": self._attendee(meeting, AttendeeId).to_dict()}
+
+    def list_attendees(self, MeetingId: str, NextToken: str | None = None, MaxResults: int | None = None) -> dict[str, Any]:
+        with self._lock:
+            meeting = self._meeting(MeetingId)
+            page, token = paginate(list(meeting.attendees.values()), key=lambda a: a.order, max_results=MaxResults,
+                                   next_token=NextToken, scope=f"ListAttendees:{meeting.meeting_id}",
+                                   default_max=DEFAULT_PAGE_SIZE)
+            out: dict[str, Any] = {"Attendees": [a.to_dict() for a in page]}
+            if token:
+                out["NextToken"] = token
+            return out
+
+    def delete_attendee(self, MeetingId: str, AttendeeId: str) -> None:
+        with self._lock:
+            meeting = self._meeting(MeetingId)
+            attendee = self._attendee(meeting, AttendeeId)
+            del meeting.attendees[attendee.attendee_id]
+            del meeting.by_external_user[attendee.external_user_id]
+        _announce_departures(self.account_id, self.region_name, meeting.meeting_id, [attendee.attendee_id])
+
+    def update_attendee_capabilities(self, MeetingId: str, AttendeeId: str, Capabilities: dict[str, str]) -> dict[str, Any]:
+        with self._lock:
+            meeting = self._meeting(MeetingId)
+            attendee = self._attendee(meeting, AttendeeId)
+            meeting.check_capabilities(Capabilities)
+            attendee.capabilities = dict(Capabilities)
+            return {"Attendee": attendee.to_dict()}
+
+    def batch_update_attendee_capabilities_except(self, MeetingId: str, ExcludedAttendeeIds: list[dict[str, str]], Capabilities: dict[str, str]) -> None:
+        with self._lock:
+            meeting = self._meeting(MeetingId)
+            meeting.check_capabilities(Capabilities)
+            excluded = {item["AttendeeId"].lower() for item in ExcludedAttendeeIds}
+            for attendee_id, attendee in meeting.attendees.items():
+                if attendee_id not in excluded:
+                    attendee.capabilities = dict(Capabilities)
+
+    # --- tags ----------------------------------------------------------------------------
+
+    def _meeting_by_arn(self, arn: str) -> Meeting:
+        prefix = f"arn:aws:chime:{self.region_name}:{self.account_id}:meeting/"
+        meeting = self.meetings.get(arn[len(prefix):].lower()) if arn.startswith(prefix) else None
+        if meeting is None:
+            raise ResourceNotFoundException("The resource does not exist.", resource_name=arn)
+        return meeting
+
+    def tag_resource(self, ResourceARN: str, Tags: list[dict[str, str]]) -> None:
+        with self._lock:
+            meeting = self._meeting_by_arn(ResourceARN)
+            merged = {**meeting.tags, **{t["Key"]: t["Value"] for t in Tags}}
+            if len(merged) > MAX_TAGS:
+                raise TooManyTagsException(f"A resource can have at most {MAX_TAGS} tags.", resource_name=ResourceARN)
+            meeting.tags = merged
+
+    def untag_resource(self, ResourceARN: str, TagKeys: list[str]) -> None:
+        with self._lock:
+            meeting = self._meeting_by_arn(ResourceARN)
+            for key in TagKeys:
+                meeting.tags.pop(key, None)
+
+    def list_tags_for_resource(self, ResourceARN: str) -> dict[str, Any]:
+        with self._lock:
+            meeting = self._meeting_by_arn(ResourceARN)
+            return {"Tags": [{"Key": k, "Value": v} for k, v in meeting.tags.items()]}
+
+    # --- plain-Python accessors for the call simulator (not AWS operations) ---------------
+
+    def find_attendee_by_join_token(self, meeting_id: str, join_token: str) -> Attendee | None:
+        with self._lock:
+            meeting = self.meetings.get(meeting_id.lower())
+            if meeting is None:
+                return None
+            # Compare every token in constant time: the token is a credential.
+            found = None
+            for attendee in meeting.attendees.values():
+                if secrets.compare_digest(attendee.join_token.encode(), join_token.encode()):
+                    found = attendee
+            return found
+
+    def has_meeting(self, meeting_id: str) -> bool:
+        with self._lock:
+            return meeting_id.lower() in self.meetings
+
+    def connect_by_join_token(self, meeting_id: str, join_token: str, via: str) -> dict[str, Any] | None:
+        with self._lock:
+            attendee = self.find_attendee_by_join_token(meeting_id, join_token)
+            if attendee is None:
+                return None
+            attendee.connected_via = via
+            return attendee.to_dict()
+
+    def set_connection(self, meeting_id: str, attendee_id: str, via: str | None) -> bool:
+        """Mark an attendee as connected (`via`, e.g. "phone") or gone (None); False if unknown."""
+        with self._lock:
+            meeting = self.meetings.get(meeting_id.lower())
+            attendee = meeting.attendees.get(attendee_id.lower()) if meeting else None
+            if attendee is None:
+                return False
+            attendee.connected_via = via
+            return True
+
+    def connection(self, meeting_id: str, attendee_id: str) -> str | None:
+        with self._lock:
+            meeting = self.meetings.get(meeting_id.lower())
+            attendee = meeting.attendees.get(attendee_id.lower()) if meeting else None
+            return attendee.connected_via if attendee else None
+
+
+backends: BackendRegistry[ChimeMeetingsBackend] = BackendRegistry(ChimeMeetingsBackend)
+
+
+# --- what the call simulator uses: plain Python, never HTTP --------------------------------
+
+def meeting_exists(account_id: str, region: str, meeting_id: str) -> bool:
+    backend = backends.peek(account_id, region)
+    return backend is not None and backend.has_meeting(meeting_id)
+
+
+def attendee_by_join_token(account_id: str, region: str, meeting_id: str, join_token: str) -> dict[str, Any] | None:
+    """The attendee (AWS shape) holding `join_token` in that meeting, or None."""
+    backend = backends.peek(account_id, region)
+    attendee = backend.find_attendee_by_join_token(meeting_id, join_token) if backend else None
+    return attendee.to_dict() if attendee else None
+
+
+def connect_attendee(account_id: str, region: str, meeting_id: str, join_token: str, via: str) -> dict[str, Any] | None:
+    """Join the attendee holding `join_token` (e.g. via="phone"); its AWS shape, or None for a bad token."""
+    backend = backends.peek(account_id, region)
+    if backend is None:
+        return None
+    return backend.connect_by_join_token(meeting_id, join_token, via)
+
+
+def disconnect_attendee(account_id: str, region: str, meeting_id: str, attendee_id: str) -> bool:
+    """The attendee left; False if it (or its meeting) no longer exists."""
+    backend = backends.peek(account_id, region)
+    return backend is not None and backend.set_connection(meeting_id, attendee_id, None)
+
+
+def attendee_connection(account_id: str, region: str, meeting_id: str, attendee_id: str) -> str | None:
+    """How the attendee is connected ("phone"), or None when not connected or unknown."""
+    backend = backends.peek(account_id, region)
+    return backend.connection(meeting_id, attendee_id) if backend else None
