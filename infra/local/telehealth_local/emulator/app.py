@@ -1,9 +1,9 @@
 """The WSGI entry of the whole emulator and the registry of which package emulates which AWS service.
 
 The endpoint puts this app in front of moto: `is_emulated_request(environ)` says whether a
-request is ours (Chime SDK identity/messaging/meetings/voice: always, they all sign as
-`chime`; Pinpoint, signed `mobiletargeting`: only the operations our pinpoint package
-implements, moto answers the rest). A service package that does not exist yet simply
+request is ours (Chime SDK identity/messaging/meetings/voice and Pinpoint: always; our
+Pinpoint replaces moto's, whose apps would not know ours, so an operation we lack answers
+501 rather than a misleading NotFound from moto). A service package that does not exist yet simply
 leaves its operations unimplemented (501 NotImplemented).
 """
 from __future__ import annotations
@@ -18,8 +18,7 @@ SERVICES: tuple[EmulatedService, ...] = (
     EmulatedService("chime-sdk-messaging", "telehealth_local.emulator.chime_messaging"),
     EmulatedService("chime-sdk-meetings", "telehealth_local.emulator.chime_meetings"),
     EmulatedService("chime-sdk-voice", "telehealth_local.emulator.chime_voice"),
-    # moto has Pinpoint (CreateApp, …): we only take what our package implements.
-    EmulatedService("pinpoint", "telehealth_local.emulator.pinpoint", exclusive=False),
+    EmulatedService("pinpoint", "telehealth_local.emulator.pinpoint"),
 )
 
 _emulator: Emulator | None = None
@@ -46,5 +45,10 @@ def is_emulated_request(environ: Mapping[str, Any]) -> bool:
 
 
 def reset_emulator_state() -> None:
-    """Forget every emulated resource in every account and region (tests)."""
+    """Forget every emulated resource in every account and region, calls and faults (tests)."""
     _shared().reset()
+    from .chime_voice import calls
+    from .pinpoint import clear_send_faults
+
+    calls.reset()
+    clear_send_faults()
