@@ -32,6 +32,7 @@ class Settings:
     phone_number: str | None
     reminder_lead_minutes: tuple[int, ...]
     token_leeway_seconds: int
+    session_role_arn: str | None = None
 
     @property
     def token_issuer(self) -> str:
@@ -83,5 +84,6 @@ def get_settings() -> Settings:
         sip_media_application_id=_env("TELEHEALTH_SIP_MEDIA_APPLICATION_ID"),
         phone_number=_env("TELEHEALTH_PHONE_NUMBER"),
         reminder_lead_minutes=_lead_minutes(_env("TELEHEALTH_REMINDER_LEAD_MINUTES")),
+        session_role_arn=_env("TELEHEALTH_SESSION_ROLE_ARN"),
         token_leeway_seconds=int(_env("TELEHEALTH_TOKEN_LEEWAY_SECONDS", "30")),
     )

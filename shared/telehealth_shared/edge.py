@@ -6,6 +6,7 @@ import functools
 import json
 import logging
 import re
+import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -119,6 +120,10 @@ class TelehealthApp(Chalice):
     """A Chalice app with `api_route()` routes, `/health` and `/openapi.json`, one per service."""
 
     def __init__(self, service: str, version: str = "0.1.0", **kwargs: Any):
+        # Chalice stores the request being served on the app object; a threaded local server
+        # (and any multi-threaded host) would let one request read another's, so both live
+        # per thread. Set before Chalice's __init__, which assigns them.
+        self._per_thread = threading.local()
         super().__init__(app_name=f"telehealth-{service}", **kwargs)
         self.service = service
         self.version = version
@@ -126,6 +131,22 @@ class TelehealthApp(Chalice):
         self.api.cors = True
         logs.configure(service)
         self._register_builtin_routes()
+
+    @property  # type: ignore[override]
+    def current_request(self) -> Any:
+        return getattr(self._per_thread, "request", None)
+
+    @current_request.setter
+    def current_request(self, value: Any) -> None:
+        self._per_thread.request = value
+
+    @property  # type: ignore[override]
+    def lambda_context(self) -> Any:
+        return getattr(self._per_thread, "context", None)
+
+    @lambda_context.setter
+    def lambda_context(self, value: Any) -> None:
+        self._per_thread.context = value
 
     def _register_builtin_routes(self) -> None:
         service = self.service

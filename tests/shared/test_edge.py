@@ -100,3 +100,23 @@ def test_request_id_is_echoed_when_safe(client):
     assert client.http.get("/conflict", headers={"x-request-id": "abc12345-req"}).headers["x-request-id"] == "abc12345-req"
     assert client.http.get("/conflict", headers={"x-request-id": "bad id\n"}).headers["x-request-id"] != "bad id\n"
     assert response.status_code == 200
+
+
+def test_current_request_is_per_thread():
+    import threading
+
+    app = TelehealthApp("threads")
+    seen = {}
+    barrier = threading.Barrier(2)
+
+    def serve(name):
+        app.current_request = name
+        barrier.wait()
+        seen[name] = app.current_request
+
+    threads = [threading.Thread(target=serve, args=(n,)) for n in ("a", "b")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(5)
+    assert seen == {"a": "a", "b": "b"}

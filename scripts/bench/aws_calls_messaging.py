@@ -1,0 +1,111 @@
+#!/usr/bin/env python3
+"""Counts the AWS calls each messaging action makes, on a local stack, and prints them next to
+what the reference system needs for the same action (figures, no assertions).
+
+    .venv/bin/python scripts/bench/aws_calls_messaging.py
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import uuid
+from collections import Counter
+from pathlib import Path
+from typing import Any, Callable
+
+ROOT = Path(__file__).resolve().parents[2]
+# The messaging app runs in this process (as in its tests); tests/ gives the stack fixture,
+# the test users and the appointment helper that writes what the scheduling service writes.
+for entry in (ROOT / "services" / "messaging", ROOT / "tests", ROOT / "tests" / "services" / "messaging"):
+    sys.path.insert(0, str(entry))
+
+REFERENCE = {
+    "check-in": "4 calls + 1 extra Lambda invocation (SendChannelMessage, channel-flow processor: "
+                "DescribeChannel, UpdateChannel, ChannelFlowCallback)",
+    "check-in (already checked in)": "SendChannelMessage + 1 Lambda invocation (DescribeChannel; the processor "
+                                     "drops the duplicate)",
+    "check-out": "n/a (no check-out)",
+    "presence": "n/a (the browser reads channel metadata from its channel list)",
+    "send message": "1 call from the browser (SendChannelMessage), plus the channel-flow processor",
+    "history page (limit 50)": "1 call from the browser (ListChannelMessages)",
+    "history page (limit 100)": "n/a (Chime pages hold at most 50)",
+    "session (first in process)": "1 call from the browser (GetMessagingSessionEndpoint, on every connect)",
+    "session": "1 call from the browser (GetMessagingSessionEndpoint, on every connect)",
+    "session (with session role)": "n/a (browser signs with its own Cognito identity-pool credentials)",
+}
+
+
+def main() -> int:
+    from chalice.test import Client
+
+    from messaging_fixtures import call, create_appointment
+    from stack_fixture import start_stack
+    from telehealth_shared import auth, aws, config
+    from users import make_user
+
+    rows: list[tuple[str, int, str, str]] = []
+    with start_stack() as stack, stack.environment_applied() as settings:
+        config.get_settings.cache_clear()
+        aws.reset_default_clients()
+        auth.set_default_verifier(None)
+        import app as messaging_app
+
+        doctor = make_user(settings, "doctor", "Dr Bench")
+        patient = make_user(settings, "patient", "Pat Bench")
+        record = create_appointment(stack, doctor, patient)
+        base = f"/appointments/{record.appointment_id}"
+        seed = stack.client("chime-sdk-messaging")
+        for index in range(60):
+            seed.send_channel_message(ChannelArn=record.channel_arn, Content=f"seed {index}", Type="STANDARD",
+                                      Persistence="PERSISTENT", Metadata=json.dumps({"kind": "chat"}),
+                                      ClientRequestToken=str(uuid.uuid4()), ChimeBearer=doctor.app_instance_user_arn)
+
+        with Client(messaging_app.app) as api:
+            # Warm the token verifier's key set so its JWKS fetch (not an AWS call) is not counted.
+            call(api, "GET", f"{base}/presence", patient)
+
+            def measure(action: str, request: Callable[[], tuple[int, Any]]) -> None:
+                calls: Counter[str] = Counter()
+
+                def listener(service: str, operation: str) -> None:
+                    calls[operation] += 1
+
+                aws.add_call_listener(listener)
+                try:
+                    status, _ = request()
+                finally:
+                    aws.remove_call_listener(listener)
+                detail = ", ".join(f"{op}×{n}" if n > 1 else op for op, n in calls.items())
+                rows.append((f"{action} [{status}]", sum(calls.values()), detail, REFERENCE[action]))
+
+            measure("check-in", lambda: call(api, "POST", f"{base}/check-in", patient))
+            measure("check-in (already checked in)", lambda: call(api, "POST", f"{base}/check-in", patient))
+            measure("check-out", lambda: call(api, "POST", f"{base}/check-out", patient))
+            measure("presence", lambda: call(api, "GET", f"{base}/presence", doctor))
+            measure("send message", lambda: call(api, "POST", f"{base}/messages", patient, {"content": "Hello"}))
+            measure("history page (limit 50)", lambda: call(api, "GET", f"{base}/messages?limit=50", doctor))
+            measure("history page (limit 100)", lambda: call(api, "GET", f"{base}/messages?limit=100", doctor))
+            measure("session (first in process)", lambda: call(api, "GET", "/session", patient))
+            measure("session", lambda: call(api, "GET", "/session", doctor))
+            role_arn = stack.client("iam").create_role(
+                RoleName="telehealth-bench-sessions",
+                AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{
+                    "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+                    "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
+            from chalicelib.session_url import SESSION_ROLE_ENV
+
+            # Restored with the rest of the environment when the stack's settings are unapplied.
+            os.environ[SESSION_ROLE_ENV] = role_arn
+            measure("session (with session role)", lambda: call(api, "GET", "/session", patient))
+
+    width = max(len(r[0]) for r in rows)
+    print(f"{'action':<{width}} | calls | operations | reference system")
+    print(f"{'-' * width}-|-------|------------|-----------------")
+    for action, count, detail, reference in rows:
+        print(f"{action:<{width}} | {count:>5} | {detail} | {reference}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,53 @@
+"""Reads an appointment's chat history page by page: the newest page first, oldest first inside
+a page, the page token going further back."""
+from __future__ import annotations
+
+from typing import Any
+
+from telehealth_shared.appointment_records import load_for_participant
+from telehealth_shared.auth import Principal
+from telehealth_shared.aws import AwsClients
+from telehealth_shared.config import Settings
+from telehealth_shared.models.messaging import MessagesPage, MessagesQuery
+
+from .channel_messages import to_api_message, user_arn
+from .chime_errors import is_aws_error, translate
+
+# ListChannelMessages returns at most 50 messages a call; the API allows pages of 100.
+CHIME_MAX_RESULTS = 50
+
+
+def list_messages(clients: AwsClients, settings: Settings, principal: Principal, appointment_id: str,
+                  query: MessagesQuery) -> MessagesPage:
+    """AWS calls: one GetItem, then one ListChannelMessages per 50 messages of `limit`.
+
+    The page token is Chime's NextToken, unchanged: it is already opaque, bound to the
+    channel, and at most 2048 characters, which is the API's limit too (wrapping it would
+    make it longer than that).
+    """
+    record, _role = load_for_participant(clients, settings, appointment_id, principal)
+    bearer = user_arn(settings, principal.user_id)
+    newest_first: list[dict[str, Any]] = []
+    token = query.next_token
+    remaining = query.limit
+    while True:
+        batch = min(remaining, CHIME_MAX_RESULTS)
+        request: dict[str, Any] = {"ChannelArn": record.channel_arn, "ChimeBearer": bearer,
+                                   "SortOrder": "DESCENDING", "MaxResults": batch}
+        if token:
+            request["NextToken"] = token
+        try:
+            response = clients.chime_messaging.list_channel_messages(**request)
+        except Exception as exc:
+            if is_aws_error(exc):
+                # Only a token the caller sent can be the caller's fault.
+                caller_token = token is not None and token == query.next_token
+                raise translate(exc, "list_messages" if caller_token else "list_messages_page") from exc
+            raise
+        newest_first.extend(response.get("ChannelMessages", []))
+        token = response.get("NextToken")
+        remaining -= batch
+        if not token or remaining <= 0:
+            break
+    messages = [m for m in (to_api_message(s, record, settings) for s in reversed(newest_first)) if m is not None]
+    return MessagesPage(messages=messages, next_token=token or None)

@@ -1,0 +1,135 @@
+"""Check-in, check-out and presence of a participant: one conditional write per change, so two
+participants checking in at the same moment both persist, then an announcement on the channel."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telehealth_shared.appointment_records import (PRESENCE_ATTRIBUTE, AppointmentRecord, deserialize_item,
+                                                   load_for_participant)
+from telehealth_shared.auth import Principal
+from telehealth_shared.aws import AwsClients, error_code
+from telehealth_shared.config import Settings
+from telehealth_shared.errors import Conflict, NotFound
+from telehealth_shared.log import log_event
+from telehealth_shared.models.messaging import PresenceResponse
+
+from .channel_messages import send_as_user
+
+logger = logging.getLogger("telehealth.messaging.presence")
+
+_ANNOUNCEMENT = {"checked_in": "{name} checked in.", "checked_out": "{name} checked out."}
+_CANCELLED = "The appointment is cancelled."
+
+
+def get_presence(clients: AwsClients, settings: Settings, principal: Principal, appointment_id: str) -> PresenceResponse:
+    record, _role = load_for_participant(clients, settings, appointment_id, principal)
+    return PresenceResponse(presence=record.presence())
+
+
+def set_presence(clients: AwsClients, settings: Settings, principal: Principal, appointment_id: str,
+                 presence: str) -> PresenceResponse:
+    """Set the caller's own presence (`checked_in` or `added`) and announce a change.
+
+    AWS calls: one UpdateItem, plus one SendChannelMessage when the presence changed. The
+    caller's role is the one the appointment gives them; the token's group is only the first
+    guess (a wrong guess costs one more UpdateItem).
+    """
+    if presence not in ("checked_in", "added"):
+        raise ValueError(presence)
+    role = principal.role if principal.role in ("doctor", "patient") else "patient"
+    outcome = _write_presence(clients, settings, appointment_id, principal.user_id, role, presence)
+    if outcome is None:
+        role = "patient" if role == "doctor" else "doctor"
+        outcome = _write_presence(clients, settings, appointment_id, principal.user_id, role, presence)
+        if outcome is None:
+            raise NotFound("No such appointment.")
+    item, changed = outcome
+    record = AppointmentRecord.from_item(item)
+    if changed:
+        _announce(clients, settings, record, principal.user_id, role, presence)
+    log_event(logger, "presence_set", appointment_id=appointment_id, role=role, presence=presence, changed=changed)
+    return PresenceResponse(presence=record.presence())
+
+
+def _write_presence(clients: AwsClients, settings: Settings, appointment_id: str, user_id: str, role: str,
+                    presence: str) -> tuple[dict[str, Any], bool] | None:
+    """Write one presence attribute if the caller holds `role` in a scheduled appointment and
+    the value differs.
+
+    Returns (the item after the write, True), or (the item as it is, False) when the presence
+    already had that value (nothing is written), or None when the caller does not hold `role`
+    there. DynamoDB serializes writes to one item, so of two simultaneous check-ins the later
+    one's answer shows both. Raises Conflict for a cancelled appointment and NotFound when
+    there is no such appointment or the caller is not in it.
+    """
+    # A missing presence attribute means "added" (the record's default), so it only counts as
+    # different from "checked_in".
+    differs = ("(attribute_not_exists(#presence) OR #presence <> :presence)" if presence == "checked_in"
+               else "#presence <> :presence")
+    try:
+        response = clients.dynamodb.update_item(
+            TableName=settings.require("appointments_table"),
+            Key={"appointment_id": {"S": appointment_id}},
+            UpdateExpression="SET #presence = :presence",
+            ConditionExpression=f"#participant = :me AND #status = :scheduled AND {differs}",
+            ExpressionAttributeNames={"#presence": PRESENCE_ATTRIBUTE[role], "#participant": f"{role}_id",
+                                      "#status": "status"},
+            ExpressionAttributeValues={":presence": {"S": presence}, ":me": {"S": user_id},
+                                       ":scheduled": {"S": "scheduled"}},
+            ReturnValues="ALL_NEW",
+            # On failure DynamoDB hands back the item, which tells "not yours", "cancelled" and
+            # "already so" apart without another read.
+            ReturnValuesOnConditionCheckFailure="ALL_OLD",
+        )
+    except Exception as exc:
+        if error_code(exc) != "ConditionalCheckFailedException":
+            raise
+        current = getattr(exc, "response", {}).get("Item")
+        if not current:
+            raise NotFound("No such appointment.") from None
+        item = deserialize_item(current)
+        if user_id not in (item.get("doctor_id"), item.get("patient_id")):
+            raise NotFound("No such appointment.") from None
+        if item.get(f"{role}_id") != user_id:
+            return None
+        if item.get("status") != "scheduled":
+            raise Conflict(_CANCELLED) from None
+        return item, False
+    new = response.get("Attributes")
+    if not new:
+        raise NotFound("No such appointment.")
+    return deserialize_item(new), True
+
+
+def _announce(clients: AwsClients, settings: Settings, record: AppointmentRecord, user_id: str, role: str,
+              presence: str) -> None:
+    """Tell connected clients, as the participant; if that fails, put the presence back so the
+    caller's retry starts from where it was (nothing half-done)."""
+    name = record.doctor_name if role == "doctor" else record.patient_name
+    verb = "checked_in" if presence == "checked_in" else "checked_out"
+    try:
+        send_as_user(clients, settings, record, user_id, content=_ANNOUNCEMENT[verb].format(name=name or role.title()),
+                     kind="presence", data={"role": role, "presence": presence})
+    except Exception:
+        # The write changed the value, so the previous one was the other state.
+        previous = "added" if presence == "checked_in" else "checked_in"
+        _restore(clients, settings, record.appointment_id, role, presence, previous)
+        raise
+
+
+def _restore(clients: AwsClients, settings: Settings, appointment_id: str, role: str, presence: str,
+             previous: str) -> None:
+    try:
+        clients.dynamodb.update_item(
+            TableName=settings.require("appointments_table"),
+            Key={"appointment_id": {"S": appointment_id}},
+            UpdateExpression="SET #presence = :previous",
+            # Only undo our own write: a later change by the same participant stands.
+            ConditionExpression="#presence = :presence",
+            ExpressionAttributeNames={"#presence": PRESENCE_ATTRIBUTE[role]},
+            ExpressionAttributeValues={":previous": {"S": previous}, ":presence": {"S": presence}},
+        )
+    except Exception as exc:
+        log_event(logger, "presence_restore_failed", logging.WARNING, appointment_id=appointment_id, role=role,
+                  aws_code=error_code(exc))
