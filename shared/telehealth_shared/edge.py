@@ -54,12 +54,17 @@ def validation_failed(exc: ValidationError, root: str = "$") -> ValidationFailed
     return ValidationFailed("The request has invalid fields.", details)
 
 
-def parse_body(raw: bytes | None, model: Type[BaseModel], max_bytes: int = DEFAULT_MAX_BODY_BYTES) -> BaseModel:
-    """Validate a raw JSON body into `model`; unknown fields and bad JSON are 400s."""
+def parse_body(raw: bytes | None, model: Type[BaseModel], max_bytes: int = DEFAULT_MAX_BODY_BYTES,
+               required: bool = True) -> BaseModel:
+    """Validate a raw JSON body into `model`; unknown fields and bad JSON are 400s.
+
+    An optional body (`required=False`) that is absent means the model's defaults."""
     raw = raw or b""
     if len(raw) > max_bytes:
         raise PayloadTooLarge(f"The request body must be at most {max_bytes} bytes.")
     if not raw.strip():
+        if not required:
+            return model.model_validate({})
         raise ValidationFailed("A JSON object body is required.", [{"path": "$", "message": "missing body"}])
     try:
         return model.model_validate_json(raw)
@@ -109,6 +114,7 @@ class RouteDoc:
     auth: bool
     roles: tuple[str, ...] | None
     body: Type[BaseModel] | None
+    body_required: bool
     query: Type[BaseModel] | None
     response: Type[BaseModel] | None
     status: int
@@ -168,7 +174,7 @@ class TelehealthApp(Chalice):
 
     def api_route(self, path: str, methods: Iterable[str] = ("GET",), *, auth: bool = True,
             roles: Iterable[str] | None = None, body: Type[BaseModel] | None = None,
-            query: Type[BaseModel] | None = None, status: int = 200,
+            query: Type[BaseModel] | None = None, status: int = 200, body_required: bool = True,
             response: Type[BaseModel] | None = None, errors: Iterable[int] = (),
             headers: Iterable[str] = (),
             max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -193,7 +199,7 @@ class TelehealthApp(Chalice):
                             raise Forbidden("Your role is not allowed to do this.")
                         kwargs["principal"] = principal
                     if body is not None:
-                        kwargs["body"] = parse_body(request.raw_body, body, max_body_bytes)
+                        kwargs["body"] = parse_body(request.raw_body, body, max_body_bytes, body_required)
                     if query is not None:
                         kwargs["query"] = parse_query(request.query_params, query)
                     result = view(**kwargs)
@@ -224,7 +230,7 @@ class TelehealthApp(Chalice):
                 path=path, methods=tuple(m.upper() for m in methods),
                 summary=(view.__doc__ or view.__name__.replace("_", " ")).strip().splitlines()[0],
                 auth=auth, roles=tuple(sorted(allowed_roles)) if allowed_roles else None,
-                body=body, query=query, response=response, status=status,
+                body=body, body_required=body_required, query=query, response=response, status=status,
                 errors=tuple(sorted(set(errors))), headers=tuple(headers)))
             return view
 

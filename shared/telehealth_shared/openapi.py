@@ -98,7 +98,7 @@ def build_openapi(app: "TelehealthApp") -> dict[str, Any]:
                 operation["parameters"].append({"name": header, "in": "header", "required": False,
                                                 "schema": {"type": "string", "minLength": 1, "maxLength": 255}})
             if route.body is not None:
-                operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": ref(route.body, "validation")}}}
+                operation["requestBody"] = {"required": route.body_required, "content": {"application/json": {"schema": ref(route.body, "validation")}}}
             success: dict[str, Any] = {"description": "Success"}
             if route.response is not None:
                 success["content"] = {"application/json": {"schema": ref(route.response, "serialization")}}

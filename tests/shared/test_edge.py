@@ -120,3 +120,16 @@ def test_current_request_is_per_thread():
     for t in threads:
         t.join(5)
     assert seen == {"a": "a", "b": "b"}
+
+
+def test_optional_body_defaults_when_absent():
+    from telehealth_shared.edge import parse_body
+    from telehealth_shared.errors import ValidationFailed
+    from telehealth_shared.models.calling import StartMeetingRequest
+
+    assert parse_body(b"", StartMeetingRequest, required=False).media_region is None
+    assert parse_body(b'{"media_region": "eu-west-2"}', StartMeetingRequest, required=False).media_region == "eu-west-2"
+    with pytest.raises(ValidationFailed):
+        parse_body(b"", StartMeetingRequest)
+    with pytest.raises(ValidationFailed):
+        parse_body(b'{"x": 1}', StartMeetingRequest, required=False)

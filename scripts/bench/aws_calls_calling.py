@@ -1,0 +1,141 @@
+#!/usr/bin/env python3
+"""Counts the AWS calls each calling action makes, on a local stack, and prints them next to
+what the reference system does for the same action (figures, no assertions).
+
+    .venv/bin/python scripts/bench/aws_calls_calling.py
+
+HTTP actions go through the calling app in this process; the SIP media application handler
+is also run in this process with events for a real, recorded call, so its calls are counted
+too (the stack's own Lambda worker only sees the simulator's NEW_OUTBOUND_CALL and RINGING,
+as the simulated phone is never answered). Reference figures come from
+../shared/reference/reference-system.md (join = 4); those for the SIP media application
+handler are read from its description there, not measured.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any, Callable
+
+ROOT = Path(__file__).resolve().parents[2]
+# The calling app runs in this process (as in its tests); tests/ gives the stack fixture, the
+# test users and the helper that writes appointments the way the scheduling service does.
+for entry in (ROOT / "services" / "calling", ROOT / "tests", ROOT / "tests" / "services" / "calling"):
+    sys.path.insert(0, str(entry))
+
+REFERENCE = {
+    "start": "4: two membership checks, CreateMeetingWithAttendees, SendChannelMessage (invite)",
+    "start (reuse)": "n/a (always creates a new meeting)",
+    "join (patient)": "4: two membership checks, GetMeeting, CreateAttendee (+ accept message from the browser)",
+    "join (doctor)": "n/a (the doctor's attendee comes with the meeting)",
+    "get meeting": "n/a",
+    "decline": "1 from the browser (SendChannelMessage)",
+    "end": "n/a (no server-side end; the meeting times out)",
+    "phone call": "2 (CreateSipMediaApplicationCall, PutItem; the meeting is made beforehand)",
+    "phone call (new meeting)": "n/a (meeting made by a separate request first)",
+    "SMA: answered": "1 (GetItem) then Pause + SpeakAndGetDigits",
+    "SMA: pressed 1": "4 (GetItem, SendChannelMessage, CreateAttendee, UpdateItem)",
+    "SMA: hang-up after joining": "3 (GetItem, DeleteAttendee, DeleteItem)",
+    "SMA: hang-up before joining": "3 (GetItem, SendChannelMessage, DeleteItem)",
+}
+
+
+def _event(event_type: str, transaction_id: str, action_data: dict[str, Any] | None = None) -> dict[str, Any]:
+    participant = {"CallId": "bench-call", "ParticipantTag": "LEG-A", "To": "+14155550100", "From": "+12025550100",
+                   "Direction": "Outbound", "StartTimeInMilliseconds": "1700000000000", "Status": "Connected"}
+    event: dict[str, Any] = {"SchemaVersion": "1.0", "Sequence": 1, "InvocationEventType": event_type,
+                             "CallDetails": {"TransactionId": transaction_id, "AwsAccountId": "123456789012",
+                                             "AwsRegion": "us-east-1", "SipMediaApplicationId": "bench",
+                                             "Participants": [participant]}}
+    if action_data is not None:
+        event["ActionData"] = action_data
+    return event
+
+
+def _hangup(transaction_id: str) -> dict[str, Any]:
+    return _event("HANGUP", transaction_id, {"Type": "Hangup", "Parameters": {
+        "SipResponseCode": 0, "CallId": "bench-call", "ParticipantTag": "LEG-A"}})
+
+
+def _pressed_1(transaction_id: str) -> dict[str, Any]:
+    return _event("ACTION_SUCCESSFUL", transaction_id, {
+        "Type": "SpeakAndGetDigits", "Parameters": {"CallId": "bench-call"}, "ReceivedDigits": "1"})
+
+
+def main() -> int:
+    from chalice.test import Client
+
+    from calling_support import make_appointment
+    from stack_fixture import start_stack
+    from telehealth_shared import auth, aws, config
+    from users import make_user
+
+    rows: list[tuple[str, int, str, str]] = []
+    # As in the calling tests: keep Lambda workers on the source, not a stale vendored copy.
+    with start_stack(env={"PYTHONPATH": str(ROOT / "shared")}) as stack, stack.environment_applied() as settings:
+        config.get_settings.cache_clear()
+        aws.reset_default_clients()
+        auth.set_default_verifier(None)
+        import app as calling_app
+
+        doctor = make_user(settings, "doctor", "Dr Bench")
+        patient = make_user(settings, "patient", "Pat Bench")
+        record = make_appointment(stack, doctor, patient)
+        phone_record = make_appointment(stack, doctor, patient)
+        base = f"/appointments/{record.appointment_id}"
+
+        with Client(calling_app.app) as api:
+            def call(method: str, path: str, user: Any) -> tuple[int, Any]:
+                response = api.http.request(method, path, headers=user.headers, body=b"")
+                return response.status_code, json.loads(response.body or b"null")
+
+            # Warm the token verifier's key set so its JWKS fetch (not an AWS call) is not counted.
+            call("GET", f"{base}/meeting", doctor)
+
+            def measure(action: str, run: Callable[[], Any]) -> Any:
+                calls: Counter[str] = Counter()
+
+                def listener(service: str, operation: str) -> None:
+                    calls[operation] += 1
+
+                aws.add_call_listener(listener)
+                try:
+                    result = run()
+                finally:
+                    aws.remove_call_listener(listener)
+                status = result[0] if isinstance(result, tuple) else len(result.get("Actions", []))
+                label = f"{action} [{status}]" if isinstance(result, tuple) else f"{action} [{status} actions]"
+                detail = ", ".join(f"{op}×{n}" if n > 1 else op for op, n in calls.items())
+                rows.append((label, sum(calls.values()), detail, REFERENCE[action]))
+                return result
+
+            measure("start", lambda: call("POST", f"{base}/meeting", doctor))
+            measure("start (reuse)", lambda: call("POST", f"{base}/meeting", doctor))
+            measure("join (patient)", lambda: call("POST", f"{base}/meeting/join", patient))
+            measure("join (doctor)", lambda: call("POST", f"{base}/meeting/join", doctor))
+            measure("get meeting", lambda: call("GET", f"{base}/meeting", patient))
+            measure("decline", lambda: call("POST", f"{base}/meeting/decline", patient))
+            _, placed = measure("phone call", lambda: call("POST", f"{base}/phone-call", doctor))
+            measure("end", lambda: call("DELETE", f"{base}/meeting", doctor))
+            _, second = measure("phone call (new meeting)",
+                                lambda: call("POST", f"/appointments/{phone_record.appointment_id}/phone-call", doctor))
+
+            handler = calling_app.sma_handler
+            tid = second["transaction_id"]
+            measure("SMA: answered", lambda: handler(_event("CALL_ANSWERED", tid), None))
+            measure("SMA: pressed 1", lambda: handler(_pressed_1(tid), None))
+            measure("SMA: hang-up after joining", lambda: handler(_hangup(tid), None))
+            measure("SMA: hang-up before joining", lambda: handler(_hangup(placed["transaction_id"]), None))
+
+    width = max(len(r[0]) for r in rows)
+    print(f"{'action':<{width}} | calls | operations | reference system")
+    print(f"{'-' * width}-|-------|------------|-----------------")
+    for action, count, detail, reference in rows:
+        print(f"{action:<{width}} | {count:>5} | {detail} | {reference}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,29 @@
+"""POST /appointments/{id}/meeting/join: a participant gets the meeting and its own attendee.
+
+Happy path: GetItem, plus for the patient the `accepted` message; the attendee was created
+with the meeting and is read from the item. The reference system makes four calls here
+(two membership checks, GetMeeting, CreateAttendee).
+"""
+from __future__ import annotations
+
+from telehealth_shared.auth import Principal
+from telehealth_shared.aws import AwsClients
+from telehealth_shared.config import Settings
+from telehealth_shared.errors import Conflict
+from telehealth_shared.models.calling import MeetingWithAttendee
+
+from .active_meeting import active_meeting, attendee_of
+from .appointment_access import load_for_caller
+from .meeting_events import post_meeting_event
+
+
+def join_meeting(clients: AwsClients, settings: Settings, principal: Principal, appointment_id: str) -> MeetingWithAttendee:
+    record, role = load_for_caller(clients, settings, appointment_id, principal)
+    meeting = active_meeting(clients, settings, record)
+    if meeting is None:
+        raise Conflict("The appointment has no active meeting.")
+    attendee = attendee_of(clients, settings, record, meeting, principal.user_id)
+    if role == "patient":
+        post_meeting_event(clients, settings, record, acting_user_id=principal.user_id,
+                           meeting_id=meeting.meeting_id, status="accepted", via="web")
+    return MeetingWithAttendee(meeting=meeting.meeting, attendee=attendee)

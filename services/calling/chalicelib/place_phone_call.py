@@ -1,0 +1,82 @@
+"""POST /appointments/{id}/phone-call: the doctor has the patient's phone dialled into the meeting.
+
+Ordering with the SIP media application: its handler may see NEW_OUTBOUND_CALL and RINGING
+before the call item below is written, but it ignores those; the item is first needed at
+CALL_ANSWERED, which takes a person picking up, seconds after the item is written. If the
+write fails, the handler finds no item when the patient answers, apologises and hangs up,
+and the doctor gets 503.
+"""
+from __future__ import annotations
+
+import logging
+
+from telehealth_shared.auth import Principal
+from telehealth_shared.aws import AwsClients
+from telehealth_shared.config import Settings
+from telehealth_shared.errors import Conflict
+from telehealth_shared.log import log_event
+from telehealth_shared.models.calling import PhoneCallResponse
+
+from .appointment_access import load_for_caller
+from .aws_errors import is_aws_error, translate
+from .call_records import CallRecord, put_call
+from .ensure_meeting import CREATED, ensure_meeting, undo_created
+from .meeting_events import post_meeting_event
+
+logger = logging.getLogger("telehealth.calling.phone_call")
+
+
+def patient_phone_number(clients: AwsClients, settings: Settings, patient_id: str) -> str:
+    """The patient's number from Cognito (the username is the user's sub), never from a request."""
+    try:
+        user = clients.cognito.admin_get_user(UserPoolId=settings.require("user_pool_id"), Username=patient_id)
+    except Exception as exc:
+        if is_aws_error(exc):
+            raise translate(exc, "patient_profile") from exc
+        raise
+    attributes = {a["Name"]: a["Value"] for a in user.get("UserAttributes", [])}
+    number = attributes.get("phone_number")
+    if not number:
+        raise Conflict("The patient has no phone number.")
+    return number
+
+
+def place_phone_call(clients: AwsClients, settings: Settings, principal: Principal, appointment_id: str) -> PhoneCallResponse:
+    record, _ = load_for_caller(clients, settings, appointment_id, principal, role="doctor")
+    sma_id = settings.require("sip_media_application_id")
+    from_number = settings.require("phone_number")
+    # Before any meeting is created, so a patient without a usable number costs nothing.
+    to_number = patient_phone_number(clients, settings, record.patient_id)
+    ensured = ensure_meeting(clients, settings, record)
+    meeting_id = ensured.meeting.meeting_id
+    try:
+        response = clients.chime_voice.create_sip_media_application_call(
+            FromPhoneNumber=from_number,
+            ToPhoneNumber=to_number,
+            SipMediaApplicationId=sma_id,
+            # Ids only: these arguments appear in the handler's events and in AWS's logs.
+            ArgumentsMap={"appointment_id": record.appointment_id, "meeting_id": meeting_id},
+        )
+    except Exception as exc:
+        if ensured.outcome == CREATED:
+            undo_created(clients, settings, record.appointment_id, meeting_id)
+        if is_aws_error(exc):
+            raise translate(exc, "dial") from exc
+        raise
+    transaction_id = response["SipMediaApplicationCall"]["TransactionId"]
+    put_call(clients, settings, CallRecord.new(transaction_id, record.appointment_id, meeting_id,
+                                               patient_id=record.patient_id, doctor_id=record.doctor_id))
+    log_event(logger, "phone_call_placed", appointment_id=record.appointment_id, meeting_id=meeting_id,
+              transaction_id=transaction_id, meeting_outcome=ensured.outcome)
+    if ensured.outcome == CREATED:
+        # Web clients learn of the meeting from this event; an already active meeting was
+        # announced when it started, and the call's outcome is written by the handler.
+        try:
+            post_meeting_event(clients, settings, record, acting_user_id=principal.user_id,
+                               meeting_id=meeting_id, status="invited", via="phone")
+        except Exception as exc:
+            # The call is already ringing; failing the request now would only invite a
+            # second call. The patient's answer is still written by the handler.
+            log_event(logger, "invitation_event_failed", logging.ERROR, appointment_id=record.appointment_id,
+                      meeting_id=meeting_id, error_type=type(exc).__name__)
+    return PhoneCallResponse(transaction_id=transaction_id, meeting_id=meeting_id)

@@ -1,0 +1,167 @@
+"""The SIP media application handler: greets the patient, joins the call to the meeting on `1`.
+
+Events and what they get:
+- CALL_ANSWERED: a short pause, then the greeting with SpeakAndGetDigits (one digit, `1` only);
+- ACTION_SUCCESSFUL of that SpeakAndGetDigits with `1`: a phone attendee, JoinChimeMeeting,
+  and `accepted` via phone written to the channel as the patient;
+- HANGUP of LEG-A: before joining, `declined` via phone; after joining, the phone attendee is
+  deleted; HANGUP of LEG-B (the meeting side dropped, e.g. the meeting ended) hangs up the
+  phone if it is still connected;
+- a transaction with no call item: an apology, then Hangup;
+- anything else: a valid response with an empty action list.
+It never raises: a failure is logged (event type, transaction id, sequence and error type,
+never the event itself, which holds phone numbers) and answered with an apology or nothing.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telehealth_shared.appointment_records import AppointmentRecord, load_appointment
+from telehealth_shared.aws import AwsClients
+from telehealth_shared.config import Settings
+from telehealth_shared.log import log_event
+
+from . import sma_actions as actions
+from .call_records import DIALING, JOINED, CallRecord, load_call, mark_declined, mark_ended, mark_joined
+from .chime_meetings import create_attendee, delete_attendee
+from .meeting_events import post_meeting_event
+from .meeting_state import ActiveMeeting, phone_external_user_id
+from .sma_events import LEG_A, SmaEvent
+
+logger = logging.getLogger("telehealth.calling.sma")
+
+# The SIP media application gives up on a handler after 20 s (the function's timeout in
+# .chalice/config.json too), so its AWS calls get tighter limits than the HTTP routes': a
+# slow dependency must leave time to answer with an apology rather than be cut off.
+_clients: AwsClients | None = None
+
+
+def sma_clients() -> AwsClients:
+    global _clients
+    if _clients is None:
+        _clients = AwsClients(connect_timeout=1, read_timeout=3, max_attempts=2)
+    return _clients
+
+
+# Events whose answer speaks to the caller: a failure while handling them is answered with
+# an apology and a hang-up rather than silence.
+_CONVERSATIONAL = frozenset({"CALL_ANSWERED", "ACTION_SUCCESSFUL"})
+
+
+def handle_sma_event(clients: AwsClients, settings: Settings, raw_event: Any) -> dict[str, Any]:
+    try:
+        event = SmaEvent.model_validate(raw_event)
+    except Exception as exc:
+        log_event(logger, "sma_event_unreadable", logging.WARNING, error_type=type(exc).__name__)
+        return actions.no_actions()
+    log_event(logger, "sma_event", event_type=event.invocation_event_type, transaction_id=event.transaction_id,
+              sequence=event.sequence, action_type=event.action_type)
+    try:
+        return _dispatch(clients, settings, event)
+    except Exception as exc:  # the SIP media application must always get a valid answer
+        log_event(logger, "sma_event_failed", logging.ERROR, event_type=event.invocation_event_type,
+                  transaction_id=event.transaction_id, sequence=event.sequence, error_type=type(exc).__name__)
+        if event.invocation_event_type in _CONVERSATIONAL:
+            return actions.say_and_hang_up(event.call_details.leg_a_call_id(), actions.TECHNICAL_PROBLEM)
+        return actions.no_actions()
+
+
+def _dispatch(clients: AwsClients, settings: Settings, event: SmaEvent) -> dict[str, Any]:
+    kind = event.invocation_event_type
+    if kind == "CALL_ANSWERED":
+        return _answered(clients, settings, event)
+    if kind == "ACTION_SUCCESSFUL" and event.action_type == "SpeakAndGetDigits":
+        digits = event.action_data.received_digits if event.action_data else None
+        if digits == actions.JOIN_DIGIT:
+            return _pressed_join(clients, settings, event)
+        return actions.no_actions()
+    if kind == "HANGUP":
+        return _hung_up(clients, settings, event)
+    return actions.no_actions()
+
+
+def _call_and_appointment(clients: AwsClients, settings: Settings,
+                          event: SmaEvent) -> tuple[CallRecord | None, AppointmentRecord | None]:
+    if not event.transaction_id:
+        return None, None
+    call = load_call(clients, settings, event.transaction_id)
+    if call is None:
+        return None, None
+    return call, load_appointment(clients, settings, call.appointment_id)
+
+
+def _active_meeting_of(appointment: AppointmentRecord | None) -> ActiveMeeting | None:
+    if appointment is None or appointment.is_cancelled:
+        return None
+    return ActiveMeeting.from_attributes(appointment.extra)
+
+
+def _answered(clients: AwsClients, settings: Settings, event: SmaEvent) -> dict[str, Any]:
+    call_id = event.call_details.leg_a_call_id()
+    call, appointment = _call_and_appointment(clients, settings, event)
+    if call is None or appointment is None:
+        log_event(logger, "sma_unknown_transaction", transaction_id=event.transaction_id)
+        return actions.say_and_hang_up(call_id, actions.APOLOGY)
+    if _active_meeting_of(appointment) is None:
+        return actions.say_and_hang_up(call_id, actions.CALL_OVER)
+    if not call_id:
+        return actions.no_actions()
+    text = actions.greeting(appointment.patient_name, appointment.doctor_name)
+    return actions.response(actions.pause(call_id, actions.ANSWER_PAUSE_MS),
+                            actions.speak_and_get_join_digit(call_id, text))
+
+
+def _pressed_join(clients: AwsClients, settings: Settings, event: SmaEvent) -> dict[str, Any]:
+    call_id = event.call_details.leg_a_call_id()
+    call, appointment = _call_and_appointment(clients, settings, event)
+    if call is None or appointment is None:
+        log_event(logger, "sma_unknown_transaction", transaction_id=event.transaction_id)
+        return actions.say_and_hang_up(call_id, actions.APOLOGY)
+    # The appointment's meeting now, not the one at dialling time: if the doctor restarted
+    # it meanwhile, the patient belongs in the new one.
+    meeting = _active_meeting_of(appointment)
+    attendee = create_attendee(clients, meeting.meeting_id, phone_external_user_id(call.patient_id)) if meeting else None
+    if meeting is None or attendee is None or not call_id:
+        return actions.say_and_hang_up(call_id, actions.CALL_OVER)
+    first_time = mark_joined(clients, settings, call.transaction_id, meeting.meeting_id, attendee["AttendeeId"])
+    if first_time:
+        try:
+            post_meeting_event(clients, settings, appointment, acting_user_id=call.patient_id,
+                               meeting_id=meeting.meeting_id, status="accepted", via="phone")
+        except Exception as exc:
+            # Joining matters more than the history line: the patient is still connected.
+            log_event(logger, "accepted_event_failed", logging.ERROR, transaction_id=call.transaction_id,
+                      error_type=type(exc).__name__)
+    log_event(logger, "sma_joining_meeting", transaction_id=call.transaction_id, meeting_id=meeting.meeting_id,
+              attendee_id=attendee["AttendeeId"])
+    return actions.response(actions.join_chime_meeting(call_id, attendee["JoinToken"], meeting.meeting_id))
+
+
+def _hung_up(clients: AwsClients, settings: Settings, event: SmaEvent) -> dict[str, Any]:
+    tag = event.hangup_participant_tag or LEG_A
+    if tag != LEG_A:
+        # The meeting leg dropped (the meeting ended): do not leave the patient in silence.
+        leg_a = event.call_details.participant(LEG_A)
+        if leg_a is not None and leg_a.call_id and (leg_a.status or "").lower() == "connected":
+            return actions.response(actions.hangup(leg_a.call_id))
+        return actions.no_actions()
+    if not event.transaction_id:
+        return actions.no_actions()
+    call = load_call(clients, settings, event.transaction_id)
+    if call is None:
+        return actions.no_actions()
+    if call.status == JOINED and call.attendee_id and call.joined_meeting_id:
+        delete_attendee(clients, call.joined_meeting_id, call.attendee_id)
+        mark_ended(clients, settings, call.transaction_id)
+        log_event(logger, "sma_phone_attendee_removed", transaction_id=call.transaction_id,
+                  meeting_id=call.joined_meeting_id, attendee_id=call.attendee_id)
+    elif call.status == DIALING:
+        # Event first, status second: if the event cannot be written the call stays
+        # "dialing" and a redelivered HANGUP writes it; once "declined", repeats do nothing.
+        appointment = load_appointment(clients, settings, call.appointment_id)
+        if appointment is not None:
+            post_meeting_event(clients, settings, appointment, acting_user_id=call.patient_id,
+                               meeting_id=call.meeting_id, status="declined", via="phone")
+        mark_declined(clients, settings, call.transaction_id)
+    return actions.no_actions()
