@@ -12,6 +12,11 @@ from .cognito_errors import translate
 
 logger = logging.getLogger("telehealth.identity.confirm")
 
+# What ConfirmSignUp answers when the post-confirmation trigger raised, timed out or returned
+# garbage; in each case Cognito has already confirmed the user.
+_TRIGGER_FAILURES = frozenset({"UnexpectedLambdaException", "UserLambdaValidationException",
+                               "InvalidLambdaResponseException"})
+
 
 def confirm_sign_up(clients: AwsClients, settings: Settings, request: ConfirmRequest) -> ConfirmResponse:
     try:
@@ -23,7 +28,7 @@ def confirm_sign_up(clients: AwsClients, settings: Settings, request: ConfirmReq
     except Exception as exc:
         if not hasattr(exc, "response"):
             raise
-        if error_code(exc) == "UnexpectedLambdaException":
+        if error_code(exc) in _TRIGGER_FAILURES:
             # Cognito confirmed the user but the trigger failed; sign-in repairs provisioning.
             log_event(logger, "post_confirmation_trigger_failed", logging.WARNING)
             return ConfirmResponse()

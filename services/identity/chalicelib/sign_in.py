@@ -6,6 +6,7 @@ from typing import Any
 
 from telehealth_shared.aws import AwsClients
 from telehealth_shared.config import Settings
+from telehealth_shared.errors import Forbidden
 from telehealth_shared.log import log_event
 from telehealth_shared.models.identity import SigninRequest, TokensResponse
 
@@ -33,8 +34,6 @@ def _initiate(clients: AwsClients, settings: Settings, flow: str, parameters: di
     tokens = result.get("AuthenticationResult")
     if not tokens:
         # A challenge (e.g. NEW_PASSWORD_REQUIRED) is not supported by this API.
-        from telehealth_shared.errors import Forbidden
-
         raise Forbidden("This account needs an action that this API does not support.")
     return tokens
 
@@ -47,10 +46,12 @@ def sign_in(clients: AwsClients, settings: Settings, request: SigninRequest) -> 
     if not any(role in groups for role in ("doctor", "patient")):
         # The post-confirmation trigger did not run (or failed): finish it now, then mint
         # tokens that carry the group so the first authenticated call already sees the role.
+        role = str(claims.get("custom:role") or "")
+        if role not in ("doctor", "patient"):
+            raise Forbidden("The account has no valid role; contact support.")
         log_event(logger, "provisioning_repair", user_id=claims.get("sub"))
         provision(clients, settings, username=str(claims.get("cognito:username") or claims["sub"]),
-                  user_id=str(claims["sub"]), name=str(claims.get("name") or ""),
-                  role=str(claims.get("custom:role") or ""))
+                  user_id=str(claims["sub"]), name=str(claims.get("name") or ""), role=role)
         refreshed = _initiate(clients, settings, "REFRESH_TOKEN_AUTH",
                               {"REFRESH_TOKEN": tokens["RefreshToken"]}, "refresh")
         tokens = {**tokens, **refreshed}

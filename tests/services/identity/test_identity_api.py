@@ -235,3 +235,18 @@ def test_patients_search_and_pages(api, settings):
     assert sorted(seen) == sorted(u.user_id for u in named)
     for bad in ("limit=0", "limit=101", "next_token=garbage!", "q=", "unknown=1"):
         assert get(api, f"/patients?{bad}", doctor.headers)[0] == 400, bad
+
+
+def test_a_failing_trigger_still_confirms_and_a_roleless_account_is_refused(api, settings):
+    """The trigger raises for an account whose role attribute is not a role: /confirm still
+    succeeds (Cognito confirmed the user) and sign-in refuses with 403 instead of failing."""
+    client = cognito(settings)
+    email = f"odd-{secrets.token_hex(4)}@example.com"
+    client.sign_up(ClientId=settings["TELEHEALTH_USER_POOL_CLIENT_ID"], Username=email, Password=PASSWORD,
+                   UserAttributes=[{"Name": "email", "Value": email}, {"Name": "name", "Value": "Odd"},
+                                   {"Name": "phone_number", "Value": random_phone()},
+                                   {"Name": "custom:role", "Value": "doctorx"}])
+    code = confirmation_code(settings["AWS_ENDPOINT_URL"], email)
+    assert post(api, "/confirm", {"email": email, "code": code}) == (200, {"confirmed": True})
+    status, error = post(api, "/signin", {"email": email, "password": PASSWORD})
+    assert status == 403 and error["error"]["code"] == "Forbidden"

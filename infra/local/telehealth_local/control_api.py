@@ -1,0 +1,179 @@
+"""The local stack's control API under /_local/: the outside world (phones, SMS, e-mail) for
+tests and developers, as API.md's "Local stack control API" section specifies, plus a few
+extensions (clearing the outboxes, one call with its full event log, the stack's outputs, the
+Lambda workers' process ids)."""
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Callable, Iterable, Mapping
+
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.routing import Map, Rule
+from werkzeug.wrappers import Request, Response
+
+from .outbox import Outbox, outbox as default_outbox
+
+PREFIX = "/_local"
+_DIGITS = re.compile(r"^[0-9*#]{1,32}$")
+MAX_BODY_BYTES = 16 * 1024
+
+
+class ControlError(Exception):
+    def __init__(self, status: int, code: str, message: str, details: list[dict[str, str]] | None = None):
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.details = details
+
+
+def _json(status: int, body: Any) -> Response:
+    return Response(json.dumps(body), status=status, content_type="application/json")
+
+
+def _error(error: ControlError) -> Response:
+    info: dict[str, Any] = {"code": error.code, "message": error.message}
+    if error.details:
+        info["details"] = error.details
+    return _json(error.status, {"error": info})
+
+
+def is_control_request(environ: Mapping[str, Any]) -> bool:
+    path = environ.get("PATH_INFO", "")
+    return path == PREFIX or path.startswith(PREFIX + "/")
+
+
+def _default_calls() -> Any:
+    from .emulator.chime_voice import calls
+
+    return calls
+
+
+class ControlApi:
+    """WSGI app for /_local/*. `calls` is the SIP media application call simulator module
+    (list_calls, get_call, answer, digits, hangup and its CallNotFound, CallStateError and
+    CallInputError); `ready` says whether start-up has finished."""
+
+    def __init__(self, outbox: Outbox | None = None, calls: Callable[[], Any] = _default_calls,
+                 ready: Callable[[], bool] = lambda: True,
+                 outputs: Callable[[], Mapping[str, str] | None] = lambda: None,
+                 worker_pids: Callable[[], Mapping[str, list[int]]] = lambda: {}):
+        self._outbox = outbox or default_outbox
+        self._calls_factory = calls
+        self._ready = ready
+        self._outputs_getter = outputs
+        self._worker_pids = worker_pids
+        self._map = Map([
+            Rule(f"{PREFIX}/health", methods=["GET"], endpoint="health"),
+            Rule(f"{PREFIX}/outbox/sms", methods=["GET"], endpoint="sms"),
+            Rule(f"{PREFIX}/outbox/email", methods=["GET"], endpoint="email"),
+            Rule(f"{PREFIX}/outbox", methods=["DELETE"], endpoint="clear_outbox"),
+            Rule(f"{PREFIX}/calls", methods=["GET"], endpoint="list_calls"),
+            Rule(f"{PREFIX}/calls/<transaction_id>", methods=["GET"], endpoint="get_call"),
+            Rule(f"{PREFIX}/calls/<transaction_id>/answer", methods=["POST"], endpoint="answer"),
+            Rule(f"{PREFIX}/calls/<transaction_id>/digits", methods=["POST"], endpoint="digits"),
+            Rule(f"{PREFIX}/calls/<transaction_id>/hangup", methods=["POST"], endpoint="hangup"),
+            Rule(f"{PREFIX}/outputs", methods=["GET"], endpoint="outputs"),
+            Rule(f"{PREFIX}/lambda/workers", methods=["GET"], endpoint="workers"),
+        ], strict_slashes=False)
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        request = Request(environ)
+        try:
+            endpoint, args = self._map.bind_to_environ(environ).match()
+            response = getattr(self, f"_{endpoint}")(request, **args)
+        except ControlError as error:
+            response = _error(error)
+        except MethodNotAllowed:
+            response = _error(ControlError(405, "MethodNotAllowed", f"{request.method} is not allowed on {request.path}."))
+        except NotFound:
+            response = _error(ControlError(404, "NotFound", f"No control endpoint at {request.path}."))
+        except HTTPException as exc:
+            response = _error(ControlError(exc.code or 400, "BadRequest", exc.description or "Bad request."))
+        return response(environ, start_response)
+
+    # -- endpoints -------------------------------------------------------------------
+    def _health(self, request: Request) -> Response:
+        if not self._ready():
+            return _json(503, {"status": "starting"})
+        return _json(200, {"status": "ok"})
+
+    def _sms(self, request: Request) -> Response:
+        return _json(200, {"messages": self._outbox.sms()})
+
+    def _email(self, request: Request) -> Response:
+        return _json(200, {"messages": self._outbox.email()})
+
+    def _clear_outbox(self, request: Request) -> Response:
+        self._outbox.clear()
+        return _json(200, {})
+
+    def _outputs(self, request: Request) -> Response:
+        outputs = self._outputs_getter()
+        if outputs is None:
+            raise ControlError(503, "Unavailable", "The stack has not finished starting.")
+        return _json(200, dict(outputs))
+
+    def _workers(self, request: Request) -> Response:
+        return _json(200, {"workers": {k: list(v) for k, v in self._worker_pids().items()}})
+
+    def _calls_module(self) -> Any:
+        try:
+            return self._calls_factory()
+        except ImportError:
+            raise ControlError(503, "Unavailable", "The call simulator is not available.") from None
+
+    def _list_calls(self, request: Request) -> Response:
+        return _json(200, {"calls": list(self._calls_module().list_calls())})
+
+    def _act(self, action: str, transaction_id: str, *args: Any) -> Response:
+        calls = self._calls_module()
+        try:
+            result = getattr(calls, action)(transaction_id, *args)
+        except calls.CallNotFound:
+            raise ControlError(404, "NotFound", "No call with that transaction id.") from None
+        except calls.CallStateError as exc:
+            raise ControlError(409, "Conflict", str(exc)) from None
+        except calls.CallInputError as exc:
+            raise ControlError(400, "ValidationError", str(exc), [{"path": "$.digits", "message": str(exc)}]) from None
+        return _json(200, result if isinstance(result, dict) else {})
+
+    def _get_call(self, request: Request, transaction_id: str) -> Response:
+        return self._act("get_call", transaction_id, request.args.get("events") in ("1", "true"))
+
+    def _answer(self, request: Request, transaction_id: str) -> Response:
+        return self._act("answer", transaction_id)
+
+    def _hangup(self, request: Request, transaction_id: str) -> Response:
+        return self._act("hangup", transaction_id)
+
+    def _digits(self, request: Request, transaction_id: str) -> Response:
+        body = _json_body(request)
+        digits = body.get("digits")
+        extra = sorted(set(body) - {"digits"})
+        details = []
+        if not isinstance(digits, str) or not _DIGITS.match(digits):
+            details.append({"path": "$.digits", "message": "must be 1 to 32 of 0-9, * and #"})
+        details += [{"path": f"$.{name}", "message": "unknown field"} for name in extra]
+        if details:
+            raise ControlError(400, "ValidationError", "The request has invalid fields.", details)
+        return self._act("digits", transaction_id, digits)
+
+
+def _json_body(request: Request) -> dict[str, Any]:
+    raw = request.get_data(cache=True)
+    if len(raw) > MAX_BODY_BYTES:
+        raise ControlError(413, "PayloadTooLarge", f"The request body must be at most {MAX_BODY_BYTES} bytes.")
+    if not raw.strip():
+        raise ControlError(400, "ValidationError", "A JSON object body is required.",
+                           [{"path": "$", "message": "missing body"}])
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        raise ControlError(400, "ValidationError", "The request body is not valid JSON.",
+                           [{"path": "$", "message": "malformed JSON"}]) from None
+    if not isinstance(body, dict):
+        raise ControlError(400, "ValidationError", "The request body must be a JSON object.",
+                           [{"path": "$", "message": "not an object"}])
+    return body

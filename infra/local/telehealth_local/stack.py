@@ -1,0 +1,277 @@
+"""Starts and stops the local stack's processes (the endpoint and the HTTP services) and waits
+until every one of them answers its health check; used by `telehealth_local.run` and by the
+test fixtures.
+
+Each child runs in its own process group (the endpoint's Lambda workers share the
+endpoint's), so stopping signals whole groups and leaves no orphans; on Linux each child also
+gets SIGTERM if the process that started it dies (see die_with_parent).
+"""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, Mapping, Sequence
+
+from .bootstrap import REPO_ROOT, load_outputs, service_environment
+from .endpoint import DEFAULT_PORT, DEFAULT_WS_PORT, PortInUse, ensure_port_free
+
+SERVICES = ("identity", "scheduling", "messaging", "calling")
+DEFAULT_SERVICE_PORTS = {"identity": 8001, "scheduling": 8002, "messaging": 8003, "calling": 8004}
+DEFAULT_BASE_DIR = REPO_ROOT / ".local-stack"
+
+
+class StackError(Exception):
+    """A child failed to start or died; the message says which and shows its last output."""
+
+
+PARENT_PID_VARIABLE = "TELEHEALTH_LOCAL_PARENT_PID"
+
+
+def die_with_parent() -> None:
+    """Called first by a child (endpoint, service): have Linux SIGTERM it when its starter dies.
+
+    Set up in the child rather than in a preexec_fn, which is unsafe in a threaded parent.
+    A no-op unless the starter asked for it (PARENT_PID_VARIABLE) and on systems without prctl.
+    """
+    parent = os.environ.pop(PARENT_PID_VARIABLE, None)
+    if not parent:
+        return
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        if libc.prctl(pr_set_pdeathsig, signal.SIGTERM) != 0:
+            return
+    except (OSError, AttributeError):
+        return  # not Linux: the runner's own signal handling still stops the children
+    if os.getppid() != int(parent):  # the starter died before prctl took effect
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
+@dataclass
+class Child:
+    name: str
+    process: subprocess.Popen[bytes]
+    log_path: Path | None = None
+    log_file: IO[bytes] | None = field(default=None, repr=False)
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def tail(self, lines: int = 40) -> str:
+        if self.log_path is None or not self.log_path.is_file():
+            return ""
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+
+def _http_ok(url: str, timeout: float = 1.0) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.status == 200
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+
+
+class Stack:
+    """The local stack as child processes. `start()` returns once every health check answers."""
+
+    def __init__(self, *, services: Sequence[str] = SERVICES, host: str = "127.0.0.1",
+                 endpoint_port: int = DEFAULT_PORT, ws_port: int = DEFAULT_WS_PORT,
+                 service_ports: Mapping[str, int] | None = None, base_dir: Path | str | None = None,
+                 services_root: Path | str | None = None, log_dir: Path | str | None = None,
+                 env: Mapping[str, str] | None = None, startup_timeout: float = 60.0, prewarm: bool = True,
+                 die_with_parent: bool = True):
+        unknown = [s for s in services if s not in SERVICES]
+        if unknown:
+            raise ValueError(f"unknown services: {', '.join(unknown)} (choose from {', '.join(SERVICES)})")
+        self.services = list(services)
+        self.host = host
+        self.endpoint_port = endpoint_port
+        self.ws_port = ws_port
+        ports = dict(DEFAULT_SERVICE_PORTS)
+        ports.update(service_ports or {})
+        self.service_ports = {s: ports[s] for s in self.services}
+        self.base_dir = Path(base_dir or DEFAULT_BASE_DIR)
+        self.outputs_path = self.base_dir / "outputs.json"
+        self.services_root = Path(services_root) if services_root else None
+        self.log_dir = Path(log_dir) if log_dir else None
+        self.env = dict(env or {})
+        self.startup_timeout = startup_timeout
+        self.prewarm = prewarm
+        self.die_with_parent = die_with_parent
+        self.children: list[Child] = []
+        self.outputs: dict[str, str] = {}
+        self.elapsed: float | None = None
+
+    # -- addresses -------------------------------------------------------------------
+    @property
+    def endpoint_url(self) -> str:
+        return f"http://{self.host}:{self.endpoint_port}"
+
+    @property
+    def sessions_url(self) -> str:
+        return f"ws://{self.host}:{self.ws_port}"
+
+    @property
+    def service_urls(self) -> dict[str, str]:
+        return {s: f"http://{self.host}:{p}" for s, p in self.service_ports.items()}
+
+    def ports(self) -> list[tuple[int, str]]:
+        return [(self.endpoint_port, "local AWS endpoint"), (self.ws_port, "messaging sessions")] + [
+            (port, f"{service} service") for service, port in self.service_ports.items()]
+
+    def check_ports(self) -> None:
+        """Raise PortInUse naming every taken port, before anything is started."""
+        taken = []
+        for port, what in self.ports():
+            try:
+                ensure_port_free(self.host, port, what)
+            except PortInUse as exc:
+                taken.append(exc)
+        if taken:
+            error = taken[0]
+            error.args = ("\n".join(str(e) for e in taken),)
+            raise error
+
+    # -- processes -------------------------------------------------------------------
+    def _spawn(self, name: str, args: list[str]) -> Child:
+        # A developer's AWS profile or per-service endpoint overrides must not leak into the stack.
+        env = service_environment({}, os.environ)
+        env.update(self.env)
+        env["PYTHONUNBUFFERED"] = "1"
+        # Linux ties the parent-death signal to the thread that forked: only ask for it when
+        # that thread is the main one, which lives as long as the process.
+        if self.die_with_parent and threading.current_thread() is threading.main_thread():
+            env[PARENT_PID_VARIABLE] = str(os.getpid())
+        log_path = log_file = None
+        if self.log_dir is not None:
+            self.log_dir.mkdir(parents=True, exist_ok=True)
+            log_path = self.log_dir / f"{name}.log"
+            log_file = log_path.open("wb")
+        process = subprocess.Popen(
+            [sys.executable, *args], env=env, cwd=str(REPO_ROOT), stdin=subprocess.DEVNULL,
+            stdout=log_file, stderr=subprocess.STDOUT if log_file else None,
+            start_new_session=True,
+        )
+        child = Child(name, process, log_path, log_file)
+        self.children.append(child)
+        return child
+
+    def start(self) -> float:
+        """Start everything; returns the seconds until every health check answered."""
+        if self.children:
+            raise RuntimeError("the stack is already started")
+        started = time.monotonic()
+        self.check_ports()
+        self.base_dir.mkdir(parents=True, exist_ok=True)
+        self.outputs_path.unlink(missing_ok=True)
+        endpoint_args = ["-m", "telehealth_local.endpoint", "--host", self.host, "--port", str(self.endpoint_port),
+                         "--ws-port", str(self.ws_port), "--outputs", str(self.outputs_path)]
+        if self.services_root:
+            endpoint_args += ["--services-root", str(self.services_root)]
+        if not self.prewarm:
+            endpoint_args.append("--no-prewarm")
+        try:
+            self._spawn("endpoint", endpoint_args)
+            # The services start now too: they import their dependencies while the endpoint
+            # bootstraps, then wait for the outputs file it writes.
+            for service, port in self.service_ports.items():
+                args = ["-m", "telehealth_local.serve", "--service", service, "--port", str(port),
+                        "--host", self.host, "--outputs", str(self.outputs_path),
+                        "--wait-outputs", str(self.startup_timeout)]
+                if self.services_root:
+                    args += ["--services-root", str(self.services_root)]
+                self._spawn(service, args)
+            self._wait_healthy(started + self.startup_timeout)
+        except BaseException:
+            self.stop()
+            raise
+        self.outputs = load_outputs(self.outputs_path)
+        self.elapsed = time.monotonic() - started
+        return self.elapsed
+
+    def _wait_healthy(self, deadline: float) -> None:
+        pending = {"endpoint": f"{self.endpoint_url}/_local/health"}
+        pending.update({s: f"{url}/health" for s, url in self.service_urls.items()})
+        while pending:
+            self.raise_if_died()
+            for name, url in list(pending.items()):
+                if _http_ok(url, timeout=0.5):
+                    pending.pop(name)
+            if not pending:
+                return
+            if time.monotonic() > deadline:
+                names = ", ".join(sorted(pending))
+                details = "\n".join(f"--- {c.name} ---\n{c.tail()}" for c in self.children if c.name in pending)
+                raise StackError(f"not healthy after {self.startup_timeout:.0f}s: {names}\n{details}".rstrip())
+            time.sleep(0.05)
+
+    def died(self) -> Child | None:
+        """The first child that has exited, if any."""
+        for child in self.children:
+            if child.process.poll() is not None:
+                return child
+        return None
+
+    def raise_if_died(self) -> None:
+        child = self.died()
+        if child is not None:
+            tail = child.tail()
+            raise StackError(f"{child.name} exited with code {child.process.returncode}"
+                             + (f":\n{tail}" if tail else ""))
+
+    def pids(self) -> dict[str, int]:
+        return {child.name: child.pid for child in self.children}
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """SIGTERM every child's process group, then SIGKILL whatever is left."""
+        children, self.children = self.children, []
+        for child in children:
+            _signal_group(child.pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        for child in children:
+            try:
+                child.process.wait(max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                pass
+        for child in children:
+            # Also reaps group members whose leader already left (e.g. Lambda workers).
+            _signal_group(child.pid, signal.SIGKILL)
+            if child.process.poll() is None:
+                child.process.wait(5)
+            if child.log_file is not None:
+                child.log_file.close()
+
+    def __enter__(self) -> "Stack":
+        self.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+
+def _signal_group(pgid: int, signum: int) -> None:
+    try:
+        os.killpg(pgid, signum)
+    except (ProcessLookupError, PermissionError):
+        pass  # the whole group is gone already
+
+
+def describe(stack: Stack) -> str:
+    """The lines run.py prints once the stack is up."""
+    lines = [f"  local AWS endpoint   {stack.endpoint_url}   (control API {stack.endpoint_url}/_local/health)",
+             f"  messaging sessions   {stack.sessions_url}"]
+    lines += [f"  {service:<20} {url}" for service, url in stack.service_urls.items()]
+    lines.append(f"  settings             {stack.outputs_path}")
+    return "\n".join(lines)
+
