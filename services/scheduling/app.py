@@ -1,4 +1,62 @@
-"""The scheduling service's HTTP entrypoint (only /health until its issue lands)."""
+"""The scheduling service: appointments (create, list, read, move, cancel) and the reminder Lambda."""
+from chalice import Response
+
+from telehealth_shared.auth import Principal
+from telehealth_shared.aws import default_clients
+from telehealth_shared.config import get_settings
 from telehealth_shared.edge import TelehealthApp
+from telehealth_shared.models.appointments import (Appointment, AppointmentsPage, CreateAppointmentRequest,
+                                                   ListAppointmentsQuery, UpdateAppointmentRequest)
+
+from chalicelib.cancel_appointment import cancel_appointment
+from chalicelib.create_appointment import create_appointment
+from chalicelib.get_appointment import get_appointment
+from chalicelib.idempotency import HEADER as IDEMPOTENCY_HEADER
+from chalicelib.list_appointments import list_appointments
+from chalicelib.send_reminder import send_reminder as handle_reminder
+from chalicelib.update_appointment import update_appointment
 
 app = TelehealthApp("scheduling")
+
+
+@app.api_route("/appointments", methods=["POST"], roles=["doctor"], body=CreateAppointmentRequest, status=201,
+               response=Appointment, errors=[409], headers=[IDEMPOTENCY_HEADER])
+def create(principal: Principal, body: CreateAppointmentRequest):
+    """Book an appointment with a patient (the caller is the doctor)."""
+    outcome = create_appointment(default_clients(), get_settings(), principal, body,
+                                 app.current_request.headers.get(IDEMPOTENCY_HEADER))
+    # A replay answers as the original request did (201), and says that it is one.
+    headers = {"Content-Type": "application/json"}
+    if outcome.replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return Response(body=outcome.appointment.model_dump_json(), status_code=201, headers=headers)
+
+
+@app.api_route("/appointments", methods=["GET"], query=ListAppointmentsQuery, response=AppointmentsPage)
+def list_mine(principal: Principal, query: ListAppointmentsQuery):
+    """List the caller's own appointments by start time."""
+    return list_appointments(default_clients(), get_settings(), principal, query)
+
+
+@app.api_route("/appointments/{appointment_id}", methods=["GET"], response=Appointment, errors=[404])
+def read(principal: Principal, appointment_id: str):
+    """Read one appointment the caller takes part in."""
+    return get_appointment(default_clients(), get_settings(), principal, appointment_id)
+
+
+@app.api_route("/appointments/{appointment_id}", methods=["PATCH"], roles=["doctor"], body=UpdateAppointmentRequest,
+               response=Appointment, errors=[404, 409])
+def move(principal: Principal, appointment_id: str, body: UpdateAppointmentRequest):
+    """Move or edit an appointment (its doctor); reminders move with it."""
+    return update_appointment(default_clients(), get_settings(), principal, appointment_id, body)
+
+
+@app.api_route("/appointments/{appointment_id}", methods=["DELETE"], response=Appointment, errors=[404])
+def cancel(principal: Principal, appointment_id: str):
+    """Cancel an appointment (either participant); pending reminders stop, the chat stays."""
+    return cancel_appointment(default_clients(), get_settings(), principal, appointment_id)
+
+
+@app.lambda_function(name="send_reminder")
+def send_reminder(event, context):
+    return handle_reminder(default_clients(), get_settings(), event)

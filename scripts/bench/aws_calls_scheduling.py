@@ -1,0 +1,130 @@
+#!/usr/bin/env python3
+"""Counts the AWS calls each scheduling action makes, on a local stack, and prints them next to
+what the reference system needs for the same action (figures, no assertions).
+
+    .venv/bin/python scripts/bench/aws_calls_scheduling.py
+"""
+from __future__ import annotations
+
+import json
+import sys
+import uuid
+from collections import Counter
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Callable
+
+ROOT = Path(__file__).resolve().parents[2]
+# The scheduling app runs in this process (as in its tests); tests/ gives the stack fixture
+# and the test users.
+for entry in (ROOT / "services" / "scheduling", ROOT / "tests"):
+    sys.path.insert(0, str(entry))
+
+REFERENCE = {
+    "create": "8 (Cognito look-ups, CreateChannel, channel flow, members and moderators, StartExecution, "
+              "UpdateChannel writing the execution ARN back)",
+    "create (same Idempotency-Key again)": "n/a (no idempotency: a second appointment, 8 more calls)",
+    "list (one page)": "1 (ListChannelsModeratedByAppInstanceUser; the UI reads the channel metadata)",
+    "list (one page, status filter)": "n/a (no status)",
+    "get": "n/a (read from the channel list)",
+    "move (new time)": "n/a (no rescheduling)",
+    "edit reason": "n/a (no rescheduling)",
+    "cancel": "3 (DescribeChannel, DeleteChannel, StopExecution; deletes the chat history)",
+    "cancel (already cancelled)": "n/a",
+    "reminder Lambda (both texted)": "DescribeChannel, then an SMS per participant still Added",
+    "reminder Lambda (retried)": "n/a (no record of what was sent: texts again)",
+}
+
+
+def _iso(value: datetime) -> str:
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def main() -> int:
+    from chalice.test import Client
+
+    from stack_fixture import start_stack
+    from telehealth_shared import auth, aws, config
+    from users import make_user
+
+    rows: list[tuple[str, int, str, str]] = []
+    with start_stack() as stack, stack.environment_applied() as settings:
+        config.get_settings.cache_clear()
+        aws.reset_default_clients()
+        auth.set_default_verifier(None)
+        import app as scheduling_app
+        from chalicelib.send_reminder import send_reminder
+
+        doctor = make_user(settings, "doctor", "Dr Bench")
+        patient = make_user(settings, "patient", "Pat Bench")
+        starts = (datetime.now(timezone.utc) + timedelta(days=3)).replace(microsecond=0)
+
+        with Client(scheduling_app.app) as api:
+            def call(method: str, path: str, user: Any, body: Any = None, headers: dict[str, str] | None = None):
+                all_headers = {"Content-Type": "application/json", **user.headers, **(headers or {})}
+                kwargs: dict[str, Any] = {"headers": all_headers}
+                if body is not None:
+                    kwargs["body"] = json.dumps(body)
+                response = getattr(api.http, method.lower())(path, **kwargs)
+                return response.status_code, json.loads(response.body) if response.body else None
+
+            # Warm the token verifier's key set so its JWKS fetch (not an AWS call) is not counted.
+            call("GET", "/appointments?limit=1", doctor)
+
+            def measure(action: str, request: Callable[[], tuple[Any, Any]]) -> Any:
+                calls: Counter[str] = Counter()
+
+                def listener(service: str, operation: str) -> None:
+                    calls[operation] += 1
+
+                aws.add_call_listener(listener)
+                try:
+                    status, body = request()
+                finally:
+                    aws.remove_call_listener(listener)
+                detail = ", ".join(f"{op}×{n}" if n > 1 else op for op, n in calls.items())
+                rows.append((f"{action} [{status}]", sum(calls.values()), detail, REFERENCE[action]))
+                return body
+
+            key = str(uuid.uuid4())
+            body = {"patient_id": patient.user_id, "starts_at": _iso(starts), "reason": "Benchmark"}
+            created = measure("create", lambda: call("POST", "/appointments", doctor, body, {"Idempotency-Key": key}))
+            measure("create (same Idempotency-Key again)",
+                    lambda: call("POST", "/appointments", doctor, body, {"Idempotency-Key": key}))
+            for day in range(1, 4):
+                call("POST", "/appointments", doctor, {**body, "starts_at": _iso(starts + timedelta(days=day))})
+            path = f"/appointments/{created['appointment_id']}"
+            measure("list (one page)", lambda: call("GET", "/appointments?limit=2", patient))
+            measure("list (one page, status filter)", lambda: call("GET", "/appointments?limit=2&status=scheduled", doctor))
+            measure("get", lambda: call("GET", path, patient))
+            measure("move (new time)", lambda: call("PATCH", path, doctor, {"starts_at": _iso(starts + timedelta(hours=2))}))
+            measure("edit reason", lambda: call("PATCH", path, doctor, {"reason": "Edited"}))
+
+            item = stack.client("dynamodb").get_item(
+                TableName=settings["TELEHEALTH_APPOINTMENTS_TABLE"],
+                Key={"appointment_id": {"S": created["appointment_id"]}})["Item"]
+            # What the running execution will send at the start: it was started by the move, at
+            # the version before the reason edit bumped it.
+            event = {"appointment_id": created["appointment_id"], "version": int(item["version"]["N"]) - 1,
+                     "remind_at": item["starts_at"]["S"], "lead_minutes": 0,
+                     "execution_arn": item["reminder_execution_arn"]["S"]}
+
+            def remind() -> tuple[str, Any]:
+                result = send_reminder(aws.default_clients(), config.get_settings(), event)
+                return "sent " + "+".join(result["sent"] or ["none"]), result
+
+            measure("reminder Lambda (both texted)", remind)
+            measure("reminder Lambda (retried)", remind)
+            measure("cancel", lambda: call("DELETE", path, patient))
+            measure("cancel (already cancelled)", lambda: call("DELETE", path, doctor))
+
+    width = max(len(r[0]) for r in rows)
+    print(f"{'action':<{width}} | calls | operations | reference system")
+    print(f"{'-' * width}-|-------|------------|-----------------")
+    for action, count, detail, reference in rows:
+        print(f"{action:<{width}} | {count:>5} | {detail} | {reference}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,130 @@
+"""The send_reminder Lambda's rules, invoked in this process against the local stack: at most
+one text per participant and reminder however often it is retried, claims released only when
+nothing went out, stale executions skipped, failures raised."""
+import json
+
+import pytest
+from botocore.awsrequest import AWSResponse
+
+from telehealth_shared.aws import AwsClients, default_clients
+from telehealth_shared.config import get_settings
+
+from chalicelib.send_reminder import ReminderFailed, ReminderTemporarilyFailed, send_reminder
+from conftest import in_days
+
+TEXT = "Check in for your appointment with {}."
+
+
+@pytest.fixture
+def booked(api, state, fresh_pair):
+    """An appointment days ahead and the event its execution will send at the start."""
+    doctor, patient = fresh_pair
+    appointment = api.create(doctor, patient, in_days(5)).body
+    item = state.item(appointment["appointment_id"])
+    event = {"appointment_id": appointment["appointment_id"], "version": 1, "remind_at": appointment["starts_at"],
+             "lead_minutes": 0, "execution_arn": item["reminder_execution_arn"]}
+    return doctor, patient, appointment, event
+
+
+def _invoke(event, sender=None):
+    return send_reminder(default_clients(), get_settings(), event, sender=sender or AwsClients(max_attempts=1))
+
+
+def _pinpoint_answering(delivery_status=None, error=None, status=200):
+    """Pinpoint clients whose SendMessages gets the given answer instead of reaching the stack
+    (behaviour injection through botocore's before-call event)."""
+    clients = AwsClients(max_attempts=1)
+
+    def answer(model=None, params=None, **_):
+        if model is None or model.name != "SendMessages":
+            return None
+        addresses = json.loads(params["body"])["Addresses"]
+        if error:
+            parsed = {"Error": {"Code": error, "Message": "injected"}, "ResponseMetadata": {"HTTPStatusCode": status}}
+        else:
+            parsed = {"MessageResponse": {"ApplicationId": "app", "RequestId": "r", "Result": {
+                address: {"DeliveryStatus": delivery_status, "StatusCode": 500} for address in addresses}},
+                "ResponseMetadata": {"HTTPStatusCode": 200}}
+        return AWSResponse("https://pinpoint", status, {}, None), parsed
+
+    clients.pinpoint.meta.events.register_first("before-call.*.SendMessages", answer)
+    return clients
+
+
+def _sent_keys(state, appointment):
+    return set(state.item(appointment["appointment_id"]).get("reminders_sent") or ())
+
+
+def test_a_retried_invocation_never_sends_twice(booked, state):
+    doctor, patient, appointment, event = booked
+    assert _invoke(event) == {"sent": ["doctor", "patient"]}
+    assert _invoke(event) == {"sent": []}
+    assert [m["body"] for m in state.sms_to(doctor.phone_number)] == [TEXT.format(patient.name)]
+    assert [m["body"] for m in state.sms_to(patient.phone_number)] == [TEXT.format(doctor.name)]
+    assert _sent_keys(state, appointment) == {"1:0:doctor", "1:0:patient"}
+
+
+def test_checked_in_participant_is_not_texted(booked, state):
+    doctor, patient, appointment, event = booked
+    state.set_presence(appointment["appointment_id"], "doctor", "checked_in")
+    assert _invoke(event) == {"sent": ["patient"]}
+    assert state.sms_to(doctor.phone_number) == []
+
+
+@pytest.mark.parametrize("delivery_status", ["TEMPORARY_FAILURE", "THROTTLED"])
+def test_temporary_delivery_failure_releases_the_claim_so_the_retry_sends(booked, state, delivery_status):
+    doctor, patient, appointment, event = booked
+    with pytest.raises(ReminderTemporarilyFailed):
+        _invoke(event, _pinpoint_answering(delivery_status))
+    assert _sent_keys(state, appointment) == set()
+    assert state.sms_to(doctor.phone_number) == []
+    assert _invoke(event) == {"sent": ["doctor", "patient"]}
+    assert len(state.sms_to(doctor.phone_number)) == 1 and len(state.sms_to(patient.phone_number)) == 1
+
+
+def test_throttled_request_is_temporary_and_releases_the_claim(booked, state):
+    _doctor, _patient, appointment, event = booked
+    with pytest.raises(ReminderTemporarilyFailed):
+        _invoke(event, _pinpoint_answering(error="TooManyRequestsException", status=429))
+    assert _sent_keys(state, appointment) == set()
+
+
+@pytest.mark.parametrize("answer", [{"delivery_status": "PERMANENT_FAILURE"}, {"delivery_status": "OPT_OUT"},
+                                    {"error": "InternalServerErrorException", "status": 500}])
+def test_permanent_or_unknown_outcomes_fail_and_are_never_resent(booked, state, answer):
+    """A permanent failure cannot be helped by retrying; after a server error the texts may
+    have gone out. Either way they stay recorded and the execution fails."""
+    doctor, _patient, appointment, event = booked
+    with pytest.raises(ReminderFailed):
+        _invoke(event, _pinpoint_answering(**answer))
+    assert _sent_keys(state, appointment) == {"1:0:doctor", "1:0:patient"}
+    assert _invoke(event) == {"sent": []}
+    assert state.sms_to(doctor.phone_number) == []
+
+
+def test_aws_failures_before_sending_are_temporary(booked, state):
+    from conftest import failing
+
+    doctor, _patient, appointment, event = booked
+    for operation in ("GetItem", "AdminGetUser", "UpdateItem"):
+        with failing(operation), pytest.raises(ReminderTemporarilyFailed):
+            _invoke(event)
+    assert _sent_keys(state, appointment) == set() and state.sms_to(doctor.phone_number) == []
+
+
+@pytest.mark.parametrize("change, reason", [
+    ({"execution_arn": "arn:aws:states:us-east-1:123456789012:execution:m:stale"}, "superseded"),
+    ({"remind_at": "2031-01-01T00:00:00Z"}, "time_changed"),
+    ({"appointment_id": "00000000-0000-0000-0000-000000000000"}, "no_appointment"),
+])
+def test_stale_events_send_nothing(booked, state, change, reason):
+    doctor, _patient, _appointment, event = booked
+    assert _invoke({**event, **change}) == {"sent": [], "skipped": reason}
+    assert state.sms_to(doctor.phone_number) == []
+
+
+def test_cancelled_appointment_sends_nothing(api, booked, state):
+    doctor, patient, appointment, event = booked
+    assert api.call("DELETE", f"/appointments/{appointment['appointment_id']}", patient).status == 200
+    assert _invoke(event) == {"sent": [], "skipped": "cancelled"}
+    assert state.sms_to(doctor.phone_number) == [] and state.sms_to(patient.phone_number) == []
