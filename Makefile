@@ -38,7 +38,7 @@ demo: install
 	$(PY) -m telehealth_client.cli demo
 
 bench: install
-	$(PY) scripts/bench_cold_import.py
+	$(PY) scripts/bench.py
 
 package: install vendor
 	@for s in $(SERVICES); do (cd services/$$s && ../../$(VENV)/bin/chalice package --stage dev ../../build/package/$$s) || exit 1; done

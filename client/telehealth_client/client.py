@@ -38,7 +38,7 @@ class TelehealthClient:
     def __init__(self, urls: ServiceUrls, timeout: float = 15.0, session: requests.Session | None = None):
         self.urls = urls
         self.timeout = timeout
-        self.session = session or requests.Session()
+        self.http = session or requests.Session()
         self.tokens: TokensResponse | None = None
 
     # -- plumbing -------------------------------------------------------------------------
@@ -51,7 +51,7 @@ class TelehealthClient:
                 raise ApiError(401, "Unauthorized", "sign in first")
             all_headers["Authorization"] = f"Bearer {self.tokens.id_token}"
         clean_params = {k: v for k, v in (params or {}).items() if v is not None}
-        response = self.session.request(method, base + path, json=json, params=clean_params or None,
+        response = self.http.request(method, base + path, json=json, params=clean_params or None,
                                         headers=all_headers, timeout=self.timeout)
         if response.status_code == 401 and auth and retry_auth and self.tokens is not None:
             self.refresh()

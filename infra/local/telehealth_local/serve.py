@@ -53,6 +53,10 @@ def _request_handler(base: type) -> type:
         """Chalice's handler, logging request lines without their query strings (they can
         carry names and e-mail prefixes)."""
 
+        # The handler writes headers and body in separate sends; with Nagle's algorithm on,
+        # the body waits for the client's delayed ACK and every response took ~40 ms longer.
+        disable_nagle_algorithm = True
+
         def log_request(self, code: Any = "-", size: Any = "-") -> None:
             path = self.path.split("?", 1)[0]
             sys.stderr.write(f"{self.command} {path} {code}\n")

@@ -1,0 +1,47 @@
+#!/usr/bin/env python3
+"""Runs every benchmark and prints its figures (nothing here passes or fails on a number).
+
+AWS calls per user action (one process per service: two Chalice apps cannot share one),
+cold import of each service, latency per API action and websocket delivery through the local
+stack, and local-stack start-up. `--quick` uses fewer samples.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(title: str, script: Path, *args: str, service: str | None = None) -> int:
+    print(f"\n=== {title} ===", flush=True)
+    env = dict(os.environ)
+    paths = [str(ROOT / "tests")] + ([str(ROOT / "services" / service)] if service else [])
+    env["PYTHONPATH"] = os.pathsep.join(paths)
+    return subprocess.run([sys.executable, str(script), *args], cwd=ROOT, env=env).returncode
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    print(f"benchmarks {date.today()} on {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
+    failures = 0
+    for service in ("scheduling", "messaging", "calling"):
+        failures += run(f"AWS calls per action: {service}", ROOT / "scripts" / "bench" / f"aws_calls_{service}.py",
+                        service=service) != 0
+    failures += run("cold import", ROOT / "scripts" / "bench_cold_import.py", "--runs", "7" if args.quick else "15") != 0
+    failures += run("latency, websocket delivery, start-up", ROOT / "scripts" / "bench" / "latency.py",
+                    "--runs", "10" if args.quick else "30") != 0
+    if failures:
+        print(f"\n{failures} benchmark(s) could not run", file=sys.stderr)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
