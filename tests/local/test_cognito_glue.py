@@ -232,3 +232,22 @@ def test_admin_confirm_sign_up_fires_the_trigger_too(stack, cognito):
     with pytest.raises(ClientError) as excinfo:
         _confirm(stack, cognito, email, stack.confirmation_code(email))
     assert _error(excinfo)[0] == "NotAuthorizedException"
+
+
+def test_lockout_after_five_failed_sign_ins_then_release():
+    from telehealth_local.cognito_glue import LOCKOUT_AFTER_FAILURES, CognitoGlue, CognitoError
+
+    now = [1000.0]
+    glue = CognitoGlue(moto_app=None, invoker=None, clock=lambda: now[0])
+    key = ("client", "a@example.com")
+    for _ in range(LOCKOUT_AFTER_FAILURES):
+        glue._refuse_if_locked(key)
+        glue._count_sign_in(key, failed=True, succeeded=False)
+    with pytest.raises(CognitoError) as locked:
+        glue._refuse_if_locked(key)
+    assert locked.value.error_type == "NotAuthorizedException" and "attempts exceeded" in str(locked.value.message)
+    now[0] += 5  # the sixth failure (while locked) doubled the lock to 2 s
+    glue._refuse_if_locked(key)
+    glue._count_sign_in(key, failed=False, succeeded=True)
+    glue._refuse_if_locked(key)
+    assert glue._failures == {}

@@ -40,6 +40,10 @@ _INFRASTRUCTURE_ERRORS = ("Sandbox.", "Runtime.", "ResourceNotFoundException", "
 Wsgi = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
+LOCKOUT_AFTER_FAILURES = 5
+LOCKOUT_MAX_SECONDS = 900.0
+
+
 class CognitoError(Exception):
     def __init__(self, error_type: str, message: str, status: int = 400):
         super().__init__(message)
@@ -106,6 +110,8 @@ class CognitoGlue:
         self._trigger_timeout = trigger_timeout
         self._clock = clock
         self._codes: dict[tuple[str, str], tuple[str, float]] = {}
+        # (client id, username) -> (consecutive failed sign-ins, locked until)
+        self._failures: dict[tuple[str, str], tuple[int, float]] = {}
         self._lock = threading.Lock()
 
     # -- routing ---------------------------------------------------------------------
@@ -329,12 +335,53 @@ class CognitoGlue:
 
     def _initiate_auth(self, environ: dict[str, Any], body: bytes, params: dict[str, Any],
                        start_response: Callable[..., Any]) -> Iterable[bytes]:
+        key = self._sign_in_key(params)
+        if key is not None:
+            self._refuse_if_locked(key)
         response = self._forward(environ, body)
-        if response.status == 400 and response.json().get("__type") == "UserNotFoundException":
+        error_type = response.json().get("__type") if response.status == 400 else None
+        if key is not None:
+            self._count_sign_in(key, failed=error_type in ("NotAuthorizedException", "UserNotFoundException"),
+                                succeeded=response.status == 200)
+        if error_type == "UserNotFoundException":
             _pool, client = self._pool_for_client(params.get("ClientId"))
             if client is not None and self._hides_existence(client):
                 raise CognitoError("NotAuthorizedException", "Incorrect username or password.")
         return response.send(start_response)
+
+    # -- lockout (moto has none) ------------------------------------------------------
+    @staticmethod
+    def _sign_in_key(params: dict[str, Any]) -> tuple[str, str] | None:
+        if params.get("AuthFlow") != "USER_PASSWORD_AUTH":
+            return None
+        username = (params.get("AuthParameters") or {}).get("USERNAME")
+        if not isinstance(username, str):
+            return None
+        return str(params.get("ClientId")), username.strip().lower()
+
+    def _refuse_if_locked(self, key: tuple[str, str]) -> None:
+        """Cognito's documented lockout: from the fifth consecutive failure on, the user is
+        locked for 1 s, doubling with each further failure up to about 15 minutes; attempts
+        while locked fail (even with the right password) and count as failures."""
+        with self._lock:
+            failures, locked_until = self._failures.get(key, (0, 0.0))
+            if self._clock() < locked_until:
+                failures += 1
+                self._failures[key] = (failures, self._lock_deadline(failures))
+                raise CognitoError("NotAuthorizedException", "Password attempts exceeded")
+
+    def _count_sign_in(self, key: tuple[str, str], *, failed: bool, succeeded: bool) -> None:
+        with self._lock:
+            if succeeded:
+                self._failures.pop(key, None)
+            elif failed:
+                failures = self._failures.get(key, (0, 0.0))[0] + 1
+                self._failures[key] = (failures, self._lock_deadline(failures))
+
+    def _lock_deadline(self, failures: int) -> float:
+        if failures < LOCKOUT_AFTER_FAILURES:
+            return 0.0
+        return self._clock() + min(LOCKOUT_MAX_SECONDS, 2.0 ** (failures - LOCKOUT_AFTER_FAILURES))
 
     # -- trigger ---------------------------------------------------------------------
     @staticmethod

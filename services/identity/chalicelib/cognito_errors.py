@@ -8,6 +8,13 @@ from telehealth_shared.errors import (Conflict, DomainError, Forbidden, TooManyR
 _WRONG_CREDENTIALS = "The e-mail or password is wrong."
 
 
+def _locked_out(exc: Exception) -> bool:
+    # Cognito reports its sign-in lockout with the same code as a wrong password; the message
+    # is the only thing that tells them apart, so this one check has to read it.
+    message = getattr(exc, "response", {}).get("Error", {}).get("Message", "")
+    return "attempts exceeded" in message.lower()
+
+
 def translate(exc: Exception, operation: str) -> DomainError:
     """The domain error a Cognito failure of `operation` means for the caller."""
     code = error_code(exc)
@@ -31,6 +38,8 @@ def translate(exc: Exception, operation: str) -> DomainError:
         if code == "NotAuthorizedException":
             return Conflict("This account is already confirmed.")
     if operation in ("sign_in", "refresh"):
+        if code == "NotAuthorizedException" and _locked_out(exc):
+            return TooManyRequests("Too many failed sign-ins; wait a few minutes and try again.")
         if code in ("NotAuthorizedException", "UserNotFoundException"):
             message = _WRONG_CREDENTIALS if operation == "sign_in" else "The refresh token is not valid."
             return Unauthorized(message)

@@ -250,3 +250,14 @@ def test_a_failing_trigger_still_confirms_and_a_roleless_account_is_refused(api,
     assert post(api, "/confirm", {"email": email, "code": code}) == (200, {"confirmed": True})
     status, error = post(api, "/signin", {"email": email, "password": PASSWORD})
     assert status == 403 and error["error"]["code"] == "Forbidden"
+
+
+def test_repeated_failed_sign_ins_lock_the_account_with_429(api, settings):
+    user = make_user(settings, "patient")
+    for _ in range(5):
+        assert post(api, "/signin", {"email": user.email, "password": "Wr0ng!Password-X"})[0] == 401
+    status, error = post(api, "/signin", {"email": user.email, "password": user.password})
+    assert status == 429 and error["error"]["code"] == "TooManyRequests"
+    # Another account is unaffected by this one's lockout.
+    other = make_user(settings, "patient")
+    assert post(api, "/signin", {"email": other.email, "password": other.password})[0] == 200
