@@ -19,7 +19,14 @@ tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.js
 	npm ci --prefix tests/js --no-audit --no-fund --loglevel=error
 	touch $@
 
-install: $(VENV)/.installed tests/js/node_modules/.installed
+# bandit and pip-audit pin packages of their own: they get a venv of their own.
+.venvs/audit/.installed: requirements/audit.txt
+	$(PYTHON) -m venv .venvs/audit
+	.venvs/audit/bin/python -m pip install -q --upgrade pip
+	.venvs/audit/bin/python -m pip install -q -r requirements/audit.txt
+	touch $@
+
+install: $(VENV)/.installed tests/js/node_modules/.installed .venvs/audit/.installed
 
 # Chalice packages only app.py, chalicelib/, vendor/ and requirements.txt: copy shared in.
 vendor:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import subprocess
+import subprocess  # nosec B404: developer tooling starting our own Python processes
 import sys
 from datetime import date
 from pathlib import Path
@@ -23,7 +23,7 @@ def run(title: str, script: Path, *args: str, service: str | None = None) -> int
     env = dict(os.environ)
     paths = [str(ROOT / "tests")] + ([str(ROOT / "services" / service)] if service else [])
     env["PYTHONPATH"] = os.pathsep.join(paths)
-    return subprocess.run([sys.executable, str(script), *args], cwd=ROOT, env=env).returncode
+    return subprocess.run([sys.executable, str(script), *args], cwd=ROOT, env=env).returncode  # nosec B603: fixed argv of our own programs, no shell
 
 
 def main() -> int:

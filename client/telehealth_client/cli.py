@@ -11,11 +11,11 @@ from typing import Callable
 from .client import LocalControl, ServiceUrls, TelehealthClient
 from .errors import ApiError
 
-PASSWORD_ALPHABET = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+_ALPHABET = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
 def _password() -> str:
-    return "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(14)) + "!9aA"
+    return "".join(secrets.choice(_ALPHABET) for _ in range(14)) + "!9aA"
 
 
 class Demo:
@@ -101,7 +101,8 @@ class Demo:
         return 0
 
     def _call(self, transaction_id: str) -> dict:
-        assert self.control is not None
+        if self.control is None:
+            raise RuntimeError("phone calls are simulated only on the local stack")
         return next(c for c in self.control.calls() if c["transaction_id"] == transaction_id)
 
     def _wait(self, probe: Callable[[], object], what: str, timeout: float = 30.0):

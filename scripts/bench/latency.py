@@ -55,7 +55,9 @@ def websocket_delivery(stack, doctor, patient, appointment_id: str, runs: int) -
     url = patient.session().websocket_url
     samples = []
     with connect(url, open_timeout=5) as ws:
-        assert json.loads(ws.recv(timeout=5))["Headers"]["x-amz-chime-event-type"] == "SESSION_ESTABLISHED"
+        first = json.loads(ws.recv(timeout=5))
+        if first["Headers"]["x-amz-chime-event-type"] != "SESSION_ESTABLISHED":
+            raise RuntimeError("the session did not start")
         for i in range(runs):
             marker = f"latency probe {i}"
             started = time.perf_counter()

@@ -20,7 +20,7 @@ RESOURCES_DIR = REPO_ROOT / "infra" / "resources"
 STATE_MACHINE_FILE = REPO_ROOT / "infra" / "statemachine" / "reminders.asl.json"
 ACCOUNT_ID = "123456789012"
 REGION = "us-east-1"
-CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}  # nosec B105: the local stack's fixed, public test credentials
 # 555-0100 to 555-0199 are reserved for fiction in the North American plan; libphonenumber
 # accepts +1 202 555 0100 as a valid number, so Pinpoint's and Chime's checks pass.
 DEFAULT_PHONE_NUMBER = "+12025550100"

@@ -97,7 +97,8 @@ class _Deferred:
     target: Wsgi | None = None
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        assert self.target is not None, "the endpoint serves requests only after start-up"
+        if self.target is None:
+            raise RuntimeError("the endpoint serves requests only after start-up")
         return self.target(environ, start_response)
 
 

@@ -13,7 +13,7 @@ import json
 import logging
 import os
 import socket
-import subprocess
+import subprocess  # nosec B404: developer tooling starting our own Python processes
 import sys
 import threading
 import time
@@ -78,7 +78,7 @@ class WorkerProcess:
     def start(self, startup_timeout: float) -> None:
         parent, child = socket.socketpair()
         try:
-            self.process = subprocess.Popen(
+            self.process = subprocess.Popen(  # nosec B603: fixed argv of our own programs, no shell
                 [sys.executable, "-m", "telehealth_local.lambda_worker",
                  "--service-dir", str(self.service_dir), "--fd", str(child.fileno())],
                 pass_fds=[child.fileno()], env=self._env, cwd=str(self.service_dir),
@@ -112,7 +112,8 @@ class WorkerProcess:
         return self.process is not None and self.process.poll() is None
 
     def call(self, request: dict[str, Any], timeout: float) -> dict[str, Any]:
-        assert self._sock is not None
+        if self._sock is None:
+            raise RuntimeError("the worker is not running")
         deadline = time.monotonic() + timeout
         try:
             send_frame(self._sock, request)

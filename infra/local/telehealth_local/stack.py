@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
+import subprocess  # nosec B404: developer tooling starting our own Python processes
 import sys
 import threading
 import time
@@ -76,7 +76,7 @@ class Child:
 
 def _http_ok(url: str, timeout: float = 1.0) -> bool:
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:
+        with urllib.request.urlopen(url, timeout=timeout) as response:  # nosec B310: url is always http://host:port/health built here
             return response.status == 200
     except (urllib.error.URLError, OSError, ValueError):
         return False
@@ -158,7 +158,7 @@ class Stack:
             self.log_dir.mkdir(parents=True, exist_ok=True)
             log_path = self.log_dir / f"{name}.log"
             log_file = log_path.open("wb")
-        process = subprocess.Popen(
+        process = subprocess.Popen(  # nosec B603: fixed argv of our own programs, no shell
             [sys.executable, *args], env=env, cwd=str(REPO_ROOT), stdin=subprocess.DEVNULL,
             stdout=log_file, stderr=subprocess.STDOUT if log_file else None,
             start_new_session=True,

@@ -11,7 +11,7 @@ from .common import ApiModel, omitted_when_none, NextToken, Limit, Role, StrictM
 
 _EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
 
-PASSWORD_RULES = "at least 12 characters with an upper-case letter, a lower-case letter, a digit and a symbol"
+PASSWORD_RULES = "at least 12 characters with an upper-case letter, a lower-case letter, a digit and a symbol"  # nosec B105: a message, not a password
 
 
 def _email(value: str) -> str:

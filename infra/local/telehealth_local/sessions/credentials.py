@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Iterable, Protocol
 
 DEFAULT_ACCESS_KEY_ID = "testing"
-DEFAULT_SECRET_ACCESS_KEY = "testing"
+DEFAULT_SECRET_ACCESS_KEY = "testing"  # nosec B105: the local stack's fixed, public test credentials
 DEFAULT_ACCOUNT_ID = "123456789012"
 
 

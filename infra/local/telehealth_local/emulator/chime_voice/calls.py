@@ -519,7 +519,8 @@ class CallSimulator:
 
     def _gathered(self, call: Call, digits: str) -> tuple[str, dict | None, dict | None] | None:
         gather = call.gather
-        assert gather is not None
+        if gather is None:
+            return None
         params = gather.action["Parameters"]
         terminators = params.get("TerminatorDigits") or ["#"]
         received = digits
