@@ -26,25 +26,18 @@ def test_bandit_finds_nothing_in_our_code():
     assert result.returncode == 0 and not findings, "\n".join(findings) or result.stderr[-2000:]
 
 
-def _vulnerability_database_reachable() -> bool:
-    import urllib.error
-    import urllib.request
-
-    try:
-        with urllib.request.urlopen("https://pypi.org/pypi/pip/json", timeout=10) as response:  # nosec B310: fixed https URL
-            return response.status == 200
-    except (urllib.error.URLError, OSError):
-        return False
-
-
 def test_pip_audit_every_service_requirements():
     tool = _tool("pip-audit")
-    if not _vulnerability_database_reachable():
-        pytest.skip("pip-audit's vulnerability database (PyPI's JSON API) is not reachable from this machine; "
-                    "only the package index is")
     files = [ROOT / "services" / s / "requirements.txt" for s in ("identity", "scheduling", "messaging", "calling")]
-    args = [tool, "--progress-spinner", "off", "--strict"]
+    args = [tool, "--progress-spinner", "off"]
     for path in files:
         args += ["-r", str(path)]
     result = subprocess.run(args, cwd=ROOT, capture_output=True, text=True)
-    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    output = result.stdout + result.stderr
+    # Any known vulnerability in what could be audited fails, whatever else happened.
+    assert result.returncode == 0 and "known vulnerabilit" not in output.replace("No known vulnerabilities", ""), output[-3000:]
+    unaudited = sorted({line.split(":")[-1].strip() for line in output.splitlines() if "could not be audited" in line})
+    if unaudited:
+        pytest.skip("pip-audit found no known vulnerabilities but could not audit "
+                    f"{len(unaudited)} package(s) (their vulnerability data is not served to this machine): "
+                    + ", ".join(unaudited))
