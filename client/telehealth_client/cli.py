@@ -8,6 +8,8 @@ import time
 from datetime import datetime, timedelta, timezone
 from typing import Callable
 
+import requests
+
 from .client import LocalControl, ServiceUrls, TelehealthClient
 from .errors import ApiError
 
@@ -133,8 +135,11 @@ def main(argv: list[str] | None = None) -> int:
     control = None if args.local_endpoint == "none" else LocalControl(args.local_endpoint)
     try:
         return Demo(urls, control, args.lead_seconds).run()
-    except ApiError as error:
+    except (ApiError, TimeoutError, LookupError) as error:
         print(f"demo failed: {error}", file=sys.stderr)
+        return 1
+    except requests.ConnectionError:
+        print("demo failed: a service is not reachable; is `make run` running?", file=sys.stderr)
         return 1
 
 
