@@ -26,7 +26,13 @@ tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.js
 	.venvs/audit/bin/python -m pip install -q -r requirements/audit.txt
 	touch $@
 
-install: $(VENV)/.installed tests/js/node_modules/.installed .venvs/audit/.installed
+.venvs/checkov/.installed: requirements/checkov.txt
+	$(PYTHON) -m venv .venvs/checkov
+	.venvs/checkov/bin/python -m pip install -q --upgrade pip
+	.venvs/checkov/bin/python -m pip install -q -r requirements/checkov.txt
+	touch $@
+
+install: $(VENV)/.installed tests/js/node_modules/.installed .venvs/audit/.installed .venvs/checkov/.installed
 
 # Chalice packages only app.py, chalicelib/, vendor/ and requirements.txt: copy shared in.
 vendor:

@@ -502,3 +502,15 @@ def test_package_contract_is_checked_at_load(monkeypatch):
     with pytest.raises(ImportError, match="create_channel"):
         load_package("chime-sdk-messaging", "broken_pkg")
     assert load_package("chime-sdk-meetings", "no_such_package_anywhere") is None
+
+
+def test_trailing_arn_label_accepts_an_unencoded_arn_like_the_go_sdk_sends():
+    from telehealth_local.emulator.core.routing import parse_request_uri, split_raw_path
+
+    route = parse_request_uri("pinpoint", "ListTagsForResource", "GET", "/v1/tags/{resource-arn}")
+    arn = "arn:aws:mobiletargeting:us-east-1:123456789012:apps/abc"
+    assert route.match("GET", split_raw_path("/v1/tags/" + arn), {}) == {"resource-arn": arn}
+    assert route.match("GET", split_raw_path("/v1/tags/arn%3Aaws%3Amobiletargeting%3Aus-east-1%3A1%3Aapps%2Fabc"), {}) \
+        == {"resource-arn": "arn:aws:mobiletargeting:us-east-1:1:apps/abc"}
+    # Only an ARN may absorb more segments.
+    assert route.match("GET", split_raw_path("/v1/tags/not-an-arn/extra"), {}) is None

@@ -226,3 +226,17 @@ def test_the_messaging_session_server_is_wired_in(stack):
     with connect("ws://" + request.url.split("://", 1)[1], open_timeout=10) as session:
         frame = json.loads(session.recv(timeout=10))
     assert frame["Headers"]["x-amz-chime-event-type"] == "SESSION_ESTABLISHED"
+
+
+def test_step_functions_operations_moto_lacks_are_answered(stack):
+    import json as _json
+
+    sfn = stack.client("stepfunctions")
+    asl = (REPO_ROOT / "infra" / "statemachine" / "reminders.asl.json").read_text()
+    good = sfn.validate_state_machine_definition(definition=asl.replace("${send_reminder_function_arn}", "arn:aws:lambda:us-east-1:123456789012:function:x"))
+    assert good["result"] == "OK" and good["diagnostics"] == []
+    bad = sfn.validate_state_machine_definition(definition=_json.dumps({"StartAt": "Nope", "States": {"A": {"Type": "Pass"}}}))
+    assert bad["result"] == "FAIL" and {d["location"] for d in bad["diagnostics"]} == {"/StartAt", "/States/A"}
+    assert sfn.validate_state_machine_definition(definition="{not json")["result"] == "FAIL"
+    machine = stack.settings["TELEHEALTH_STATE_MACHINE_ARN"]
+    assert sfn.list_state_machine_versions(stateMachineArn=machine)["stateMachineVersions"] == []

@@ -1,5 +1,6 @@
 """The local AWS endpoint: one threaded WSGI server that routes /_local/* to the control API,
-Cognito's code-and-trigger operations to the Cognito glue, Chime SDK and Pinpoint requests to
+Cognito's code-and-trigger operations to the Cognito glue, the two Step Functions operations
+moto lacks to stepfunctions_gaps, Chime SDK and Pinpoint requests to
 our emulator and everything else to moto, all in this process, so that moto's Lambda
 invocations (made by Step Functions) reach our Lambda workers; plus the messaging-session
 websocket server, the resources bootstrap and the outputs file.
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from .bootstrap import DEFAULT_PHONE_NUMBER, REPO_ROOT, Bootstrap, service_environment, write_outputs
+from . import stepfunctions_gaps
 from .cognito_glue import CognitoGlue
 from .control_api import ControlApi, is_control_request
 from .lambda_runtime import ProcessLambdaInvoker, install_moto_hook
@@ -73,6 +75,8 @@ class Router:
             return "control", self.control
         if self.glue.handles(environ):
             return "cognito-glue", self.glue
+        if stepfunctions_gaps.handles(environ):
+            return "stepfunctions-gaps", stepfunctions_gaps.app
         if self.is_emulated(environ):
             return "emulator", self.emulator
         return "moto", self.moto

@@ -23,6 +23,9 @@ class Segment:
     literal: str | None  # None for a label
     label: str | None = None
     greedy: bool = False
+    # A trailing ARN label: AWS also accepts the ARN's '/' unencoded (the Go SDK, hence
+    # Terraform, sends `/v1/tags/arn:aws:…:apps/ID`), so it may absorb the remaining segments.
+    arn_tail: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -37,7 +40,7 @@ class Route:
     @property
     def specificity(self) -> tuple[int, int, int]:
         literals = sum(1 for s in self.segments if s.literal is not None)
-        greedy = any(s.greedy for s in self.segments)
+        greedy = any(s.greedy or s.arn_tail for s in self.segments)
         return (literals, len(self.query), 0 if greedy else 1)
 
     def match(self, method: str, raw_segments: Sequence[str], query: Mapping[str, list[str]]) -> dict[str, str] | None:
@@ -50,6 +53,10 @@ class Route:
                 return None
         labels: dict[str, str] = {}
         for index, segment in enumerate(self.segments):
+            if segment.arn_tail and len(raw_segments) > len(self.segments) and \
+                    unquote(raw_segments[index]).startswith("arn:"):
+                labels[segment.label] = "/".join(unquote(part) for part in raw_segments[index:])
+                return labels
             if segment.greedy:
                 rest = raw_segments[index:]
                 if not rest or not any(rest):
@@ -87,6 +94,8 @@ def parse_request_uri(service: str, operation: str, method: str, request_uri: st
     for index, segment in enumerate(segments):
         if segment.greedy and index != len(segments) - 1:
             raise ValueError(f"{service}.{operation}: greedy label must be the last segment")
+    if segments and segments[-1].label and not segments[-1].greedy and segments[-1].label.lower().endswith("arn"):
+        segments[-1] = dataclasses.replace(segments[-1], arn_tail=True)
     query: list[tuple[str, str | None]] = []
     for item in filter(None, query_text.split("&")):
         name, sep, value = item.partition("=")
