@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Applies each service's API Gateway throttling (its stage config's `api_gateway_throttling`)
+"""Applies each service's API Gateway throttling (`api_gateway_throttling` in its Chalice config,
+overridable per stage)
 to the REST API `chalice deploy` created for that stage. Run after every `chalice deploy`.
 
 Chalice has no throttling setting of its own, so the numbers live in the stage config beside
