@@ -37,7 +37,7 @@ def test_script_applies_the_stage_limits_to_the_deployed_api(tmp_path, monkeypat
             {"resources": [{"name": "rest_api", "resource_type": "rest_api", "rest_api_id": api}]}))
         result = apply_api_limits.apply(client, service_dir, "dev")
         settings = client.get_stage(restApiId=api, stageName="api")["methodSettings"]["*/*"]
-    expected = config["stages"]["dev"]["api_gateway_throttling"]
+    expected = config["api_gateway_throttling"]
     assert settings["throttlingRateLimit"] == expected["rate_limit"] == result["rate_limit"]
     assert settings["throttlingBurstLimit"] == expected["burst_limit"]
 
