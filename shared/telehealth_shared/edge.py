@@ -137,6 +137,7 @@ class TelehealthApp(Chalice):
         self.api.cors = True
         logs.configure(service)
         self._register_builtin_routes()
+        self.register_middleware(_api_error_bodies, "http")
 
     @property  # type: ignore[override]
     def current_request(self) -> Any:
@@ -235,6 +236,28 @@ class TelehealthApp(Chalice):
             return view
 
         return decorator
+
+
+# Errors Chalice answers itself, before any view runs (wrong method, non-JSON content type),
+# carry its own {"Code", "Message"} body; API.md's clients expect {"error": {...}} everywhere.
+_CHALICE_ERROR_CODES = {400: "ValidationError", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound",
+                        405: "MethodNotAllowed", 409: "Conflict", 413: "PayloadTooLarge",
+                        415: "UnsupportedMediaType", 429: "TooManyRequests", 503: "Unavailable"}
+_CHALICE_ERROR_MESSAGES = {405: "This method is not allowed on this path.",
+                           415: "Requests must be sent as application/json."}
+
+
+def _api_error_bodies(event: Any, get_response: Callable[[Any], Response]) -> Response:
+    response = get_response(event)
+    body = response.body
+    if response.status_code >= 400 and isinstance(body, dict) and set(body) == {"Code", "Message"}:
+        status = response.status_code
+        message = _CHALICE_ERROR_MESSAGES.get(status) or ("The request could not be completed." if status >= 500
+                                                          else "The request is not valid.")
+        response.body = json.dumps({"error": {"code": _CHALICE_ERROR_CODES.get(status, "InternalError"),
+                                              "message": message}})
+        response.headers["Content-Type"] = "application/json"
+    return response
 
 
 def _aws_code(exc: BaseException) -> str | None:

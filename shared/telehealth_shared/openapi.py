@@ -16,6 +16,7 @@ _ERROR_TEXT = {
     400: "Invalid input (ValidationError)", 401: "Missing, malformed, expired or forged token (Unauthorized)",
     403: "Authenticated but not allowed (Forbidden)", 404: "No such resource, or the caller is not a participant (NotFound)",
     409: "The resource's state forbids this (Conflict)", 413: "Request body too large (PayloadTooLarge)",
+    415: "The body is not application/json (UnsupportedMediaType)",
     429: "Throttled (TooManyRequests)", 503: "A dependency failed after retries; nothing was changed (Unavailable)",
 }
 
@@ -25,7 +26,7 @@ def _error_statuses(route: "RouteDoc") -> list[int]:
     if route.body is not None or route.query is not None:
         statuses.add(400)
     if route.body is not None:
-        statuses.add(413)
+        statuses.update({413, 415})
     if route.auth:
         statuses.add(401)
     if route.roles:

@@ -133,3 +133,22 @@ def test_optional_body_defaults_when_absent():
         parse_body(b"", StartMeetingRequest)
     with pytest.raises(ValidationFailed):
         parse_body(b'{"x": 1}', StartMeetingRequest, required=False)
+
+
+def test_errors_chalice_answers_itself_use_the_api_error_body(client):
+    wrong_method = client.http.put("/doctors-only", headers={"Authorization": "Bearer doctor"}, body="{}")
+    assert wrong_method.status_code == 405
+    assert _json(wrong_method) == {"error": {"code": "MethodNotAllowed", "message": "This method is not allowed on this path."}}
+    not_json = client.http.post("/echo", headers={"content-type": "text/plain"}, body="email=a")
+    assert not_json.status_code == 415 and _json(not_json)["error"]["code"] == "UnsupportedMediaType"
+
+
+def test_dates_without_a_utc_form_are_a_validation_error():
+    from pydantic import ValidationError
+
+    from telehealth_shared.models.appointments import ListAppointmentsQuery
+
+    for value in ("0001-01-01T00:00:00+01:03", "9999-12-31T23:00:00-05:00"):
+        with pytest.raises(ValidationError) as info:
+            ListAppointmentsQuery.model_validate({"from": value})
+        assert "supported range" in str(info.value)

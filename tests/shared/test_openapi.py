@@ -36,7 +36,7 @@ def test_document_is_valid_and_describes_each_route():
     validate(document)
     create = document["paths"]["/appointments"]["post"]
     assert create["summary"] == "Book an appointment."
-    assert set(create["responses"]) == {"201", "400", "401", "403", "409", "413", "429", "503"}
+    assert set(create["responses"]) == {"201", "400", "401", "403", "409", "413", "415", "429", "503"}
     assert create["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("CreateAppointmentRequest")
     assert {"name": "Idempotency-Key", "in": "header", "required": False,
             "schema": {"type": "string", "minLength": 1, "maxLength": 255}} in create["parameters"]

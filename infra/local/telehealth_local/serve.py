@@ -57,6 +57,13 @@ def _request_handler(base: type) -> type:
         # the body waits for the client's delayed ACK and every response took ~40 ms longer.
         disable_nagle_algorithm = True
 
+        def __getattr__(self, name: str) -> Any:
+            # http.server answers methods without a do_X handler (TRACE, …) with an HTML 501;
+            # Chalice's own dispatch answers 405 in the API's format, as API Gateway would.
+            if name.startswith("do_"):
+                return self._generic_handle
+            raise AttributeError(name)
+
         def log_request(self, code: Any = "-", size: Any = "-") -> None:
             path = self.path.split("?", 1)[0]
             sys.stderr.write(f"{self.command} {path} {code}\n")

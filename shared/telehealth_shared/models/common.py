@@ -25,7 +25,11 @@ class ApiModel(BaseModel):
 def _require_aware(value: datetime) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError("must include a UTC offset, e.g. 2026-12-01T15:00:00Z")
-    return value.astimezone(timezone.utc)
+    try:
+        return value.astimezone(timezone.utc)
+    except OverflowError:
+        # 0001-01-01T00:00+01:00 and 9999-12-31T23:00-05:00 have no UTC representation.
+        raise ValueError("is outside the supported range of dates") from None
 
 
 def format_utc(value: datetime) -> str:

@@ -1,0 +1,21 @@
+"""Fuzzes the messaging service on the local stack from its OpenAPI document: no 5xx, nothing undocumented."""
+import pytest
+
+from fuzz_schemas import FUZZ_SETTINGS, load_schema
+
+pytestmark = pytest.mark.timeout(300)
+
+coverage = load_schema("messaging", "coverage")
+fuzzing = load_schema("messaging", "fuzzing")
+
+
+@coverage.parametrize()
+@FUZZ_SETTINGS
+def test_messaging_boundaries_and_probes(case, runner):
+    runner.run("messaging", case)
+
+
+@fuzzing.parametrize()
+@FUZZ_SETTINGS
+def test_messaging_fuzzed_requests(case, runner):
+    runner.run("messaging", case)
