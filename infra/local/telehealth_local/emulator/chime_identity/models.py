@@ -14,10 +14,10 @@ import threading
 import uuid
 from typing import Any
 
+from ..core.tagging import MAX_TAGS, ChimeTagging
 from ..core import BackendRegistry, paginate, utcnow
 from .exceptions import BadRequestException, ConflictException, NotFoundException
 
-MAX_TAGS = 50
 
 
 @dataclasses.dataclass
@@ -63,13 +63,14 @@ def app_instance_of(arn: str) -> str | None:
     return ":".join(parts[:5]) + f":app-instance/{resource[1]}"
 
 
-class IdentityBackend:
+class IdentityBackend(ChimeTagging):
     """App instances, users and admins of one (account, region)."""
 
     def __init__(self, account_id: str, region: str):
         self.account_id = account_id
         self.region = region
         self.lock = threading.RLock()
+        self._tags_lock = self.lock
         self.app_instances: dict[str, AppInstance] = {}
         self.users: dict[str, AppInstanceUser] = {}
         self.admins: dict[str, dict[str, AppInstanceAdmin]] = {}
@@ -238,31 +239,14 @@ class IdentityBackend:
 
     # --- tags --------------------------------------------------------------------------
 
-    def _taggable(self, arn: str) -> dict[str, str]:
+    def _tags_of(self, arn: str) -> dict[str, str]:
         resource = self.app_instances.get(arn) or self.users.get(arn)
         if resource is None:
             raise NotFoundException("The requested resource does not exist.")
         return resource.tags
 
-    def tag_resource(self, ResourceARN: str, Tags: list[dict[str, str]]) -> None:
-        with self.lock:
-            tags = self._taggable(ResourceARN)
-            merged = {**tags, **_tag_dict(Tags)}
-            if len(merged) > MAX_TAGS:
-                raise BadRequestException(f"A resource can have at most {MAX_TAGS} tags.")
-            tags.clear()
-            tags.update(merged)
-
-    def untag_resource(self, ResourceARN: str, TagKeys: list[str]) -> None:
-        with self.lock:
-            tags = self._taggable(ResourceARN)
-            for key in TagKeys:
-                tags.pop(key, None)
-
-    def list_tags_for_resource(self, ResourceARN: str) -> dict[str, Any]:
-        with self.lock:
-            tags = self._taggable(ResourceARN)
-            return {"Tags": [{"Key": k, "Value": v} for k, v in tags.items()]}
+    def _too_many_tags(self, arn: str) -> BadRequestException:
+        return BadRequestException(f"A resource can have at most {MAX_TAGS} tags.")
 
 
 def _tag_dict(tags: list[dict[str, str]] | None) -> dict[str, str]:

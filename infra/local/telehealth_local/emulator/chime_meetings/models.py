@@ -9,6 +9,7 @@ import threading
 import uuid
 from typing import Any, Callable
 
+from ..core.tagging import MAX_TAGS, ChimeTagging
 from ..core import BackendRegistry, paginate
 from .exceptions import (
     BadRequestException,
@@ -33,7 +34,6 @@ DEFAULT_CAPABILITIES = {"Audio": "SendReceive", "Video": "SendReceive", "Content
 RECEIVING = {"SendReceive", "Receive"}
 DEFAULT_MAX_ATTENDEES = 250
 DEFAULT_PAGE_SIZE = 10
-MAX_TAGS = 50
 
 
 def _check_external_id(value: str, member: str) -> None:
@@ -148,7 +148,7 @@ def _announce_departures(account_id: str, region: str, meeting_id: str, attendee
             listener(account_id, region, meeting_id, attendee_id)
 
 
-class ChimeMeetingsBackend:
+class ChimeMeetingsBackend(ChimeTagging):
     """One account and region's meetings; every public method is one botocore operation."""
 
     def __init__(self, account_id: str, region_name: str):
@@ -157,6 +157,7 @@ class ChimeMeetingsBackend:
         self.meetings: dict[str, Meeting] = {}
         self.request_tokens: dict[str, str] = {}
         self._lock = threading.RLock()
+        self._tags_lock = self._lock
 
     # --- helpers -------------------------------------------------------------------------
 
@@ -317,31 +318,18 @@ class ChimeMeetingsBackend:
 
     # --- tags ----------------------------------------------------------------------------
 
+    def _tags_of(self, arn: str) -> dict[str, str]:
+        return self._meeting_by_arn(arn).tags
+
+    def _too_many_tags(self, arn: str) -> TooManyTagsException:
+        return TooManyTagsException(f"A resource can have at most {MAX_TAGS} tags.", resource_name=arn)
+
     def _meeting_by_arn(self, arn: str) -> Meeting:
         prefix = f"arn:aws:chime:{self.region_name}:{self.account_id}:meeting/"
         meeting = self.meetings.get(arn[len(prefix):].lower()) if arn.startswith(prefix) else None
         if meeting is None:
             raise ResourceNotFoundException("The resource does not exist.", resource_name=arn)
         return meeting
-
-    def tag_resource(self, ResourceARN: str, Tags: list[dict[str, str]]) -> None:
-        with self._lock:
-            meeting = self._meeting_by_arn(ResourceARN)
-            merged = {**meeting.tags, **{t["Key"]: t["Value"] for t in Tags}}
-            if len(merged) > MAX_TAGS:
-                raise TooManyTagsException(f"A resource can have at most {MAX_TAGS} tags.", resource_name=ResourceARN)
-            meeting.tags = merged
-
-    def untag_resource(self, ResourceARN: str, TagKeys: list[str]) -> None:
-        with self._lock:
-            meeting = self._meeting_by_arn(ResourceARN)
-            for key in TagKeys:
-                meeting.tags.pop(key, None)
-
-    def list_tags_for_resource(self, ResourceARN: str) -> dict[str, Any]:
-        with self._lock:
-            meeting = self._meeting_by_arn(ResourceARN)
-            return {"Tags": [{"Key": k, "Value": v} for k, v in meeting.tags.items()]}
 
     # --- plain-Python accessors for the call simulator (not AWS operations) ---------------
 

@@ -32,6 +32,7 @@ from typing import Any, Iterable
 
 from ...events import hub
 from ..chime_identity import models as identity
+from ..core.tagging import MAX_TAGS, ChimeTagging
 from ..core import BackendRegistry, iso8601, not_emulated, paginate, utcnow
 from .exceptions import (
     BadRequestException,
@@ -44,7 +45,6 @@ from .exceptions import (
 STANDARD_CONTENT_MAX_BYTES = 4096
 CONTROL_CONTENT_MAX_BYTES = 30
 METADATA_MAX_BYTES = 1024
-MAX_TAGS = 50
 
 # --- the messaging-session (websocket) endpoint ------------------------------------------
 
@@ -142,13 +142,14 @@ class Roles:
         return self.member or self.moderator or self.admin
 
 
-class MessagingBackend:
+class MessagingBackend(ChimeTagging):
     """Channels of one (account, region); users and admins come from the identity backend."""
 
     def __init__(self, account_id: str, region: str):
         self.account_id = account_id
         self.region = region
         self.lock = threading.RLock()
+        self._tags_lock = self.lock
         self.channels: dict[str, Channel] = {}
         self._seq = itertools.count(1)
 
@@ -633,30 +634,14 @@ class MessagingBackend:
             raise ServiceUnavailableException("The local messaging session (websocket) server is not running.")
         return {"Endpoint": {"Url": url}}
 
-    def _taggable(self, arn: str) -> dict[str, str]:
+    def _tags_of(self, arn: str) -> dict[str, str]:
         channel = self.channels.get(arn)
         if channel is None:
             raise NotFoundException("The requested resource does not exist.")
         return channel.tags
 
-    def tag_resource(self, ResourceARN: str, Tags: list[dict[str, str]]) -> None:
-        with self.lock:
-            tags = self._taggable(ResourceARN)
-            merged = {**tags, **_tag_dict(Tags)}
-            if len(merged) > MAX_TAGS:
-                raise BadRequestException(f"A resource can have at most {MAX_TAGS} tags.")
-            tags.clear()
-            tags.update(merged)
-
-    def untag_resource(self, ResourceARN: str, TagKeys: list[str]) -> None:
-        with self.lock:
-            tags = self._taggable(ResourceARN)
-            for key in TagKeys:
-                tags.pop(key, None)
-
-    def list_tags_for_resource(self, ResourceARN: str) -> dict[str, Any]:
-        with self.lock:
-            return {"Tags": [{"Key": k, "Value": v} for k, v in self._taggable(ResourceARN).items()]}
+    def _too_many_tags(self, arn: str) -> BadRequestException:
+        return BadRequestException(f"A resource can have at most {MAX_TAGS} tags.")
 
     # --- plain-Python views for the websocket session server -----------------------------
 

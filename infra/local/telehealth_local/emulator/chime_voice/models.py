@@ -6,6 +6,7 @@ import threading
 import uuid
 from typing import Any
 
+from ..core.tagging import MAX_TAGS, ChimeTagging
 from ..core import BackendRegistry, paginate, utcnow
 from . import calls
 from .exceptions import (
@@ -25,7 +26,6 @@ SMA_REGIONS = frozenset({
     "ap-southeast-1", "ap-southeast-2",
 })
 DEFAULT_PAGE_SIZE = 100
-MAX_TAGS = 50
 
 
 class SipMediaApplication:
@@ -100,7 +100,7 @@ def _check_endpoints(endpoints: list[dict[str, str]], account_id: str, aws_regio
             raise BadRequestException("The Lambda function must be in the same account and Region as the SIP media application.")
 
 
-class ChimeVoiceBackend:
+class ChimeVoiceBackend(ChimeTagging):
     """One account and region's voice resources; every public method is one botocore operation."""
 
     def __init__(self, account_id: str, region_name: str):
@@ -109,6 +109,7 @@ class ChimeVoiceBackend:
         self.applications: dict[str, SipMediaApplication] = {}
         self.phone_numbers: dict[str, PhoneNumber] = {}
         self._lock = threading.RLock()
+        self._tags_lock = self._lock
         self.register_phone_number(LOCAL_PHONE_NUMBER)
 
     def _application(self, application_id: str) -> SipMediaApplication:
@@ -195,31 +196,18 @@ class ChimeVoiceBackend:
 
     # --- tags (the Terraform provider reads them for every SIP media application) ---------
 
+    def _tags_of(self, arn: str) -> dict[str, str]:
+        return self._application_by_arn(arn).tags
+
+    def _too_many_tags(self, arn: str) -> ResourceLimitExceededException:
+        return ResourceLimitExceededException(f"A resource can have at most {MAX_TAGS} tags.")
+
     def _application_by_arn(self, arn: str) -> SipMediaApplication:
         prefix = f"arn:aws:chime:{self.region_name}:{self.account_id}:sma/"
         application = self.applications.get(arn[len(prefix):].lower()) if arn.startswith(prefix) else None
         if application is None:
             raise NotFoundException("The resource does not exist.")
         return application
-
-    def tag_resource(self, ResourceARN: str, Tags: list[dict[str, str]]) -> None:
-        with self._lock:
-            application = self._application_by_arn(ResourceARN)
-            merged = {**application.tags, **{t["Key"]: t["Value"] for t in Tags}}
-            if len(merged) > MAX_TAGS:
-                raise ResourceLimitExceededException(f"A resource can have at most {MAX_TAGS} tags.")
-            application.tags = merged
-
-    def untag_resource(self, ResourceARN: str, TagKeys: list[str]) -> None:
-        with self._lock:
-            application = self._application_by_arn(ResourceARN)
-            for key in TagKeys:
-                application.tags.pop(key, None)
-
-    def list_tags_for_resource(self, ResourceARN: str) -> dict[str, Any]:
-        with self._lock:
-            application = self._application_by_arn(ResourceARN)
-            return {"Tags": [{"Key": k, "Value": v} for k, v in application.tags.items()]}
 
     # --- phone numbers -------------------------------------------------------------------
 
