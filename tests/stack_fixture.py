@@ -124,6 +124,25 @@ class LocalStack:
             os.environ.clear()
             os.environ.update(saved)
 
+    @contextlib.contextmanager
+    def service_settings_applied(self) -> Iterator[dict[str, str]]:
+        """The stack's settings in os.environ for a service imported in this process, with the
+        shared package's caches (settings, AWS clients, token verifier) reset on the way in and
+        out, so nothing built for another environment leaks across."""
+        from telehealth_shared import auth, aws, config
+
+        def reset() -> None:
+            config.get_settings.cache_clear()
+            aws.reset_default_clients()
+            auth.set_default_verifier(None)
+
+        with self.environment_applied() as env:
+            reset()
+            try:
+                yield env
+            finally:
+                reset()
+
     def client(self, service_name: str, **config: Any) -> Any:
         """A boto3 client for this stack's endpoint (testing credentials, us-east-1)."""
         import boto3

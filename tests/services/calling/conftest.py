@@ -2,41 +2,21 @@
 app in-process against it, and users made through Cognito as real ones are."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-
-REPO_ROOT = Path(__file__).resolve().parents[3]
-
-
-def _reset_process_caches() -> None:
-    from telehealth_shared.auth import set_default_verifier
-    from telehealth_shared.aws import reset_default_clients
-    from telehealth_shared.config import get_settings
-
-    get_settings.cache_clear()
-    reset_default_clients()
-    set_default_verifier(None)
-
 
 @pytest.fixture(scope="session")
 def stack():
     from stack_fixture import start_stack
 
-    # The Lambda workers append services/<name>/vendor to sys.path, and a stale vendored
-    # copy of telehealth_shared shadows the editable install there; putting the source
-    # first keeps the workers on the code under test whether or not `make vendor` ran.
-    with start_stack(env={"PYTHONPATH": str(REPO_ROOT / "shared")}) as running:
+    with start_stack() as running:
         yield running
 
 
 @pytest.fixture(scope="session")
 def stack_env(stack):
     """The stack's settings in os.environ for in-process code (the app, the SMA handler)."""
-    with stack.environment_applied() as env:
-        _reset_process_caches()
+    with stack.service_settings_applied() as env:
         yield env
-    _reset_process_caches()
 
 
 @pytest.fixture(scope="session")

@@ -25,18 +25,8 @@ def settings(stack):
 def api(stack):
     from chalice.test import Client
 
-    from telehealth_shared import auth, aws, config
-
-    with stack.environment_applied():
-        config.get_settings.cache_clear()
-        aws.reset_default_clients()
-        auth.set_default_verifier(None)
+    with stack.service_settings_applied():
         import app as messaging_app
 
-        try:
-            with Client(messaging_app.app) as client:
-                yield client
-        finally:
-            config.get_settings.cache_clear()
-            aws.reset_default_clients()
-            auth.set_default_verifier(None)
+        with Client(messaging_app.app) as client:
+            yield client

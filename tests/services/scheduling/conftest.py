@@ -51,20 +51,11 @@ def api(stack):
     """The scheduling app in this process, with the stack's settings in the environment."""
     from chalice.test import Client
 
-    from telehealth_shared import auth, aws
-    from telehealth_shared.config import get_settings
-
-    with stack.environment_applied():
-        get_settings.cache_clear()
-        aws.reset_default_clients()
-        auth.set_default_verifier(None)
+    with stack.service_settings_applied():
         import app as scheduling
 
         with Client(scheduling.app) as client:
             yield Api(client)
-        get_settings.cache_clear()
-        aws.reset_default_clients()
-        auth.set_default_verifier(None)
 
 
 class Response:
