@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections import Counter
+from call_counting import counted_calls, describe, print_table
 from pathlib import Path
 from typing import Any, Callable
 
@@ -95,20 +95,11 @@ def main() -> int:
             call("GET", f"{base}/meeting", doctor)
 
             def measure(action: str, run: Callable[[], Any]) -> Any:
-                calls: Counter[str] = Counter()
-
-                def listener(service: str, operation: str) -> None:
-                    calls[operation] += 1
-
-                aws.add_call_listener(listener)
-                try:
+                with counted_calls() as calls:
                     result = run()
-                finally:
-                    aws.remove_call_listener(listener)
                 status = result[0] if isinstance(result, tuple) else len(result.get("Actions", []))
                 label = f"{action} [{status}]" if isinstance(result, tuple) else f"{action} [{status} actions]"
-                detail = ", ".join(f"{op}×{n}" if n > 1 else op for op, n in calls.items())
-                rows.append((label, sum(calls.values()), detail, REFERENCE[action]))
+                rows.append((label, *describe(calls), REFERENCE[action]))
                 return result
 
             measure("start", lambda: call("POST", f"{base}/meeting", doctor))
@@ -129,11 +120,7 @@ def main() -> int:
             measure("SMA: hang-up after joining", lambda: handler(_hangup(tid), None))
             measure("SMA: hang-up before joining", lambda: handler(_hangup(placed["transaction_id"]), None))
 
-    width = max(len(r[0]) for r in rows)
-    print(f"{'action':<{width}} | calls | operations | reference system")
-    print(f"{'-' * width}-|-------|------------|-----------------")
-    for action, count, detail, reference in rows:
-        print(f"{action:<{width}} | {count:>5} | {detail} | {reference}")
+    print_table(rows)
     return 0
 
 

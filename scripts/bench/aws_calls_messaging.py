@@ -10,7 +10,7 @@ import json
 import os
 import sys
 import uuid
-from collections import Counter
+from call_counting import counted_calls, describe, print_table
 from pathlib import Path
 from typing import Any, Callable
 
@@ -66,18 +66,9 @@ def main() -> int:
             call(api, "GET", f"{base}/presence", patient)
 
             def measure(action: str, request: Callable[[], tuple[int, Any]]) -> None:
-                calls: Counter[str] = Counter()
-
-                def listener(service: str, operation: str) -> None:
-                    calls[operation] += 1
-
-                aws.add_call_listener(listener)
-                try:
+                with counted_calls() as calls:
                     status, _ = request()
-                finally:
-                    aws.remove_call_listener(listener)
-                detail = ", ".join(f"{op}×{n}" if n > 1 else op for op, n in calls.items())
-                rows.append((f"{action} [{status}]", sum(calls.values()), detail, REFERENCE[action]))
+                rows.append((f"{action} [{status}]", *describe(calls), REFERENCE[action]))
 
             measure("check-in", lambda: call(api, "POST", f"{base}/check-in", patient))
             measure("check-in (already checked in)", lambda: call(api, "POST", f"{base}/check-in", patient))
@@ -97,13 +88,10 @@ def main() -> int:
 
             # Restored with the rest of the environment when the stack's settings are unapplied.
             os.environ[SESSION_ROLE_ENV] = role_arn
+            config.get_settings.cache_clear()
             measure("session (with session role)", lambda: call(api, "GET", "/session", patient))
 
-    width = max(len(r[0]) for r in rows)
-    print(f"{'action':<{width}} | calls | operations | reference system")
-    print(f"{'-' * width}-|-------|------------|-----------------")
-    for action, count, detail, reference in rows:
-        print(f"{action:<{width}} | {count:>5} | {detail} | {reference}")
+    print_table(rows)
     return 0
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 import uuid
-from collections import Counter
+from call_counting import counted_calls, describe, print_table
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable
@@ -72,18 +72,9 @@ def main() -> int:
             call("GET", "/appointments?limit=1", doctor)
 
             def measure(action: str, request: Callable[[], tuple[Any, Any]]) -> Any:
-                calls: Counter[str] = Counter()
-
-                def listener(service: str, operation: str) -> None:
-                    calls[operation] += 1
-
-                aws.add_call_listener(listener)
-                try:
+                with counted_calls() as calls:
                     status, body = request()
-                finally:
-                    aws.remove_call_listener(listener)
-                detail = ", ".join(f"{op}×{n}" if n > 1 else op for op, n in calls.items())
-                rows.append((f"{action} [{status}]", sum(calls.values()), detail, REFERENCE[action]))
+                rows.append((f"{action} [{status}]", *describe(calls), REFERENCE[action]))
                 return body
 
             key = str(uuid.uuid4())
@@ -118,11 +109,7 @@ def main() -> int:
             measure("cancel", lambda: call("DELETE", path, patient))
             measure("cancel (already cancelled)", lambda: call("DELETE", path, doctor))
 
-    width = max(len(r[0]) for r in rows)
-    print(f"{'action':<{width}} | calls | operations | reference system")
-    print(f"{'-' * width}-|-------|------------|-----------------")
-    for action, count, detail, reference in rows:
-        print(f"{action:<{width}} | {count:>5} | {detail} | {reference}")
+    print_table(rows)
     return 0
 
 
