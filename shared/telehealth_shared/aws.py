@@ -116,3 +116,28 @@ def error_code(exc: BaseException) -> str | None:
     if isinstance(response, dict):
         return response.get("Error", {}).get("Code")
     return None
+
+
+# The codes AWS services use for "slow down" (throttling, rate and attempt limits); every
+# service maps these to 429 the same way.
+THROTTLING_CODES = frozenset({
+    "Throttling", "ThrottlingException", "ThrottledException", "ThrottledClientException", "Throttled",
+    "TooManyRequestsException", "ProvisionedThroughputExceededException", "RequestLimitExceeded",
+    "LimitExceededException", "ResourceLimitExceededException", "ResourceLimitExceeded", "SlowDown",
+    "RequestThrottled", "RequestThrottledException",
+})
+
+
+def is_throttling(exc: BaseException) -> bool:
+    return error_code(exc) in THROTTLING_CODES
+
+
+def is_aws_failure(exc: BaseException) -> bool:
+    """A ClientError or any other botocore failure (connection, timeout, parsing)."""
+    if error_code(exc) is not None:
+        return True
+    try:
+        from botocore.exceptions import BotoCoreError
+    except ImportError:  # pragma: no cover - botocore is always present in a service
+        return False
+    return isinstance(exc, BotoCoreError)

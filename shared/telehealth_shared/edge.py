@@ -17,15 +17,11 @@ from pydantic import BaseModel, ValidationError
 
 from . import log as logs
 from .auth import Principal, bearer_token, default_verifier
+from .aws import is_aws_failure, is_throttling
 from .errors import ConfigurationError, DomainError, Forbidden, PayloadTooLarge, TooManyRequests, Unavailable, ValidationFailed
 
 DEFAULT_MAX_BODY_BYTES = 16 * 1024
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,128}$")
-_THROTTLING_CODES = frozenset({
-    "Throttling", "ThrottlingException", "ThrottledException", "TooManyRequestsException",
-    "ProvisionedThroughputExceededException", "RequestLimitExceeded", "LimitExceededException",
-    "SlowDown", "RequestThrottled", "RequestThrottledException",
-})
 
 logger = logging.getLogger("telehealth.edge")
 
@@ -90,17 +86,8 @@ def domain_error_for(exc: BaseException) -> DomainError | None:
     """Map an exception that escaped the domain code to the error the caller should see."""
     if isinstance(exc, DomainError):
         return exc
-    try:
-        from botocore.exceptions import BotoCoreError, ClientError
-    except ImportError:  # pragma: no cover - botocore is always present in a service
-        return None
-    if isinstance(exc, ClientError):
-        code = exc.response.get("Error", {}).get("Code", "")
-        if code in _THROTTLING_CODES:
-            return TooManyRequests()
-        return Unavailable()
-    if isinstance(exc, BotoCoreError):
-        return Unavailable()
+    if is_aws_failure(exc):
+        return TooManyRequests() if is_throttling(exc) else Unavailable()
     return None
 
 

@@ -5,13 +5,10 @@ present and the body's `Code` (`NotFound`) otherwise, so both spellings are acce
 """
 from __future__ import annotations
 
-from telehealth_shared.aws import error_code
+from telehealth_shared.aws import error_code, is_aws_failure, is_throttling
 from telehealth_shared.errors import Conflict, DomainError, TooManyRequests, Unavailable
 
 _NOT_FOUND = frozenset({"NotFoundException", "NotFound", "ResourceNotFoundException"})
-_THROTTLED = frozenset({"ThrottlingException", "ThrottledClientException", "Throttled", "TooManyRequestsException",
-                        "ProvisionedThroughputExceededException", "LimitExceededException",
-                        "ResourceLimitExceededException", "ResourceLimitExceeded"})
 
 
 def is_not_found(exc: BaseException) -> bool:
@@ -22,8 +19,7 @@ def is_condition_failed(exc: BaseException) -> bool:
     return error_code(exc) == "ConditionalCheckFailedException"
 
 
-def is_aws_error(exc: BaseException) -> bool:
-    return error_code(exc) is not None
+is_aws_error = is_aws_failure
 
 
 def translate(exc: BaseException, operation: str) -> DomainError:
@@ -34,7 +30,7 @@ def translate(exc: BaseException, operation: str) -> DomainError:
     also answered with BadRequest, so it points at the deployment, not at the caller.
     """
     code = error_code(exc)
-    if code in _THROTTLED:
+    if is_throttling(exc):
         return TooManyRequests("Too many requests to the calling service; try again shortly.")
     if operation == "patient_profile" and code == "UserNotFoundException":
         return Conflict("The patient's account no longer exists.")

@@ -2,11 +2,9 @@
 (the one place where AWS error codes are interpreted)."""
 from __future__ import annotations
 
-from telehealth_shared.aws import error_code
+from telehealth_shared.aws import error_code, is_aws_failure, is_throttling
 from telehealth_shared.errors import DomainError, TooManyRequests, Unavailable, ValidationFailed
 
-_THROTTLED = frozenset({"ThrottledException", "ThrottlingException", "TooManyRequestsException",
-                        "LimitExceededException", "ResourceLimitExceededException"})
 
 
 def translate(exc: Exception, operation: str) -> DomainError:
@@ -17,7 +15,7 @@ def translate(exc: Exception, operation: str) -> DomainError:
     caller's), so it is a 503 like any other dependency failure: nothing was changed.
     """
     code = error_code(exc)
-    if code in _THROTTLED:
+    if is_throttling(exc):
         return TooManyRequests()
     if operation == "list_messages" and code in ("BadRequestException", "BadRequest"):
         # The only caller-controlled input of ListChannelMessages is the page token.
@@ -29,5 +27,4 @@ def translate(exc: Exception, operation: str) -> DomainError:
     return Unavailable()
 
 
-def is_aws_error(exc: BaseException) -> bool:
-    return error_code(exc) is not None
+is_aws_error = is_aws_failure

@@ -9,13 +9,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from telehealth_shared.appointment_records import PRESENCE_ATTRIBUTE, AppointmentRecord, load_appointment, parse_utc
-from telehealth_shared.aws import AwsClients, error_code
+from telehealth_shared.aws import THROTTLING_CODES, AwsClients, error_code
 from telehealth_shared.config import Settings
 from telehealth_shared.log import log_event
 from telehealth_shared.models.common import format_utc
 
 from .appointment_store import EXECUTION_ARN, REMINDERS_SENT
-from .aws_errors import CONDITION_FAILED, THROTTLING_CODES, is_aws_error
+from .aws_errors import CONDITION_FAILED, is_aws_error
 from .user_directory import get_user
 
 logger = logging.getLogger("telehealth.scheduling.reminder")
