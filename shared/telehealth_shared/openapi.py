@@ -90,6 +90,7 @@ def build_openapi(app: "TelehealthApp") -> dict[str, Any]:
             }
             if route.roles:
                 operation["description"] = "Allowed roles: " + ", ".join(route.roles)
+                operation["x-roles"] = list(route.roles)
             if not route.auth:
                 operation["security"] = []
             if route.query is not None:
@@ -97,7 +98,8 @@ def build_openapi(app: "TelehealthApp") -> dict[str, Any]:
                 operation["parameters"] += _query_parameters(route.query, query_schema)
             for header in route.headers:
                 operation["parameters"].append({"name": header, "in": "header", "required": False,
-                                                "schema": {"type": "string", "minLength": 1, "maxLength": 255}})
+                                                "schema": {"type": "string", "minLength": 1, "maxLength": 255,
+                                                           "pattern": "^[\\x21-\\x7E]+$"}})
             if route.body is not None:
                 operation["requestBody"] = {"required": route.body_required, "content": {"application/json": {"schema": ref(route.body, "validation")}}}
             success: dict[str, Any] = {"description": "Success"}

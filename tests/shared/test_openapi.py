@@ -39,7 +39,10 @@ def test_document_is_valid_and_describes_each_route():
     assert set(create["responses"]) == {"201", "400", "401", "403", "409", "413", "415", "429", "503"}
     assert create["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("CreateAppointmentRequest")
     assert {"name": "Idempotency-Key", "in": "header", "required": False,
-            "schema": {"type": "string", "minLength": 1, "maxLength": 255}} in create["parameters"]
+            "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[\\x21-\\x7E]+$"}} in create["parameters"]
+    assert create["x-roles"] == ["doctor"]
+    appointment = document["components"]["schemas"]["Appointment"]
+    assert appointment["additionalProperties"] is False
     listing = document["paths"]["/appointments"]["get"]
     names = {p["name"]: p for p in listing["parameters"]}
     assert {"from", "to", "status", "limit", "next_token"} == set(names)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, model_validator
 
 from .common import ApiModel, omitted_when_none, Limit, NextToken, StrictModel, UserRef, UtcDatetime
 
@@ -50,6 +50,8 @@ class CreateAppointmentRequest(StrictModel):
 
 
 class UpdateAppointmentRequest(StrictModel):
+    model_config = ConfigDict(json_schema_extra={"minProperties": 1})
+
     starts_at: FutureUtc | None = None
     duration_minutes: Duration | None = None
     reason: Reason | None = None

@@ -17,9 +17,10 @@ class StrictModel(BaseModel):
 
 
 class ApiModel(BaseModel):
-    """Response bodies: built on first use, serialised by field name."""
+    """Response bodies: built on first use, serialised by field name; the documented object is
+    closed, so a field that should not be there (another user's e-mail, say) breaks the contract."""
 
-    model_config = ConfigDict(defer_build=True, populate_by_name=True)
+    model_config = ConfigDict(defer_build=True, populate_by_name=True, json_schema_extra={"additionalProperties": False})
 
 
 def _require_aware(value: datetime) -> datetime:

@@ -48,11 +48,16 @@ def _not_blank(value: str) -> str:
     return value
 
 
-Email = Annotated[str, Field(max_length=254), AfterValidator(_email)]
+Email = Annotated[str, Field(max_length=254, json_schema_extra={"format": "email", "pattern": _EMAIL.pattern}),
+                  AfterValidator(_email)]
 Password = Annotated[str, Field(min_length=1, max_length=256)]
-StrongPassword = Annotated[str, Field(max_length=256), AfterValidator(_strong_password)]
-PersonName = Annotated[str, BeforeValidator(_strip), Field(max_length=100), AfterValidator(_not_blank)]
-PhoneNumber = Annotated[str, Field(max_length=32), AfterValidator(normalize_e164)]
+StrongPassword = Annotated[str, Field(max_length=256, json_schema_extra={
+    "minLength": 12, "pattern": "^(?=.*[A-Z])(?=.*[a-z])(?=.*[0-9])(?=.*[^A-Za-z0-9\\s])",
+    "description": PASSWORD_RULES}), AfterValidator(_strong_password)]
+PersonName = Annotated[str, BeforeValidator(_strip), Field(max_length=100, json_schema_extra={"minLength": 1, "pattern": "\\S"}),
+                       AfterValidator(_not_blank)]
+PhoneNumber = Annotated[str, Field(max_length=32, json_schema_extra={
+    "pattern": "^\\+[1-9][0-9]{1,14}$", "description": "A valid phone number in E.164 form"}), AfterValidator(normalize_e164)]
 
 
 class SignupRequest(StrictModel):
@@ -113,7 +118,8 @@ class MeResponse(ApiModel):
 
 
 class PatientsQuery(StrictModel):
-    q: Annotated[str, BeforeValidator(_strip), Field(max_length=100), AfterValidator(_not_blank)] | None = None
+    q: Annotated[str, BeforeValidator(_strip), Field(max_length=100, json_schema_extra={"minLength": 1, "pattern": "\\S"}),
+                 AfterValidator(_not_blank)] | None = None
     limit: Limit = 50
     next_token: NextToken | None = None
 

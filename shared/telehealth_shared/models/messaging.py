@@ -32,7 +32,9 @@ class PresenceResponse(ApiModel):
 
 
 class SendMessageRequest(StrictModel):
-    content: Annotated[str, AfterValidator(_content_size)]
+    content: Annotated[str, Field(json_schema_extra={
+        "minLength": 1, "maxLength": MAX_CONTENT_BYTES, "pattern": "\\S",
+        "description": f"1..{MAX_CONTENT_BYTES} bytes of UTF-8"}), AfterValidator(_content_size)]
     client_id: ClientId | None = None
 
 
