@@ -16,6 +16,8 @@ ACCOUNT_ID = "123456789012"
 REGION = "us-east-1"
 # Per terraform command; an apply against the local endpoint takes well under a minute.
 COMMAND_TIMEOUT = 240
+# Connection-level failures (a reused keep-alive connection closing under load), not API errors.
+_TRANSIENT = ("use of closed network connection", "connection reset by peer", "broken pipe", ": EOF")
 
 
 @dataclass
@@ -45,10 +47,20 @@ class Terraform:
         return [f"-var={name}={_hcl(value)}" for name, value in values.items()]
 
     def apply(self, **overrides: Any) -> None:
-        self.run("apply", "-auto-approve", "-input=false", "-no-color", *self.var_args(**overrides))
+        self._converge("apply", "-auto-approve", "-input=false", "-no-color", *self.var_args(**overrides))
 
     def destroy(self, **overrides: Any) -> None:
-        self.run("destroy", "-auto-approve", "-input=false", "-no-color", *self.var_args(**overrides))
+        self._converge("destroy", "-auto-approve", "-input=false", "-no-color", *self.var_args(**overrides))
+
+    def _converge(self, *args: str) -> None:
+        """apply/destroy are idempotent: after a transient connection failure (the provider runs
+        with max_retries = 1 here) run once more, as an operator would; real errors still fail."""
+        result = self.run(*args, check=False)
+        if result.returncode != 0 and any(sign in result.stderr for sign in _TRANSIENT):
+            result = self.run(*args, check=False)
+        if result.returncode != 0:
+            raise AssertionError(f"terraform {args[0]} failed ({result.returncode}) in {self.root}:\n"
+                                 f"{_tail(result.stderr)}\n{_tail(result.stdout)}")
 
     def plan_exit_code(self, **overrides: Any) -> tuple[int, str]:
         result = self.run("plan", "-detailed-exitcode", "-input=false", "-no-color", *self.var_args(**overrides),
