@@ -40,17 +40,18 @@ vendor:
 	  cp -r shared/telehealth_shared services/$$s/vendor/; \
 	  find services/$$s/vendor -name __pycache__ -prune -exec rm -rf {} +; done
 
-run: install
+# Running the system needs only the main venv; the test tools (npm, checkov, audit) come with `make test`.
+run: $(VENV)/.installed
 	$(PY) -m telehealth_local.run
 
 test: install vendor
 	$(PY) scripts/run_tests.py
 
 # Plays a whole visit against a running `make run` (in another terminal).
-demo: install
+demo: $(VENV)/.installed
 	$(PY) -m telehealth_client.cli demo
 
-bench: install
+bench: $(VENV)/.installed
 	$(PY) scripts/bench.py
 
 package: install vendor
