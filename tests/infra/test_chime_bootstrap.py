@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import importlib.util
-import threading
 from types import ModuleType
 from typing import Any, Iterator
 
@@ -25,17 +24,10 @@ def bootstrap() -> ModuleType:
 
 @pytest.fixture(scope="module")
 def _emulator() -> Iterator[str]:
-    from telehealth_local.emulator.app import make_emulator_app
-    from werkzeug.serving import make_server
+    from stack_fixture import serve_emulator
 
-    server = make_server("127.0.0.1", 0, make_emulator_app(), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="emulator", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
+    with serve_emulator() as url:
+        yield url
 
 
 @pytest.fixture

@@ -1,37 +1,22 @@
 """Fixtures for the local-stack tests: the emulator served on a free 127.0.0.1 port and boto3 clients for it."""
 from __future__ import annotations
 
-import threading
 from typing import Callable, Iterator
 
 import boto3
 import pytest
 from botocore.config import Config
-from werkzeug.serving import WSGIRequestHandler, make_server
-
-from telehealth_local.emulator.app import make_emulator_app, reset_emulator_state
+from stack_fixture import serve_emulator
+from telehealth_local.emulator.app import reset_emulator_state
 
 REGION = "us-east-1"
 ACCOUNT_ID = "123456789012"
 
 
-class _QuietHandler(WSGIRequestHandler):
-    """Keeps werkzeug's per-request access log out of test output."""
-
-    def log_request(self, *args, **kwargs) -> None:
-        return None
-
-
 @pytest.fixture(scope="session")
 def _emulator_server() -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, make_emulator_app(), threaded=True, request_handler=_QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, name="emulator", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
+    with serve_emulator() as url:
+        yield url
 
 
 @pytest.fixture
