@@ -64,3 +64,20 @@ def test_bad_settings_are_refused(stack, body):
     response = stack.control("POST", "faults", json=body)
     assert response.status_code == 400 and response.json()["error"]["code"] == "ValidationError"
     assert stack.control("GET", "faults").json()["rate"] == 0
+
+
+def test_traffic_is_counted_by_operation_and_faulted_requests_are_not(stack):
+    dynamodb = _no_retries(stack, "dynamodb")
+    stack.control("DELETE", "traffic")
+    dynamodb.list_tables()
+    dynamodb.list_tables()
+    try:
+        stack.control("POST", "faults", json={"rate": 1, "kinds": ["throttle"]})
+        _code(dynamodb.list_tables)
+    finally:
+        stack.control("DELETE", "faults")
+    meetings = _no_retries(stack, "chime-sdk-meetings")
+    _code(lambda: meetings.get_meeting(MeetingId="00000000-0000-0000-0000-000000000000"))
+    calls = stack.control("GET", "traffic").json()["calls"]
+    assert calls["dynamodb:ListTables"] == 2
+    assert calls["chime:GET /meetings/*"] == 1
