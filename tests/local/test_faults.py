@@ -81,3 +81,12 @@ def test_traffic_is_counted_by_operation_and_faulted_requests_are_not(stack):
     calls = stack.control("GET", "traffic").json()["calls"]
     assert calls["dynamodb:ListTables"] == 2
     assert calls["chime:GET /meetings/*"] == 1
+
+
+def test_rest_paths_name_arns_as_one_segment():
+    from telehealth_local.traffic import operation_name
+
+    arn = "arn%3Aaws%3Achime%3Aus-east-1%3A123456789012%3Aapp-instance%2Fabc%2Fchannel%2Fdef"
+    environ = {"REQUEST_METHOD": "POST", "RAW_URI": f"/channels/{arn}/messages?x=1",
+               "HTTP_AUTHORIZATION": "AWS4-HMAC-SHA256 Credential=AKID/20261201/us-east-1/chime/aws4_request, ..."}
+    assert operation_name(environ) == "chime:POST /channels/*/messages"

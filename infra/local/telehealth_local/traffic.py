@@ -27,7 +27,9 @@ def operation_name(environ: dict[str, Any]) -> str:
     target = environ.get("HTTP_X_AMZ_TARGET")
     if target:
         return f"{service}:{target.rsplit('.', 1)[-1]}"
-    path = "/".join("*" if _ID_SEGMENT.match(part) else part for part in environ.get("PATH_INFO", "").split("/"))
+    # The raw path keeps an ARN's encoded slashes, so it stays one segment.
+    raw = (environ.get("RAW_URI") or environ.get("REQUEST_URI") or environ.get("PATH_INFO", "")).split("?", 1)[0]
+    path = "/".join("*" if _ID_SEGMENT.match(part) else part for part in raw.split("/"))
     return f"{service}:{environ.get('REQUEST_METHOD', 'GET')} {path}"
 
 
