@@ -13,4 +13,6 @@ module "telehealth" {
   sms_origination_number     = var.sms_origination_number
   pstn_enabled               = var.pstn_enabled
   phone_number               = var.phone_number
+  first_admin_email          = var.first_admin_email
+  email_sender               = var.email_sender
 }

@@ -12,6 +12,7 @@ from telehealth_shared.models.identity import SigninRequest, TokensResponse
 
 from .cognito_errors import translate
 from .provision_user import provision
+from .user_attributes import ROLE_ATTRIBUTE, ROLES
 
 logger = logging.getLogger("telehealth.identity.sign_in")
 
@@ -43,11 +44,11 @@ def sign_in(clients: AwsClients, settings: Settings, request: SigninRequest) -> 
                        {"USERNAME": request.email, "PASSWORD": request.password}, "sign_in")
     claims = _claims(tokens["IdToken"])
     groups = claims.get("cognito:groups") or []
-    if not any(role in groups for role in ("doctor", "patient")):
+    if not any(role in groups for role in ROLES):
         # The post-confirmation trigger did not run (or failed): finish it now, then mint
         # tokens that carry the group so the first authenticated call already sees the role.
-        role = str(claims.get("custom:role") or "")
-        if role not in ("doctor", "patient"):
+        role = str(claims.get(ROLE_ATTRIBUTE) or "")
+        if role not in ROLES:
             raise Forbidden("The account has no valid role; contact support.")
         log_event(logger, "provisioning_repair", user_id=claims.get("sub"))
         provision(clients, settings, username=str(claims.get("cognito:username") or claims["sub"]),
