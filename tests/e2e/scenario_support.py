@@ -123,9 +123,28 @@ def confirmation_code(control: LocalControl, email: str, timeout: float = 10.0) 
                     timeout, message=f"a confirmation e-mail to {email}")[-1]
 
 
+def invitation_code(person: Person, control: LocalControl) -> str | None:
+    """A doctor's or admin's code: the stack's clinic admin invites the person, the code is e-mailed."""
+    if person.role == "patient":
+        return None
+    admin = TelehealthClient(person.client.urls)
+    admin.sign_in(*control.admin_credentials())
+    admin.invite(person.email, person.name, person.role)
+
+    def code() -> str | None:
+        try:
+            return control.invitation_code(person.email)
+        except LookupError:
+            return None
+
+    return wait_for(code, 10.0, message=f"an invitation e-mail to {person.email}")
+
+
 def sign_up(person: Person, control: LocalControl) -> Person:
-    """POST /signup, the e-mailed code to POST /confirm, POST /signin, then GET /me."""
-    signed_up = person.client.sign_up(person.email, person.password, person.name, person.phone_number, person.role)
+    """(An admin's invitation for a doctor,) POST /signup, the e-mailed code to POST /confirm,
+    POST /signin, then GET /me."""
+    signed_up = person.client.sign_up(person.email, person.password, person.name, person.phone_number, person.role,
+                                      invitation_code=invitation_code(person, control))
     assert (signed_up.email, signed_up.role, signed_up.confirmed) == (person.email, person.role, False)
     person.user_id = signed_up.user_id
     person.confirmation_code = confirmation_code(control, person.email)

@@ -340,15 +340,17 @@ class Bootstrap:
         return EMAIL_SENDER
 
     def ensure_first_admin(self, pool_id: str, instance_arn: str) -> tuple[str, str]:
-        """The clinic admin that exists from the start, with a fresh password each bootstrap.
+        """The clinic admin that exists from the start.
 
         Made as an operator would: AdminCreateUser, a permanent password, the admin group, and
-        its AppInstanceUser first (a user in a role group is always fully provisioned).
+        its AppInstanceUser first (a user in a role group is always fully provisioned). The
+        password follows from the pool's random id, so a second bootstrap of the same stack
+        keeps it, while every new stack gets another one.
         """
-        import secrets
+        import hashlib
 
         cognito = self.client("cognito-idp")
-        password = f"Adm1n-{secrets.token_urlsafe(12)}!a"
+        password = f"Adm1n-{hashlib.sha256(f'local-admin:{pool_id}'.encode()).hexdigest()[:16]}!"
         try:
             created = cognito.admin_create_user(
                 UserPoolId=pool_id, Username=LOCAL_ADMIN_EMAIL, MessageAction="SUPPRESS", TemporaryPassword=password,
