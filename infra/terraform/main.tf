@@ -15,4 +15,6 @@ module "telehealth" {
   phone_number               = var.phone_number
   first_admin_email          = var.first_admin_email
   email_sender               = var.email_sender
+  alarm_email                = var.alarm_email
+  api_ids                    = var.api_ids
 }

@@ -36,6 +36,7 @@ class Settings:
     invitations_table: str | None = None
     verifications_table: str | None = None
     email_sender: str | None = None
+    audit_table: str | None = None
 
     @property
     def token_issuer(self) -> str:
@@ -91,5 +92,6 @@ def get_settings() -> Settings:
         invitations_table=_env("TELEHEALTH_INVITATIONS_TABLE"),
         verifications_table=_env("TELEHEALTH_VERIFICATIONS_TABLE"),
         email_sender=_env("TELEHEALTH_EMAIL_SENDER"),
+        audit_table=_env("TELEHEALTH_AUDIT_TABLE"),
         token_leeway_seconds=int(_env("TELEHEALTH_TOKEN_LEEWAY_SECONDS", "30")),
     )

@@ -399,6 +399,7 @@ class Bootstrap:
             "TELEHEALTH_INVITATIONS_TABLE": tables["invitations"],
             "TELEHEALTH_VERIFICATIONS_TABLE": tables["verifications"],
             "TELEHEALTH_EMAIL_SENDER": email_sender,
+            "TELEHEALTH_AUDIT_TABLE": tables["audit"],
             "TELEHEALTH_STATE_MACHINE_ARN": state_machine_arn,
             "TELEHEALTH_PINPOINT_APP_ID": pinpoint_app_id,
             "TELEHEALTH_SMS_ORIGINATION_NUMBER": self.phone_number,
