@@ -1,15 +1,16 @@
-"""The identity service: sign-up, confirmation, sign-in, tokens, profile, patient search and invitations."""
+"""The identity service: sign-up, confirmation, sign-in, tokens, profile, patient search, invitations, audit."""
 from telehealth_shared.auth import Principal
 from telehealth_shared.aws import default_clients
 from telehealth_shared.config import get_settings
 from telehealth_shared.edge import TelehealthApp
 from telehealth_shared.models.common import PageQuery
-from telehealth_shared.models.identity import (ConfirmRequest, ConfirmResponse, InvitationCreated, InvitationRequest,
+from telehealth_shared.models.identity import (AuditPage, AuditQuery, ConfirmRequest, ConfirmResponse, InvitationCreated, InvitationRequest,
                                                InvitationRevoked, InvitationsPage, MeResponse, PatientsPage,
                                                PatientsQuery, PhoneConfirmRequest, ProfileUpdateRequest,
                                                RefreshRequest, RefreshResponse, SigninRequest, SignupRequest,
                                                SignupResponse, TokensResponse)
 
+from chalicelib.audit_query import query_audit
 from chalicelib.confirm_sign_up import confirm_sign_up
 from chalicelib.get_profile import get_profile
 from chalicelib.invitations import create_invitation, list_invitations, revoke_invitation
@@ -82,14 +83,20 @@ def invite(principal: Principal, body: InvitationRequest):
 @app.api_route("/invitations", methods=["GET"], roles=["admin"], query=PageQuery, response=InvitationsPage)
 def invitations(principal: Principal, query: PageQuery):
     """List invitations with their status."""
-    return list_invitations(default_clients(), get_settings(), query)
+    return list_invitations(default_clients(), get_settings(), principal, query)
 
 
 @app.api_route("/invitations/{invitation_id}", methods=["DELETE"], roles=["admin"], response=InvitationRevoked,
                errors=[404, 409])
 def revoke(principal: Principal, invitation_id: str):
     """Revoke a pending invitation."""
-    return revoke_invitation(default_clients(), get_settings(), invitation_id)
+    return revoke_invitation(default_clients(), get_settings(), principal, invitation_id)
+
+
+@app.api_route("/audit", methods=["GET"], roles=["admin"], query=AuditQuery, response=AuditPage)
+def audit_trail(principal: Principal, query: AuditQuery):
+    """The audit trail, newest first, by actor, resource or time (admins only)."""
+    return query_audit(default_clients(), get_settings(), principal, query)
 
 
 @app.lambda_function(name="post_confirmation")

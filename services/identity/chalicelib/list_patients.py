@@ -13,6 +13,7 @@ from telehealth_shared.config import Settings
 from telehealth_shared.errors import ValidationFailed
 from telehealth_shared.models.identity import PatientsPage, PatientsQuery, PatientSummary
 
+from . import audit_events
 from .cognito_errors import translate
 from .user_attributes import ROLE_ATTRIBUTE, attribute_map
 
@@ -59,10 +60,15 @@ def _cognito_call(operation: Any, **params: Any) -> dict[str, Any]:
 
 def list_patients(clients: AwsClients, settings: Settings, principal: Principal, query: PatientsQuery) -> PatientsPage:
     if query.email is not None:
-        return _by_email(clients, settings, query)
-    if principal.is_admin:
-        return _whole_clinic(clients, settings, query)
-    return _own_patients(clients, settings, principal, query)
+        page = _by_email(clients, settings, query)
+    elif principal.is_admin:
+        page = _whole_clinic(clients, settings, query)
+    else:
+        page = _own_patients(clients, settings, principal, query)
+    # One event names the search; a single match by e-mail names that patient.
+    found = page.patients[0].user_id if query.email is not None and page.patients else "directory"
+    audit_events.allowed(clients, settings, "patient.search", "patient", found, principal=principal)
+    return page
 
 
 def _name_matches(patient: PatientSummary, prefix: str | None) -> bool:

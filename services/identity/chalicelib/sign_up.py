@@ -7,10 +7,11 @@ import time
 
 from telehealth_shared.aws import AwsClients
 from telehealth_shared.config import Settings
-from telehealth_shared.errors import Unavailable
+from telehealth_shared.errors import DomainError, Unavailable
 from telehealth_shared.log import log_event
 from telehealth_shared.models.identity import SignupRequest, SignupResponse
 
+from . import audit_events
 from . import invitation_store as store
 from .cognito_errors import translate
 from .invitation_codes import invalid_invitation, matches, split_code
@@ -33,6 +34,27 @@ def _claim_invitation(clients: AwsClients, settings: Settings, request: SignupRe
 
 
 def sign_up(clients: AwsClients, settings: Settings, request: SignupRequest) -> SignupResponse:
+    invited = request.role != "patient" or request.invitation_code is not None
+    try:
+        created = _sign_up(clients, settings, request)
+    except DomainError:
+        if invited:
+            audit_events.refused(clients, settings, "role.grant", "invitation", _invitation_id_of(request))
+        else:
+            audit_events.refused(clients, settings, "auth.sign_up", "route", "/signup")
+        raise
+    # A self sign-up makes a patient; an invited one is the role grant.
+    audit_events.allowed(clients, settings, "role.grant" if invited else "auth.sign_up", "user", created.user_id,
+                         actor_id=created.user_id, actor_role=created.role)
+    return created
+
+
+def _invitation_id_of(request: SignupRequest) -> str:
+    invitation_id, dot, _secret = (request.invitation_code or "").partition(".")
+    return invitation_id if dot and len(invitation_id) == 32 else "none"
+
+
+def _sign_up(clients: AwsClients, settings: Settings, request: SignupRequest) -> SignupResponse:
     invitation_id = None
     if request.role != "patient" or request.invitation_code is not None:
         # Invitations are for doctors and admins; a patient's sign-up carries none.

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BeforeValidator, Field
 
 from ..phone import normalize_e164
+from .audit import AuditEvent
 from .common import ApiModel, Limit, NextToken, PersonName, Role, StrictModel, UtcDatetime, omitted_when_none
 
 _EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
@@ -179,21 +180,8 @@ class AuditQuery(StrictModel):
     next_token: NextToken | None = None
 
 
-class AuditEventOut(ApiModel):
-    event_id: str
-    at: str
-    actor_id: str | None = None
-    actor_role: str | None = None
-    action: str
-    resource_type: str
-    resource_id: str | None = None
-    outcome: Literal["allowed", "denied", "failed"]
-    request_id: str | None = None
-    source_ip: str | None = None
-
-
 class AuditPage(ApiModel):
-    events: list[AuditEventOut]
+    events: list[AuditEvent]
     next_token: str | None = omitted_when_none()
 
 
