@@ -222,6 +222,8 @@ class Visit:
     doctor_text: str
     patient_text: str
     found: Any = None
+    found_before: Any = None
+    found_by_name: Any = None
     appointment: Any = None
     doctor_list: Any = None
     patient_list: Any = None
@@ -291,11 +293,14 @@ def play_visit(stack: LocalStack, recorder: RequestRecorder | None = None, lead_
                   doctor_text="Hello Marigold, has the xylophonic headache eased since Tuesday?",
                   patient_text="Mostly, doctor; only the quizzically sharp one remains.")
 
-    visit.found = doctor.client.patients(q="Marigold Thistle")
+    # A new patient is found by the address they give; once booked, by name among the doctor's own.
+    visit.found_before = doctor.client.patients(q="Marigold Thistle")
+    visit.found = doctor.client.patients(email=patient.email.upper())
     assert any(p.user_id == patient.user_id for p in visit.found.patients), visit.found
     visit.appointment = doctor.client.create_appointment(patient.user_id, seconds_ahead(lead_seconds), 30,
                                                          visit.reason, idempotency_key=secrets.token_hex(8))
     appointment_id = visit.appointment.appointment_id
+    visit.found_by_name = doctor.client.patients(q="Marigold Thistle")
     visit.doctor_list = doctor.client.appointments()
     visit.patient_list = patient.client.appointments()
     visit.presence = patient.client.check_in(appointment_id)
