@@ -59,7 +59,10 @@ def query_audit(clients: AwsClients, settings: Settings, principal: Principal, q
     upper = min(query.to or now, now)
     lower = query.from_ or (now - _OLDEST)
     state = _decode(query.next_token) if query.next_token else {}
-    page = _read(clients, settings, query, lower, upper, state)
+    if state.get("k") is not None and set(state["k"]) != {"event_id", "at_event", _index(query)[1]}:
+        raise _bad_token()
+    # A window that ends before it starts (or lies in the future) holds nothing.
+    page = _read(clients, settings, query, lower, upper, state) if lower <= upper else AuditPage(events=[])
     audit_events.allowed(clients, settings, "audit.query", "audit", query.actor_id or query.resource_id or "all",
                          principal=principal)
     return page
@@ -96,17 +99,21 @@ def _read(clients: AwsClients, settings: Settings, query: AuditQuery, lower: dat
     return AuditPage(events=events, next_token=_encode(cursor))
 
 
+def _index(query: AuditQuery) -> tuple[str, str]:
+    """(index, its hash key): by actor, else by resource, else by day."""
+    if query.actor_id:
+        return "actor-index", "actor_id"
+    if query.resource_id:
+        return "resource-index", "resource_id"
+    return "day-index", "day"
+
+
 def _query_params(settings: Settings, query: AuditQuery, lower: datetime, upper: datetime, day: Any,
                   limit: int) -> dict[str, Any]:
     # at_event is "<at>#<event_id>": every event between the two stamps sorts between these.
     values: dict[str, Any] = {":lo": {"S": _stamp(lower)}, ":hi": {"S": _stamp(upper) + "#~"}}
-    if query.actor_id:
-        index, hash_name, hash_value = "actor-index", "actor_id", query.actor_id
-    elif query.resource_id:
-        index, hash_name, hash_value = "resource-index", "resource_id", query.resource_id
-    else:
-        index, hash_name, hash_value = "day-index", "day", day.isoformat()
-    values[":h"] = {"S": hash_value}
+    index, hash_name = _index(query)
+    values[":h"] = {"S": query.actor_id or query.resource_id or day.isoformat()}
     params: dict[str, Any] = {
         "TableName": settings.require("audit_table"), "IndexName": index, "ScanIndexForward": False,
         "KeyConditionExpression": f"{hash_name} = :h AND at_event BETWEEN :lo AND :hi",
