@@ -650,7 +650,7 @@ class Tokens:
                 client_id = self._cognito.create_user_pool_client(
                     UserPoolId=pool_id, ClientName="matrix-other-pool-app",
                     ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH"])["UserPoolClient"]["ClientId"]
-                for group in ("doctor", "patient"):
+                for group in ("admin", "doctor", "patient"):
                     self._cognito.create_group(UserPoolId=pool_id, GroupName=group)
                 self._other_pool = (pool_id, client_id)
             pool_id, client_id = self._other_pool
