@@ -1,5 +1,9 @@
 """Test users made the way real ones are: Cognito sign-up, the e-mailed code, confirmation (which
-fires the identity service's post-confirmation trigger in the local stack), then sign-in."""
+fires the identity service's post-confirmation trigger in the local stack), then sign-in.
+
+The app client writes no attribute the services trust, so name, phone number and role are set
+as the identity service (or an operator) sets them: AdminUpdateUserAttributes with the stack's
+root credentials. That is also how a doctor or admin gets its role without an invitation here."""
 from __future__ import annotations
 
 import secrets
@@ -58,10 +62,11 @@ def make_user(settings: Mapping[str, str], role: str, name: str | None = None, p
     email = f"{role}-{secrets.token_hex(5)}@example.com"
     name = name or f"{role.title()} {secrets.token_hex(2)}"
     phone_number = phone_number or random_phone()
-    signed_up = client.sign_up(
-        ClientId=settings["TELEHEALTH_USER_POOL_CLIENT_ID"], Username=email, Password=PASSWORD,
-        UserAttributes=[{"Name": "email", "Value": email}, {"Name": "name", "Value": name},
-                        {"Name": "phone_number", "Value": phone_number}, {"Name": "custom:role", "Value": role}])
+    signed_up = client.sign_up(ClientId=settings["TELEHEALTH_USER_POOL_CLIENT_ID"], Username=email, Password=PASSWORD)
+    client.admin_update_user_attributes(
+        UserPoolId=settings["TELEHEALTH_USER_POOL_ID"], Username=signed_up["UserSub"],
+        UserAttributes=[{"Name": "name", "Value": name}, {"Name": "phone_number", "Value": phone_number},
+                        {"Name": "custom:role", "Value": role}])
     tokens: dict[str, Any] = {}
     if confirm:
         client.confirm_sign_up(ClientId=settings["TELEHEALTH_USER_POOL_CLIENT_ID"], Username=email,

@@ -22,8 +22,10 @@ def _password() -> str:
 
 class Demo:
     def __init__(self, urls: ServiceUrls, control: LocalControl | None, lead_seconds: int,
-                 out: Callable[[str], None] = print, read_code: Callable[[str], str] | None = None):
+                 out: Callable[[str], None] = print, read_code: Callable[[str], str] | None = None,
+                 admin: tuple[str, str] | None = None):
         self.urls = urls
+        self.admin = admin
         self.control = control
         self.lead_seconds = lead_seconds
         self.out = out
@@ -37,11 +39,24 @@ class Demo:
     def detail(self, text: str) -> None:
         self.out(f"      {text}")
 
+    def _invitation(self, email: str, name: str, role: str) -> str:
+        """Doctors exist only by invitation: the clinic admin invites, the code comes by e-mail."""
+        admin_email, admin_password = self.admin or (self.control.admin_credentials() if self.control else
+                                                     (input("clinic admin e-mail: ").strip(), input("password: ")))
+        admin = TelehealthClient(self.urls)
+        admin.sign_in(admin_email, admin_password)
+        invitation = admin.invite(email, name, role)
+        self.say(f"clinic admin invited {name} as {role} (invitation {invitation.invitation_id})")
+        if self.control:
+            return self.control.invitation_code(email)
+        return input(f"invitation code e-mailed to {email}: ").strip()
+
     def _user(self, role: str, name: str, phone: str) -> tuple[TelehealthClient, str]:
         client = TelehealthClient(self.urls)
         email = f"demo-{role}-{secrets.token_hex(4)}@example.com"
         password = _password()
-        signed_up = client.sign_up(email, password, name, phone, role)
+        code = self._invitation(email, name, role) if role != "patient" else None
+        signed_up = client.sign_up(email, password, name, phone, role, invitation_code=code)
         code = self.control.confirmation_code(email) if self.control else self.read_code(email)
         client.confirm(email, code)
         client.sign_in(email, password)

@@ -11,8 +11,8 @@ from pydantic import BaseModel
 from telehealth_shared.models.appointments import Appointment, AppointmentsPage, Presence
 from telehealth_shared.models.calling import MeetingOnly, MeetingWithAttendee, PhoneCallResponse
 from telehealth_shared.models.common import format_utc
-from telehealth_shared.models.identity import (MeResponse, PatientsPage, RefreshResponse, SignupResponse,
-                                               TokensResponse)
+from telehealth_shared.models.identity import (InvitationCreated, InvitationRevoked, InvitationsPage, MeResponse,
+                                               PatientsPage, RefreshResponse, SignupResponse, TokensResponse)
 from telehealth_shared.models.messaging import Message, MessagesPage, PresenceResponse, SessionResponse
 
 from .errors import ApiError
@@ -63,8 +63,12 @@ class TelehealthClient:
         return expect.model_validate(data) if expect is not None else data
 
     # -- identity -------------------------------------------------------------------------
-    def sign_up(self, email: str, password: str, name: str, phone_number: str, role: str) -> SignupResponse:
+    def sign_up(self, email: str, password: str, name: str, phone_number: str, role: str = "patient",
+                invitation_code: str | None = None) -> SignupResponse:
+        """Patients sign themselves up; doctors and admins need an admin's invitation code."""
         body = {"email": email, "password": password, "name": name, "phone_number": phone_number, "role": role}
+        if invitation_code is not None:
+            body["invitation_code"] = invitation_code
         return self._request("POST", self.urls.identity, "/signup", json=body, auth=False, expect=SignupResponse)
 
     def confirm(self, email: str, code: str) -> None:
@@ -86,9 +90,38 @@ class TelehealthClient:
     def me(self) -> MeResponse:
         return self._request("GET", self.urls.identity, "/me", expect=MeResponse)
 
-    def patients(self, q: str | None = None, limit: int | None = None, next_token: str | None = None) -> PatientsPage:
-        return self._request("GET", self.urls.identity, "/patients", params={"q": q, "limit": limit, "next_token": next_token},
+    def update_me(self, name: str | None = None, phone_number: str | None = None) -> MeResponse:
+        """A changed number is texted a code and stays unverified until confirm_phone()."""
+        body = {k: v for k, v in (("name", name), ("phone_number", phone_number)) if v is not None}
+        return self._request("PATCH", self.urls.identity, "/me", json=body, expect=MeResponse)
+
+    def confirm_phone(self, code: str) -> MeResponse:
+        return self._request("POST", self.urls.identity, "/me/phone/confirm", json={"code": code}, expect=MeResponse)
+
+    def patients(self, q: str | None = None, limit: int | None = None, next_token: str | None = None,
+                 email: str | None = None) -> PatientsPage:
+        return self._request("GET", self.urls.identity, "/patients",
+                             params={"q": q, "email": email, "limit": limit, "next_token": next_token},
                              expect=PatientsPage)
+
+    def invite(self, email: str, name: str, role: str) -> InvitationCreated:
+        """Admins: invite a doctor or admin; the one-time code is e-mailed to them."""
+        return self._request("POST", self.urls.identity, "/invitations", json={"email": email, "name": name, "role": role},
+                             expect=InvitationCreated)
+
+    def invitations(self, limit: int | None = None, next_token: str | None = None) -> InvitationsPage:
+        return self._request("GET", self.urls.identity, "/invitations", params={"limit": limit, "next_token": next_token},
+                             expect=InvitationsPage)
+
+    def revoke_invitation(self, invitation_id: str) -> InvitationRevoked:
+        return self._request("DELETE", self.urls.identity, f"/invitations/{invitation_id}", expect=InvitationRevoked)
+
+    def audit(self, actor_id: str | None = None, resource_id: str | None = None, start: datetime | None = None,
+              end: datetime | None = None, limit: int | None = None, next_token: str | None = None) -> dict[str, Any]:
+        """Admins: the audit trail, newest first ({events, next_token?})."""
+        params = {"actor_id": actor_id, "resource_id": resource_id, "from": format_utc(start) if start else None,
+                  "to": format_utc(end) if end else None, "limit": limit, "next_token": next_token}
+        return self._request("GET", self.urls.identity, "/audit", params=params)
 
     # -- scheduling -----------------------------------------------------------------------
     def create_appointment(self, patient_id: str, starts_at: datetime, duration_minutes: int = 30,
@@ -200,6 +233,19 @@ class LocalControl:
         if not codes:
             raise LookupError("no confirmation e-mail for this address in the local outbox")
         return codes[-1]
+
+    def invitation_code(self, email: str) -> str:
+        """The code of the latest invitation e-mailed to `email` (its body names the code)."""
+        codes = [m["code"] for m in self.emails() if m.get("to") == email and m.get("code")
+                 and "invitation code" in m.get("body", "")]
+        if not codes:
+            raise LookupError("no invitation e-mail for this address in the local outbox")
+        return codes[-1]
+
+    def admin_credentials(self) -> tuple[str, str]:
+        """The local stack's clinic admin (e-mail, password), from its outputs."""
+        outputs = self._get("/_local/outputs")
+        return outputs["TELEHEALTH_LOCAL_ADMIN_EMAIL"], outputs["TELEHEALTH_LOCAL_ADMIN_PASSWORD"]
 
     def answer(self, transaction_id: str) -> None:
         self._post(f"/_local/calls/{transaction_id}/answer")

@@ -13,6 +13,8 @@ module "telehealth" {
   sms_origination_number     = var.sms_origination_number
   pstn_enabled               = var.pstn_enabled
   phone_number               = var.phone_number
+  first_admin_email          = var.first_admin_email
+  email_sender               = var.email_sender
   alarm_email                = var.alarm_email
   api_ids                    = var.api_ids
 }

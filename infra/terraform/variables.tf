@@ -83,3 +83,15 @@ variable "api_ids" {
   type        = map(string)
   default     = {}
 }
+
+variable "first_admin_email" {
+  description = "E-mail address of the first clinic admin, created by the deployment (empty = none)."
+  type        = string
+  default     = ""
+}
+
+variable "email_sender" {
+  description = "SES-verified address the identity service sends invitation e-mails from."
+  type        = string
+  default     = ""
+}

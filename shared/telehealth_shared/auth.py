@@ -34,6 +34,10 @@ class Principal:
     def is_patient(self) -> bool:
         return self.role == "patient"
 
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
 
 def _fetch_jwks(url: str) -> dict[str, Any]:
     if not url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
@@ -116,7 +120,7 @@ def principal_from_claims(claims: Mapping[str, Any]) -> Principal:
     groups = claims.get("cognito:groups") or []
     if isinstance(groups, str):
         groups = [groups]
-    role = next((g for g in ("doctor", "patient") if g in groups), None)
+    role = next((g for g in ("admin", "doctor", "patient") if g in groups), None)
     return Principal(
         user_id=str(claims["sub"]),
         role=role,

@@ -15,6 +15,7 @@ _CLIENT_NAMES = {
     "chime_voice": "chime-sdk-voice",
     "pinpoint": "pinpoint",
     "sts": "sts",
+    "ses": "ses",
 }
 
 CallListener = Callable[[str, str], None]

@@ -83,6 +83,7 @@ class People:
     patient: Any
     other_doctor: Any
     other_patient: Any
+    admin: Any = None  # a clinic admin (role admin; made as an operator would)
 
     def all(self) -> list[Any]:
         return [self.doctor, self.patient, self.other_doctor, self.other_patient]
@@ -96,6 +97,7 @@ def people(new_user: Callable[..., Any]) -> People:
         patient=new_user("patient", f"Bob Baker {tag}"),
         other_doctor=new_user("doctor", f"Dr Grace Hopper {tag}"),
         other_patient=new_user("patient", f"Carol Clark {tag}"),
+        admin=new_user("admin", f"Ada Admin {tag}"),
     )
 
 

@@ -123,9 +123,28 @@ def confirmation_code(control: LocalControl, email: str, timeout: float = 10.0) 
                     timeout, message=f"a confirmation e-mail to {email}")[-1]
 
 
+def invitation_code(person: Person, control: LocalControl) -> str | None:
+    """A doctor's or admin's code: the stack's clinic admin invites the person, the code is e-mailed."""
+    if person.role == "patient":
+        return None
+    admin = TelehealthClient(person.client.urls)
+    admin.sign_in(*control.admin_credentials())
+    admin.invite(person.email, person.name, person.role)
+
+    def code() -> str | None:
+        try:
+            return control.invitation_code(person.email)
+        except LookupError:
+            return None
+
+    return wait_for(code, 10.0, message=f"an invitation e-mail to {person.email}")
+
+
 def sign_up(person: Person, control: LocalControl) -> Person:
-    """POST /signup, the e-mailed code to POST /confirm, POST /signin, then GET /me."""
-    signed_up = person.client.sign_up(person.email, person.password, person.name, person.phone_number, person.role)
+    """(An admin's invitation for a doctor,) POST /signup, the e-mailed code to POST /confirm,
+    POST /signin, then GET /me."""
+    signed_up = person.client.sign_up(person.email, person.password, person.name, person.phone_number, person.role,
+                                      invitation_code=invitation_code(person, control))
     assert (signed_up.email, signed_up.role, signed_up.confirmed) == (person.email, person.role, False)
     person.user_id = signed_up.user_id
     person.confirmation_code = confirmation_code(control, person.email)
@@ -203,6 +222,8 @@ class Visit:
     doctor_text: str
     patient_text: str
     found: Any = None
+    found_before: Any = None
+    found_by_name: Any = None
     appointment: Any = None
     doctor_list: Any = None
     patient_list: Any = None
@@ -272,11 +293,14 @@ def play_visit(stack: LocalStack, recorder: RequestRecorder | None = None, lead_
                   doctor_text="Hello Marigold, has the xylophonic headache eased since Tuesday?",
                   patient_text="Mostly, doctor; only the quizzically sharp one remains.")
 
-    visit.found = doctor.client.patients(q="Marigold Thistle")
+    # A new patient is found by the address they give; once booked, by name among the doctor's own.
+    visit.found_before = doctor.client.patients(q="Marigold Thistle")
+    visit.found = doctor.client.patients(email=patient.email.upper())
     assert any(p.user_id == patient.user_id for p in visit.found.patients), visit.found
     visit.appointment = doctor.client.create_appointment(patient.user_id, seconds_ahead(lead_seconds), 30,
                                                          visit.reason, idempotency_key=secrets.token_hex(8))
     appointment_id = visit.appointment.appointment_id
+    visit.found_by_name = doctor.client.patients(q="Marigold Thistle")
     visit.doctor_list = doctor.client.appointments()
     visit.patient_list = patient.client.appointments()
     visit.presence = patient.client.check_in(appointment_id)

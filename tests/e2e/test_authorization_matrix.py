@@ -53,9 +53,11 @@ ERROR_CODES = {400: "ValidationError", 401: "Unauthorized", 403: "Forbidden", 40
 
 # The people of the `people` fixture, by the attribute that holds them.
 DOCTOR, PATIENT, OTHER_DOCTOR, OTHER_PATIENT = "doctor", "patient", "other_doctor", "other_patient"
+ADMIN = "admin"
 BOTH = (DOCTOR, PATIENT)
 OUTSIDERS = (OTHER_DOCTOR, OTHER_PATIENT)
-COUNTERPART = {DOCTOR: PATIENT, PATIENT: DOCTOR, OTHER_DOCTOR: OTHER_PATIENT, OTHER_PATIENT: OTHER_DOCTOR}
+COUNTERPART = {DOCTOR: PATIENT, PATIENT: DOCTOR, OTHER_DOCTOR: OTHER_PATIENT, OTHER_PATIENT: OTHER_DOCTOR,
+               ADMIN: ADMIN}
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,10 @@ class Row:
     prepare: Callable[["Bench", Any, Mapping[str, Any]], None] | None = None
     check: Check | None = None  # what a success must contain
     lists_patients: bool = False  # the success discloses patients' names and e-mails by design
+    # The success names records by id by design (the audit trail shows an admin every access).
+    shows_record_ids: bool = False
+    # Values for the path's other placeholders (e.g. an invitation to revoke), made per case.
+    path_params: Callable[["Bench"], Mapping[str, str]] | None = None
 
     @property
     def scoped(self) -> bool:
@@ -250,6 +256,38 @@ def check_dialled(bench: "Bench", body: Any, caller: Any, appointment: Mapping[s
     assert call["to"] == bench.people.patient.phone_number
 
 
+def check_profile_unchanged(bench: "Bench", body: Any, caller: Any, appointment: Mapping[str, Any] | None) -> None:
+    assert (body["user_id"], body["name"], body["phone_number"]) == (caller.user_id, caller.name, caller.phone_number)
+
+
+def check_invited(bench: "Bench", body: Any, caller: Any, appointment: Mapping[str, Any] | None) -> None:
+    assert body["role"] == "doctor" and body["invitation_id"] and body["expires_at"].endswith("Z")
+
+
+def check_invitations(bench: "Bench", body: Any, caller: Any, appointment: Mapping[str, Any] | None) -> None:
+    for item in body["invitations"]:
+        assert set(item) == {"invitation_id", "email", "role", "status", "expires_at"}, item
+
+
+def check_revoked(bench: "Bench", body: Any, caller: Any, appointment: Mapping[str, Any] | None) -> None:
+    assert body["status"] == "revoked"
+
+
+def check_audit(bench: "Bench", body: Any, caller: Any, appointment: Mapping[str, Any] | None) -> None:
+    keys = {"event_id", "at", "actor_id", "actor_role", "action", "resource_type", "resource_id", "outcome",
+            "request_id", "source_ip"}
+    for event in body["events"]:
+        assert set(event) <= keys, event
+    stamps = [event["at"] for event in body["events"]]
+    assert stamps == sorted(stamps, reverse=True)
+
+
+def fresh_invitation(bench: "Bench") -> dict[str, str]:
+    created = bench.api.ok("identity", "POST", "/invitations", bench.people.admin, expect=201, json={
+        "email": f"matrix-invitee-{secrets.token_hex(4)}@example.com", "name": "Matrix Invitee", "role": "doctor"})
+    return {"invitation_id": created["invitation_id"]}
+
+
 # -- request bodies ------------------------------------------------------------------------
 def signup_body(bench: "Bench", caller: Any, appointment: Mapping[str, Any] | None) -> dict[str, Any]:
     from users import PASSWORD, random_phone
@@ -308,16 +346,63 @@ TABLE: list[Row] = [
         **bad_tokens_401(),
         WRONG_ROLE: NA("every role reads its own profile"),
         NON_PARTICIPANT: NA(NOT_ABOUT_ONE),
-        PARTICIPANT: Expect(200, BOTH),
+        PARTICIPANT: Expect(200, BOTH + (ADMIN,)),
         CANCELLED: NA(NOT_ABOUT_ONE),
     }, check=check_me),
+    # The name each caller already has: the call is allowed and changes nothing.
+    Row("identity", "PATCH", "/me", {
+        **bad_tokens_401(),
+        WRONG_ROLE: NA("every role changes its own profile"),
+        NON_PARTICIPANT: NA(NOT_ABOUT_ONE),
+        PARTICIPANT: Expect(200, BOTH + (ADMIN,)),
+        CANCELLED: NA(NOT_ABOUT_ONE),
+    }, body=lambda bench, caller, appointment: {"name": caller.name}, check=check_profile_unchanged),
+    # No number of theirs waits for a code (the matrix's people keep their numbers), so an
+    # accepted caller gets the wrong-code 400; the token cells still refuse with 401 first.
+    Row("identity", "POST", "/me/phone/confirm", {
+        **bad_tokens_401(),
+        WRONG_ROLE: NA("every role confirms its own number"),
+        NON_PARTICIPANT: NA(NOT_ABOUT_ONE),
+        PARTICIPANT: Expect(400, BOTH + (ADMIN,)),
+        CANCELLED: NA(NOT_ABOUT_ONE),
+    }, body=lambda bench, caller, appointment: {"code": "123456"}),
     Row("identity", "GET", "/patients", {
         **bad_tokens_401(),
         WRONG_ROLE: Expect(403, (PATIENT,)),
         NON_PARTICIPANT: NA(NOT_ABOUT_ONE),
-        PARTICIPANT: Expect(200, (DOCTOR,)),
+        PARTICIPANT: Expect(200, (DOCTOR, ADMIN)),
         CANCELLED: NA(NOT_ABOUT_ONE),
     }, check=check_patients, lists_patients=True),
+    Row("identity", "POST", "/invitations", {
+        **bad_tokens_401(),
+        WRONG_ROLE: Expect(403, BOTH),
+        NON_PARTICIPANT: NA(NOT_ABOUT_ONE),
+        PARTICIPANT: Expect(201, (ADMIN,)),
+        CANCELLED: NA(NOT_ABOUT_ONE),
+    }, mutates=True, body=lambda bench, caller, appointment: {
+        "email": f"matrix-invitee-{secrets.token_hex(4)}@example.com", "name": "Matrix Invitee", "role": "doctor"},
+        check=check_invited),
+    Row("identity", "GET", "/invitations", {
+        **bad_tokens_401(),
+        WRONG_ROLE: Expect(403, BOTH),
+        NON_PARTICIPANT: NA(NOT_ABOUT_ONE),
+        PARTICIPANT: Expect(200, (ADMIN,)),
+        CANCELLED: NA(NOT_ABOUT_ONE),
+    }, check=check_invitations),
+    Row("identity", "DELETE", "/invitations/{invitation_id}", {
+        **bad_tokens_401(),
+        WRONG_ROLE: Expect(403, BOTH),
+        NON_PARTICIPANT: NA(NOT_ABOUT_ONE),
+        PARTICIPANT: Expect(200, (ADMIN,)),
+        CANCELLED: NA(NOT_ABOUT_ONE),
+    }, mutates=True, path_params=fresh_invitation, check=check_revoked),
+    Row("identity", "GET", "/audit", {
+        **bad_tokens_401(),
+        WRONG_ROLE: Expect(403, BOTH),
+        NON_PARTICIPANT: NA(NOT_ABOUT_ONE),
+        PARTICIPANT: Expect(200, (ADMIN,)),
+        CANCELLED: NA(NOT_ABOUT_ONE),
+    }, check=check_audit, shows_record_ids=True),
 
     *service_basics("scheduling"),
     Row("scheduling", "POST", "/appointments", {
@@ -565,7 +650,7 @@ class Tokens:
                 client_id = self._cognito.create_user_pool_client(
                     UserPoolId=pool_id, ClientName="matrix-other-pool-app",
                     ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH"])["UserPoolClient"]["ClientId"]
-                for group in ("doctor", "patient"):
+                for group in ("admin", "doctor", "patient"):
                     self._cognito.create_group(UserPoolId=pool_id, GroupName=group)
                 self._other_pool = (pool_id, client_id)
             pool_id, client_id = self._other_pool
@@ -745,6 +830,8 @@ class Bench:
         caller_id = caller.user_id if caller is not None else None
         for appointment in self.known:
             involved = caller_id in (appointment["doctor"]["user_id"], appointment["patient"]["user_id"])
+            if not refused and case.row.shows_record_ids:
+                continue
             if refused or not involved:
                 forbidden[f"appointment {appointment['appointment_id']}"] = appointment["appointment_id"]
                 meeting_id = self.meeting_ids.get(appointment["appointment_id"])
@@ -806,7 +893,10 @@ def test_authorization_matrix(case: Case, bench: Bench):
     if row.prepare is not None and not refused:
         assert appointment is not None
         row.prepare(bench, caller, appointment)
-    path = row.path.format(appointment_id=appointment["appointment_id"]) if appointment else row.path
+    params = dict(row.path_params(bench)) if row.path_params else {}
+    if appointment:
+        params["appointment_id"] = appointment["appointment_id"]
+    path = row.path.format(**params) if params else row.path
     body = row.body(bench, caller, appointment) if row.body else None
     if row.auth and case.cell in TOKEN_CELLS + (CONTROL,):
         headers = bench.tokens.headers(case.variant, caller)

@@ -42,24 +42,25 @@ def test_the_demo_exits_0(demo_run):
 
 
 @pytest.mark.parametrize("step, pattern", [
-    ("doctor signs up", rf"^ 1\. doctor {DOCTOR} signed up, confirmed and signed in \(user [0-9a-f-]{{36}}\)$"),
-    ("patient signs up", rf"^ 2\. patient {PATIENT} signed up, confirmed and signed in \(user [0-9a-f-]{{36}}\)$"),
+    ("invitation", rf"^ 1\. clinic admin invited {DOCTOR} as doctor \(invitation [0-9a-f]{{32}}\)$"),
+    ("doctor signs up", rf"^ 2\. doctor {DOCTOR} signed up, confirmed and signed in \(user [0-9a-f-]{{36}}\)$"),
+    ("patient signs up", rf"^ 3\. patient {PATIENT} signed up, confirmed and signed in \(user [0-9a-f-]{{36}}\)$"),
     ("Chime identities", r"^ +Chime identity: arn:aws:chime:us-east-1:123456789012:app-instance/.+/user/[0-9a-f-]{36}$"),
-    ("booking", r"^ 3\. doctor booked appointment \S+ at \d\d:\d\d:\d\dZ$"),
-    ("listing", r"^ 4\. patient lists appointments: 1 scheduled, including this one: True$"),
-    ("check-in", r"^ 5\. patient checked in: doctor=added patient=checked_in$"),
-    ("chat", r"^ 6\. chat both ways; the channel now holds:$"),
+    ("booking", r"^ 4\. doctor booked appointment \S+ at \d\d:\d\d:\d\dZ$"),
+    ("listing", r"^ 5\. patient lists appointments: 1 scheduled, including this one: True$"),
+    ("check-in", r"^ 6\. patient checked in: doctor=added patient=checked_in$"),
+    ("chat", r"^ 7\. chat both ways; the channel now holds:$"),
     ("doctor's chat line", r"^ +\[chat\] doctor: .+$"),
     ("patient's chat line", r"^ +\[chat\] patient: .+$"),
-    ("meeting", r"^ 7\. doctor started meeting [0-9a-f-]{36}; patient joined as attendee [0-9a-f-]{36}$"),
-    ("phone call", r"^ 8\. doctor dials the patient's phone \(transaction [0-9a-f-]{36}\)$"),
+    ("meeting", r"^ 8\. doctor started meeting [0-9a-f-]{36}; patient joined as attendee [0-9a-f-]{36}$"),
+    ("phone call", r"^ 9\. doctor dials the patient's phone \(transaction [0-9a-f-]{36}\)$"),
     ("greeting", rf"^ +the phone says: 'Hi {PATIENT}, you have an appointment with {DOCTOR}\. Press 1 to join the call\.'$"),
     ("pressing 1", r"^ +patient pressed 1; call status: joined$"),
     ("hang-up", r"^ +patient hung up$"),
-    ("waiting", r"^ 9\. waiting \d+s for the appointment time: the doctor never checked in$"),
+    ("waiting", r"^10\. waiting \d+s for the appointment time: the doctor never checked in$"),
     ("reminder SMS", rf"^ +SMS to the doctor: 'Check in for your appointment with {PATIENT}\.'$"),
     ("no SMS for the patient", r"^ +SMS to the patient who checked in: 0$"),
-    ("cancel", r"^10\. doctor cancelled the appointment: status=cancelled$"),
+    ("cancel", r"^11\. doctor cancelled the appointment: status=cancelled$"),
 ])
 def test_the_demo_prints_each_step(demo_run, step, pattern):
     assert re.search(pattern, demo_run["result"].stdout, re.MULTILINE), f"{step} missing from:\n{demo_run['result'].stdout}"
@@ -68,7 +69,9 @@ def test_the_demo_prints_each_step(demo_run, step, pattern):
 def test_the_steps_happened_in_the_stack(demo_run):
     """What the demo printed is what happened: codes were e-mailed, the phone rang and joined,
     and the doctor alone got the reminder."""
-    assert len([m for m in demo_run["emails"] if m.get("code")]) == 2
+    # The doctor's invitation, then both confirmation codes.
+    assert len([m for m in demo_run["emails"] if m.get("code")]) == 3
+    assert len([m for m in demo_run["emails"] if "invitation code" in m["body"]]) == 1
     (call,) = demo_run["calls"]
     assert call["to"] == PATIENT_PHONE and call["status"] == "ended"
     assert call["spoken"] == [f"Hi {PATIENT}, you have an appointment with {DOCTOR}. Press 1 to join the call."]

@@ -33,10 +33,14 @@ def test_people_sign_up_confirm_and_are_provisioned(visit, stack):
         assert person.app_instance_user_arn == f"{stack.settings['TELEHEALTH_APP_INSTANCE_ARN']}/user/{person.user_id}"
 
 
-def test_the_doctor_finds_the_patient_by_name(visit):
-    matches = [p for p in visit.found.patients if p.user_id == visit.patient.user_id]
+def test_the_doctor_finds_the_patient_by_email_then_by_name(visit):
+    # A doctor's name search covers only its own patients: nothing before the first booking.
+    assert visit.found_before.patients == []
+    assert [(p.user_id, p.name, p.email) for p in visit.found.patients] == [
+        (visit.patient.user_id, visit.patient.name, visit.patient.email)]
+    matches = [p for p in visit.found_by_name.patients if p.user_id == visit.patient.user_id]
     assert [(p.name, p.email) for p in matches] == [(visit.patient.name, visit.patient.email)]
-    assert visit.doctor.user_id not in {p.user_id for p in visit.found.patients}
+    assert visit.doctor.user_id not in {p.user_id for p in visit.found_by_name.patients}
 
 
 def test_the_appointment_is_booked_and_both_list_it(visit):

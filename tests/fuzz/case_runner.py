@@ -41,7 +41,7 @@ class CaseRunner:
     def run(self, service: str, case: schemathesis.Case) -> schemathesis.Response:
         self._require_served_document(service)
         caller, target = caller_and_target(case)
-        user = self.people.doctor if caller == "doctor" else self.people.patient
+        user = self.people.by_role(caller)
         if target != "random" and case.path_parameters and "appointment_id" in case.path_parameters:
             case.path_parameters["appointment_id"] = self.appointments.pick(target)
         if target != "random" and _is_booking(case) and isinstance(case.body, dict) and "patient_id" in case.body:

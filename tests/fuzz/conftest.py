@@ -25,7 +25,8 @@ def stack():
 def people(stack) -> People:
     settings = stack.settings
     return People(doctor=make_user(settings, "doctor"), patient=make_user(settings, "patient"),
-                  outsider_doctor=make_user(settings, "doctor"), outsider_patient=make_user(settings, "patient"))
+                  outsider_doctor=make_user(settings, "doctor"), outsider_patient=make_user(settings, "patient"),
+                  admin=make_user(settings, "admin"))
 
 
 @pytest.fixture(scope="session")

@@ -28,6 +28,10 @@ class People:
     patient: TestUser
     outsider_doctor: TestUser
     outsider_patient: TestUser
+    admin: TestUser
+
+    def by_role(self, role: str) -> TestUser:
+        return {"doctor": self.doctor, "patient": self.patient, "admin": self.admin}[role]
 
 
 def allowed_roles(case: schemathesis.Case) -> tuple[str, ...]:
@@ -37,7 +41,7 @@ def allowed_roles(case: schemathesis.Case) -> tuple[str, ...]:
 
 
 def caller_and_target(case: schemathesis.Case) -> tuple[str, str]:
-    """Who sends the case ("doctor" or "patient") and where its {appointment_id} points.
+    """Who sends the case ("doctor", "patient" or "admin") and where its {appointment_id} points.
 
     Derived from the generated request itself, so that a case replays the same way while
     Hypothesis shrinks it (drawing them with @schema.given would switch off schemathesis's
@@ -48,7 +52,7 @@ def caller_and_target(case: schemathesis.Case) -> tuple[str, str]:
                       sort_keys=True, default=repr)
     digest = int.from_bytes(hashlib.sha256(seed.encode()).digest()[:8], "big")
     allowed = allowed_roles(case)
-    others = tuple(role for role in ("doctor", "patient") if role not in allowed)
+    others = tuple(role for role in ("doctor", "patient", "admin") if role not in allowed)
     callers = (allowed * 3)[:3] + (others or allowed)[:1]
     return callers[digest % len(callers)], TARGETS[(digest // len(callers)) % len(TARGETS)]
 

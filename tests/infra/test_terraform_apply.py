@@ -165,9 +165,12 @@ def test_user_pool_follows_the_shared_definition(deployment: Deployment) -> None
     assert pool["UsernameAttributes"] == spec["username_attributes"]
     assert pool["Policies"]["PasswordPolicy"]["MinimumLength"] == spec["password_policy"]["minimum_length"]
     attributes = {a["Name"]: a for a in pool["SchemaAttributes"]}
-    assert attributes["custom:role"]["Mutable"] is False
-    for required in ("email", "name", "phone_number"):
-        assert attributes[required]["Required"] is True
+    # Written only by the identity service's admin calls (the app client cannot write it).
+    assert attributes["custom:role"]["Mutable"] is True
+    # The username is the e-mail address, which fills `email` (no client writes it).
+    for set_by_the_service in ("email", "name", "phone_number"):
+        assert attributes[set_by_the_service]["Required"] is False
+    assert "custom:phone_pending" in attributes
     groups = {g["GroupName"] for g in cognito.list_groups(UserPoolId=pool_id)["Groups"]}
     assert groups == set(spec["groups"])
     client = cognito.describe_user_pool_client(
@@ -175,6 +178,18 @@ def test_user_pool_follows_the_shared_definition(deployment: Deployment) -> None
     assert client["ClientName"] == f"telehealth-{deployment.stage}-app"
     assert set(client["ExplicitAuthFlows"]) == set(spec["client"]["explicit_auth_flows"])
     assert "ClientSecret" not in client
+    assert set(client["WriteAttributes"]) == set(spec["client"]["write_attributes"])
+    assert set(client["ReadAttributes"]) == set(spec["client"]["read_attributes"])
+    assert not {"name", "phone_number", "email", "custom:role"} & set(client["WriteAttributes"])
+
+
+def test_the_deployment_creates_the_first_admin(deployment: Deployment) -> None:
+    cognito = deployment.client("cognito-idp")
+    pool_id = deployment.outputs["user_pool_id"]
+    admins = cognito.list_users_in_group(UserPoolId=pool_id, GroupName="admin")["Users"]
+    assert len(admins) == 1
+    attributes = {a["Name"]: a["Value"] for a in admins[0]["Attributes"]}
+    assert (attributes["email"], attributes["custom:role"]) == ("first-admin@clinic.example.com", "admin")
 
 
 def test_second_apply_wires_the_post_confirmation_trigger(deployment: Deployment) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import jwt
 import pytest
 
 from stack_fixture import REPO_ROOT, start_stack
@@ -36,7 +37,8 @@ def test_outputs_file_holds_the_settings(stack):
                 "TELEHEALTH_APP_INSTANCE_ARN", "TELEHEALTH_APP_INSTANCE_ADMIN_ARN", "TELEHEALTH_APPOINTMENTS_TABLE",
                 "TELEHEALTH_CALLS_TABLE", "TELEHEALTH_STATE_MACHINE_ARN", "TELEHEALTH_PINPOINT_APP_ID",
                 "TELEHEALTH_SMS_ORIGINATION_NUMBER", "TELEHEALTH_SIP_MEDIA_APPLICATION_ID", "TELEHEALTH_PHONE_NUMBER",
-                "TELEHEALTH_REMINDER_LEAD_MINUTES"}
+                "TELEHEALTH_REMINDER_LEAD_MINUTES", "TELEHEALTH_INVITATIONS_TABLE", "TELEHEALTH_VERIFICATIONS_TABLE",
+                "TELEHEALTH_EMAIL_SENDER", "TELEHEALTH_AUDIT_TABLE", "TELEHEALTH_LOCAL_ADMIN_EMAIL", "TELEHEALTH_LOCAL_ADMIN_PASSWORD"}
     assert set(settings) == expected
     assert settings["AWS_ENDPOINT_URL"] == stack.endpoint_url
     assert settings["TELEHEALTH_STAGE"] == "local"
@@ -57,8 +59,9 @@ def test_user_pool_follows_user_pool_json(stack):
     assert pool["UsernameAttributes"] == spec["username_attributes"]
     assert pool["AutoVerifiedAttributes"] == spec["auto_verified_attributes"]
     role = next(a for a in pool["SchemaAttributes"] if a["Name"] == "custom:role")
-    assert role["StringAttributeConstraints"] == {"MinLength": "6", "MaxLength": "7"}
-    assert role["Mutable"] is False
+    assert role["StringAttributeConstraints"] == {"MinLength": "5", "MaxLength": "7"}
+    # Mutable for the identity service's admin calls; the app client cannot write it.
+    assert role["Mutable"] is True
     assert pool["LambdaConfig"]["PostConfirmation"] == _arn("telehealth-identity-local-post_confirmation")
 
     client = cognito.describe_user_pool_client(UserPoolId=pool["Id"],
@@ -69,8 +72,23 @@ def test_user_pool_follows_user_pool_json(stack):
     assert client["PreventUserExistenceErrors"] == "ENABLED"
     if "read_attributes" in spec["client"]:
         assert sorted(client["ReadAttributes"]) == sorted(spec["client"]["read_attributes"])
+    assert sorted(client["WriteAttributes"]) == sorted(spec["client"]["write_attributes"])
+    assert not {"name", "phone_number", "email", "custom:role"} & set(client["WriteAttributes"])
     groups = cognito.list_groups(UserPoolId=pool["Id"])["Groups"]
-    assert sorted(g["GroupName"] for g in groups) == sorted(spec["groups"])
+    assert sorted(g["GroupName"] for g in groups) == sorted(spec["groups"]) == ["admin", "doctor", "patient"]
+
+
+def test_the_first_admin_exists_and_signs_in(stack):
+    cognito = stack.client("cognito-idp")
+    email, password = stack.settings["TELEHEALTH_LOCAL_ADMIN_EMAIL"], stack.settings["TELEHEALTH_LOCAL_ADMIN_PASSWORD"]
+    tokens = cognito.initiate_auth(ClientId=stack.settings["TELEHEALTH_USER_POOL_CLIENT_ID"], AuthFlow="USER_PASSWORD_AUTH",
+                                   AuthParameters={"USERNAME": email, "PASSWORD": password})["AuthenticationResult"]
+    claims = jwt.decode(tokens["IdToken"], options={"verify_signature": False})
+    assert claims["cognito:groups"] == ["admin"] and claims["email"] == email
+    identity = stack.client("chime-sdk-identity")
+    arn = f"{stack.settings['TELEHEALTH_APP_INSTANCE_ARN']}/user/{claims['sub']}"
+    assert identity.describe_app_instance_user(AppInstanceUserArn=arn)["AppInstanceUser"]["AppInstanceUserArn"] == arn
+    assert json.loads(stack.outputs_path.read_text())["TELEHEALTH_LOCAL_ADMIN_EMAIL"] == email
 
 
 def test_tables_follow_tables_json(stack):
@@ -138,3 +156,23 @@ def test_placeholders_the_stack_cannot_fill_are_refused(tmp_path, stack):
     asl.write_text('{"StartAt": "A", "States": {"A": {"Type": "Task", "Resource": "${other_arn}", "End": true}}}')
     with pytest.raises(ValueError, match="placeholder"):
         Bootstrap(stack.endpoint_url, state_machine_file=asl).state_machine_definition("arn:x")
+
+
+def test_ses_sends_from_the_verified_sender_into_the_email_outbox(stack):
+    """The identity service's invitations go through SES SendEmail: from the sender bootstrap
+    verified, each recipient gets an outbox row, with the code the body states; an unverified
+    sender is refused (MessageRejected) and nothing is delivered."""
+    from botocore.exceptions import ClientError
+
+    ses = stack.client("ses")
+    sender = stack.settings["TELEHEALTH_EMAIL_SENDER"]
+    body = "Sign up with this invitation code: abc123.DEF-456_x\nThanks."
+    ses.send_email(Source=sender, Destination={"ToAddresses": ["invitee@example.com"]},
+                   Message={"Subject": {"Data": "Invitation"}, "Body": {"Text": {"Data": body}}})
+    rows = [m for m in stack.emails() if m["to"] == "invitee@example.com"]
+    assert rows == [{"to": "invitee@example.com", "subject": "Invitation", "body": body, "code": "abc123.DEF-456_x"}]
+    with pytest.raises(ClientError) as refused:
+        ses.send_email(Source="someone@elsewhere.example.com", Destination={"ToAddresses": ["x@example.com"]},
+                       Message={"Subject": {"Data": "s"}, "Body": {"Text": {"Data": "code: 12345678"}}})
+    assert refused.value.response["Error"]["Code"] == "MessageRejected"
+    assert [m for m in stack.emails() if m["to"] == "x@example.com"] == []

@@ -1,6 +1,10 @@
 """Cognito glue: confirmation codes through the e-mail outbox and checked on confirm, the
 post-confirmation trigger with Cognito's event shape and error answers, sign-up attribute
-checks, and hidden user existence (the app client has PreventUserExistenceErrors ENABLED)."""
+checks, the app client's write attributes, and hidden user existence (the app client has
+PreventUserExistenceErrors ENABLED).
+
+The stack's app client writes no attribute the services trust, so the tests that sign up with
+attributes use a second client of the same pool that may write them."""
 from __future__ import annotations
 
 import itertools
@@ -31,19 +35,34 @@ def cognito(stack):
     return stack.client("cognito-idp")
 
 
+_OPEN_CLIENT: list[str] = []
+
+
+@pytest.fixture(scope="module", autouse=True)
+def open_client(stack):
+    """A client of the stack's pool allowed to write the attributes these tests sign up with."""
+    created = stack.client("cognito-idp").create_user_pool_client(
+        UserPoolId=stack.settings["TELEHEALTH_USER_POOL_ID"], ClientName="glue-test-open",
+        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        PreventUserExistenceErrors="ENABLED",
+        WriteAttributes=["email", "name", "phone_number", "custom:role", "custom:colour"])
+    _OPEN_CLIENT[:] = [created["UserPoolClient"]["ClientId"]]
+    return _OPEN_CLIENT[0]
+
+
 def _email() -> str:
     return f"user{next(_counter)}@example.com"
 
 
 def _sign_up(stack, cognito, email, name="Pat Tient", role="patient", password=PASSWORD, **extra):
     attributes = {"name": name, "phone_number": "+12025550143", "custom:role": role, **extra}
-    return cognito.sign_up(ClientId=stack.settings["TELEHEALTH_USER_POOL_CLIENT_ID"], Username=email,
+    return cognito.sign_up(ClientId=_OPEN_CLIENT[0], Username=email,
                            Password=password,
                            UserAttributes=[{"Name": k, "Value": v} for k, v in attributes.items()])
 
 
 def _confirm(stack, cognito, email, code):
-    return cognito.confirm_sign_up(ClientId=stack.settings["TELEHEALTH_USER_POOL_CLIENT_ID"], Username=email,
+    return cognito.confirm_sign_up(ClientId=_OPEN_CLIENT[0], Username=email,
                                    ConfirmationCode=code)
 
 
@@ -86,7 +105,7 @@ def test_a_wrong_code_is_a_code_mismatch_and_leaves_the_user_unconfirmed(stack, 
     assert _trigger_record(stack, sub) is None
 
 
-def test_the_right_code_confirms_and_fires_the_trigger_with_cognitos_event(stack, cognito):
+def test_the_right_code_confirms_and_fires_the_trigger_with_cognitos_event(stack, cognito, open_client):
     email = _email()
     sub = _sign_up(stack, cognito, email, name="Dr Ada", role="doctor")["UserSub"]
     _confirm(stack, cognito, email, stack.confirmation_code(email))
@@ -103,7 +122,7 @@ def test_the_right_code_confirms_and_fires_the_trigger_with_cognitos_event(stack
     assert event["region"] == "us-east-1"
     assert event["userPoolId"] == stack.settings["TELEHEALTH_USER_POOL_ID"]
     assert event["userName"] == sub
-    assert event["callerContext"]["clientId"] == stack.settings["TELEHEALTH_USER_POOL_CLIENT_ID"]
+    assert event["callerContext"]["clientId"] == open_client
     assert "awsSdkVersion" in event["callerContext"]
     assert event["response"] == {}
     attributes = event["request"]["userAttributes"]
@@ -126,11 +145,11 @@ def test_a_confirmed_user_cannot_confirm_again(stack, cognito):
     assert _error(excinfo)[0] == "NotAuthorizedException"
 
 
-def test_resend_replaces_the_code(stack, cognito):
+def test_resend_replaces_the_code(stack, cognito, open_client):
     email = _email()
     _sign_up(stack, cognito, email)
     first = stack.confirmation_code(email)
-    resent = cognito.resend_confirmation_code(ClientId=stack.settings["TELEHEALTH_USER_POOL_CLIENT_ID"],
+    resent = cognito.resend_confirmation_code(ClientId=open_client,
                                               Username=email)
     assert resent["CodeDeliveryDetails"]["DeliveryMedium"] == "EMAIL"
     second = stack.wait_for_email(email, after=1)["code"]
@@ -141,7 +160,7 @@ def test_resend_replaces_the_code(stack, cognito):
     _confirm(stack, cognito, email, second)
     assert _status(stack, cognito, email) == "CONFIRMED"
     with pytest.raises(ClientError) as excinfo:
-        cognito.resend_confirmation_code(ClientId=stack.settings["TELEHEALTH_USER_POOL_CLIENT_ID"], Username=email)
+        cognito.resend_confirmation_code(ClientId=open_client, Username=email)
     assert _error(excinfo) == ("InvalidParameterException", "User is already confirmed.")
 
 
@@ -177,18 +196,16 @@ def test_sign_up_enforces_the_password_policy(stack, cognito):
 
 
 @pytest.mark.parametrize("attributes", [
-    [{"Name": "phone_number", "Value": "+12025550143"}, {"Name": "custom:role", "Value": "patient"}],
-    [{"Name": "name", "Value": "No Phone"}, {"Name": "custom:role", "Value": "patient"}],
     [{"Name": "name", "Value": "A"}, {"Name": "phone_number", "Value": "+12025550143"},
      {"Name": "custom:role", "Value": "administrator"}],
     [{"Name": "name", "Value": "A"}, {"Name": "phone_number", "Value": "+12025550143"},
      {"Name": "custom:colour", "Value": "blue"}],
     [{"Name": "name", "Value": "A"}, {"Name": "phone_number", "Value": "202-555-0143"}],
-], ids=["missing-name", "missing-phone", "role-too-long", "unknown-attribute", "phone-not-e164"])
-def test_sign_up_checks_attributes_against_the_schema(stack, cognito, attributes):
+], ids=["role-too-long", "unknown-attribute", "phone-not-e164"])
+def test_sign_up_checks_attributes_against_the_schema(stack, cognito, open_client, attributes):
     email = _email()
     with pytest.raises(ClientError) as excinfo:
-        cognito.sign_up(ClientId=stack.settings["TELEHEALTH_USER_POOL_CLIENT_ID"], Username=email,
+        cognito.sign_up(ClientId=open_client, Username=email,
                         Password=PASSWORD, UserAttributes=attributes)
     assert _error(excinfo)[0] == "InvalidParameterException"
     with pytest.raises(ClientError) as excinfo:
@@ -197,17 +214,17 @@ def test_sign_up_checks_attributes_against_the_schema(stack, cognito, attributes
     assert not [m for m in stack.emails() if m["to"] == email]
 
 
-def test_sign_in_before_confirming_is_refused(stack, cognito):
+def test_sign_in_before_confirming_is_refused(stack, cognito, open_client):
     email = _email()
     _sign_up(stack, cognito, email)
     with pytest.raises(ClientError) as excinfo:
-        cognito.initiate_auth(ClientId=stack.settings["TELEHEALTH_USER_POOL_CLIENT_ID"], AuthFlow="USER_PASSWORD_AUTH",
+        cognito.initiate_auth(ClientId=open_client, AuthFlow="USER_PASSWORD_AUTH",
                               AuthParameters={"USERNAME": email, "PASSWORD": PASSWORD})
     assert _error(excinfo)[0] == "UserNotConfirmedException"
 
 
-def test_unknown_users_are_not_revealed(stack, cognito):
-    client_id = stack.settings["TELEHEALTH_USER_POOL_CLIENT_ID"]
+def test_unknown_users_are_not_revealed(stack, cognito, open_client):
+    client_id = open_client
     with pytest.raises(ClientError) as excinfo:
         cognito.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
                               AuthParameters={"USERNAME": "nobody@example.com", "PASSWORD": PASSWORD})
@@ -251,3 +268,35 @@ def test_lockout_after_five_failed_sign_ins_then_release():
     glue._count_sign_in(key, failed=False, succeeded=True)
     glue._refuse_if_locked(key)
     assert glue._failures == {}
+
+
+@pytest.mark.parametrize("attribute", ["name", "phone_number", "email", "custom:role", "phone_number_verified"])
+def test_the_app_client_writes_no_trusted_attribute(stack, cognito, attribute):
+    """As on AWS: SignUp or UpdateUserAttributes (access token) with an attribute outside the
+    client's WriteAttributes is refused with NotAuthorizedException, and nothing changes."""
+    app_client = stack.settings["TELEHEALTH_USER_POOL_CLIENT_ID"]
+    value = {"phone_number": "+12025550199", "email": "other@example.com", "custom:role": "doctor",
+             "phone_number_verified": "true"}.get(attribute, "Mallory")
+    email = _email()
+    with pytest.raises(ClientError) as excinfo:
+        cognito.sign_up(ClientId=app_client, Username=email, Password=PASSWORD,
+                        UserAttributes=[{"Name": attribute, "Value": value}])
+    assert _error(excinfo) == ("NotAuthorizedException", "A client attempted to write unauthorized attribute")
+    assert not [m for m in stack.emails() if m["to"] == email]
+
+    _sign_up(stack, cognito, email, name="Pat Tient")
+    _confirm(stack, cognito, email, stack.confirmation_code(email))
+    tokens = cognito.initiate_auth(ClientId=app_client, AuthFlow="USER_PASSWORD_AUTH",
+                                   AuthParameters={"USERNAME": email, "PASSWORD": PASSWORD})["AuthenticationResult"]
+    with pytest.raises(ClientError) as excinfo:
+        cognito.update_user_attributes(AccessToken=tokens["AccessToken"],
+                                       UserAttributes=[{"Name": attribute, "Value": value}])
+    assert _error(excinfo)[0] == "NotAuthorizedException"
+    attributes = {a["Name"]: a["Value"] for a in cognito.admin_get_user(
+        UserPoolId=stack.settings["TELEHEALTH_USER_POOL_ID"], Username=email)["UserAttributes"]}
+    assert (attributes["name"], attributes["email"], attributes["custom:role"]) == ("Pat Tient", email, "patient")
+    assert attributes["phone_number"] == "+12025550143"
+    # A client that may write an attribute can: the check follows the client's list.
+    open_tokens = cognito.initiate_auth(ClientId=_OPEN_CLIENT[0], AuthFlow="USER_PASSWORD_AUTH",
+                                        AuthParameters={"USERNAME": email, "PASSWORD": PASSWORD})["AuthenticationResult"]
+    cognito.update_user_attributes(AccessToken=open_tokens["AccessToken"], UserAttributes=[{"Name": "name", "Value": "New"}])

@@ -66,7 +66,8 @@ def test_pool_jwks_is_served_and_verifies_issued_tokens(stack):
     pool_id = stack.settings["TELEHEALTH_USER_POOL_ID"]
     client_id = stack.settings["TELEHEALTH_USER_POOL_CLIENT_ID"]
     email = "jwks@example.com"
-    cognito.sign_up(ClientId=client_id, Username=email, Password=PASSWORD, UserAttributes=[
+    cognito.sign_up(ClientId=client_id, Username=email, Password=PASSWORD)
+    cognito.admin_update_user_attributes(UserPoolId=pool_id, Username=email, UserAttributes=[
         {"Name": "name", "Value": "Jay Wks"}, {"Name": "phone_number", "Value": "+12025550142"},
         {"Name": "custom:role", "Value": "doctor"}])
     cognito.confirm_sign_up(ClientId=client_id, Username=email, ConfirmationCode=stack.confirmation_code(email))

@@ -25,6 +25,11 @@ CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing
 # accepts +1 202 555 0100 as a valid number, so Pinpoint's and Chime's checks pass.
 DEFAULT_PHONE_NUMBER = "+12025550100"
 ADMIN_USER_ID = "telehealth-service"
+# The clinic's first admin (on AWS: Terraform's first_admin_email) and the invitations' sender.
+LOCAL_ADMIN_EMAIL = "admin@clinic.example.com"
+EMAIL_SENDER = "no-reply@clinic.example.com"
+# Outputs for people (make run prints them), kept out of the services' environment.
+_PERSON_OUTPUTS = ("TELEHEALTH_LOCAL_ADMIN_EMAIL", "TELEHEALTH_LOCAL_ADMIN_PASSWORD")
 # Lambda functions each service deploys (Chalice names them telehealth-<service>-<stage>-<handler>).
 FUNCTIONS = (("identity", "post_confirmation"), ("scheduling", "send_reminder"), ("calling", "sma_handler"))
 _TRUST_LAMBDA = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
@@ -51,7 +56,9 @@ def service_environment(settings: Mapping[str, str], base: Mapping[str, str] | N
     for name in list(env):
         if name in _FOREIGN_AWS_VARIABLES or name.startswith("AWS_ENDPOINT_URL_"):
             env.pop(name)
-    env.update(settings)
+    env.update({k: v for k, v in settings.items() if k not in _PERSON_OUTPUTS})
+    for name in _PERSON_OUTPUTS:
+        env.pop(name, None)
     return env
 
 
@@ -326,6 +333,43 @@ class Bootstrap:
             pinpoint.update_sms_channel(ApplicationId=app_id, SMSChannelRequest={"Enabled": True})
         return app_id
 
+    # -- the first admin and the e-mail sender -----------------------------------------
+    def ensure_email_sender(self) -> str:
+        # SES sends only from verified identities (moto checks this too).
+        self.client("ses").verify_email_identity(EmailAddress=EMAIL_SENDER)
+        return EMAIL_SENDER
+
+    def ensure_first_admin(self, pool_id: str, instance_arn: str) -> tuple[str, str]:
+        """The clinic admin that exists from the start.
+
+        Made as an operator would: AdminCreateUser, a permanent password, the admin group, and
+        its AppInstanceUser first (a user in a role group is always fully provisioned). The
+        password follows from the pool's random id, so a second bootstrap of the same stack
+        keeps it, while every new stack gets another one.
+        """
+        import hashlib
+
+        cognito = self.client("cognito-idp")
+        password = f"Adm1n-{hashlib.sha256(f'local-admin:{pool_id}'.encode()).hexdigest()[:16]}!"
+        try:
+            created = cognito.admin_create_user(
+                UserPoolId=pool_id, Username=LOCAL_ADMIN_EMAIL, MessageAction="SUPPRESS", TemporaryPassword=password,
+                UserAttributes=[{"Name": "email", "Value": LOCAL_ADMIN_EMAIL}, {"Name": "email_verified", "Value": "true"},
+                                {"Name": "name", "Value": "Clinic admin"}, {"Name": "custom:role", "Value": "admin"}])
+            attributes = created["User"]["Attributes"]
+        except cognito.exceptions.UsernameExistsException:
+            attributes = cognito.admin_get_user(UserPoolId=pool_id, Username=LOCAL_ADMIN_EMAIL)["UserAttributes"]
+        sub = next(a["Value"] for a in attributes if a["Name"] == "sub")
+        cognito.admin_set_user_password(UserPoolId=pool_id, Username=LOCAL_ADMIN_EMAIL, Password=password, Permanent=True)
+        identity = self.client("chime-sdk-identity")
+        try:
+            identity.create_app_instance_user(AppInstanceArn=instance_arn, AppInstanceUserId=sub, Name="Clinic admin",
+                                              ClientRequestToken=sub)
+        except identity.exceptions.ConflictException:
+            pass  # made by an earlier bootstrap
+        cognito.admin_add_user_to_group(UserPoolId=pool_id, Username=sub, GroupName="admin")
+        return LOCAL_ADMIN_EMAIL, password
+
     # -- everything ------------------------------------------------------------------
     def run(self) -> dict[str, str]:
         lambda_role = self.ensure_role(self._name("lambda"), _TRUST_LAMBDA)
@@ -337,6 +381,8 @@ class Bootstrap:
         instance_arn, admin_arn = self.ensure_app_instance()
         sma_id = self.ensure_sip_media_application(arns["sma_handler"])
         pinpoint_app_id = self.ensure_pinpoint_app()
+        email_sender = self.ensure_email_sender()
+        admin_email, admin_password = self.ensure_first_admin(pool_id, instance_arn)
         return {
             **CREDENTIALS,
             "AWS_REGION": self.region,
@@ -350,6 +396,9 @@ class Bootstrap:
             "TELEHEALTH_APP_INSTANCE_ADMIN_ARN": admin_arn,
             "TELEHEALTH_APPOINTMENTS_TABLE": tables["appointments"],
             "TELEHEALTH_CALLS_TABLE": tables["calls"],
+            "TELEHEALTH_INVITATIONS_TABLE": tables["invitations"],
+            "TELEHEALTH_VERIFICATIONS_TABLE": tables["verifications"],
+            "TELEHEALTH_EMAIL_SENDER": email_sender,
             "TELEHEALTH_AUDIT_TABLE": tables["audit"],
             "TELEHEALTH_STATE_MACHINE_ARN": state_machine_arn,
             "TELEHEALTH_PINPOINT_APP_ID": pinpoint_app_id,
@@ -359,6 +408,8 @@ class Bootstrap:
             "TELEHEALTH_REMINDER_LEAD_MINUTES": "",
             # No X-Ray daemon locally: Powertools Tracer stays off (and unimported).
             "POWERTOOLS_TRACE_DISABLED": "true",
+            "TELEHEALTH_LOCAL_ADMIN_EMAIL": admin_email,
+            "TELEHEALTH_LOCAL_ADMIN_PASSWORD": admin_password,
         }
 
 

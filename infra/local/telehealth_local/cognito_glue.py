@@ -2,8 +2,9 @@
 confirm, sign-up attribute checks, the post-confirmation trigger, and user-existence hiding.
 
 moto 5.2.5 accepts any confirmation code, never runs triggers, has no ResendConfirmationCode,
-does not check sign-up attributes against the pool's schema and ignores the app client's
-PreventUserExistenceErrors. moto does enforce the password policy on SignUp and answers
+does not check sign-up attributes against the pool's schema, ignores the app client's
+PreventUserExistenceErrors and lets a client write any attribute (Cognito refuses, on SignUp and
+UpdateUserAttributes, every attribute outside the app client's WriteAttributes). moto does enforce the password policy on SignUp and answers
 UserNotConfirmedException on InitiateAuth for unconfirmed users, so those pass through.
 """
 from __future__ import annotations
@@ -98,7 +99,7 @@ class CognitoGlue:
     """WSGI middleware for the Cognito operations moto gets wrong; the rest goes to moto."""
 
     OPERATIONS = frozenset({"SignUp", "ConfirmSignUp", "AdminConfirmSignUp", "ResendConfirmationCode",
-                            "InitiateAuth"})
+                            "InitiateAuth", "UpdateUserAttributes"})
 
     def __init__(self, moto_app: Wsgi, invoker: Any, outbox: Outbox | None = None,
                  code_ttl: float = CODE_TTL_SECONDS, trigger_timeout: float = TRIGGER_TIMEOUT_SECONDS,
@@ -218,8 +219,9 @@ class CognitoGlue:
     # -- operations ------------------------------------------------------------------
     def _sign_up(self, environ: dict[str, Any], body: bytes, params: dict[str, Any],
                  start_response: Callable[..., Any]) -> Iterable[bytes]:
-        pool, _client = self._pool_for_client(params.get("ClientId"))
+        pool, client = self._pool_for_client(params.get("ClientId"))
         if pool is not None:
+            self._check_writable(client, params.get("UserAttributes") or [])
             self._validate_attributes(pool, params.get("UserAttributes") or [])
         response = self._forward(environ, body)
         if response.status != 200 or pool is None:
@@ -231,6 +233,43 @@ class CognitoGlue:
             if details:
                 result["CodeDeliveryDetails"] = details
         return _json_response(start_response, 200, result)
+
+    @staticmethod
+    def _check_writable(client: Any, attributes: list[Any]) -> None:
+        """Cognito refuses a client's write of any attribute outside its WriteAttributes; a
+        client with none configured may write the standard attributes only."""
+        from moto.cognitoidp.models import CognitoIdpUserPoolAttribute
+
+        allowed = set((client.extended_config or {}).get("WriteAttributes") or
+                      CognitoIdpUserPoolAttribute.STANDARD_SCHEMA)
+        for attribute in attributes:
+            name = attribute.get("Name") if isinstance(attribute, dict) else None
+            if isinstance(name, str) and name not in allowed:
+                raise CognitoError("NotAuthorizedException", "A client attempted to write unauthorized attribute")
+
+    def _update_user_attributes(self, environ: dict[str, Any], body: bytes, params: dict[str, Any],
+                                start_response: Callable[..., Any]) -> Iterable[bytes]:
+        client = self._client_for_access_token(params.get("AccessToken"))
+        if client is not None:
+            self._check_writable(client, params.get("UserAttributes") or [])
+        return self._forward(environ, body).send(start_response)
+
+    @staticmethod
+    def _client_for_access_token(token: Any) -> Any:
+        """The app client that issued an access token (moto keeps token -> (client id, user))."""
+        if not isinstance(token, str):
+            return None
+        from moto.cognitoidp.models import cognitoidp_backends
+
+        for account_backends in list(cognitoidp_backends.values()):
+            for region, backend in list(account_backends.items()):
+                if region == "global":
+                    continue
+                for pool in list(backend.user_pools.values()):
+                    entry = pool.access_tokens.get(token)
+                    if entry is not None:
+                        return pool.clients.get(entry[0])
+        return None
 
     @staticmethod
     def _validate_attributes(pool: Any, attributes: list[Any]) -> None:

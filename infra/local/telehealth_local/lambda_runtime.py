@@ -369,7 +369,7 @@ class ProcessLambdaInvoker:
         # Deployed functions get the Chalice stage's variables; the stack's settings win
         # because they name the resources this stack actually created.
         env.update(chalice_env)
-        env.update(self._settings)
+        env = service_environment(self._settings, env)
         env.setdefault("AWS_REGION", "us-east-1")
         env.setdefault("AWS_DEFAULT_REGION", env["AWS_REGION"])
         env["PYTHONUNBUFFERED"] = "1"

@@ -273,5 +273,8 @@ def describe(stack: Stack) -> str:
              f"  messaging sessions   {stack.sessions_url}"]
     lines += [f"  {service:<20} {url}" for service, url in stack.service_urls.items()]
     lines.append(f"  settings             {stack.outputs_path}")
+    if stack.outputs.get("TELEHEALTH_LOCAL_ADMIN_EMAIL"):
+        lines.append(f"  clinic admin         {stack.outputs['TELEHEALTH_LOCAL_ADMIN_EMAIL']}"
+                     f"   password {stack.outputs.get('TELEHEALTH_LOCAL_ADMIN_PASSWORD', '')}")
     return "\n".join(lines)
 

@@ -57,4 +57,5 @@ module "telehealth" {
   phone_number               = var.phone_number
   jwks_url                   = var.jwks_url
   reminder_lead_minutes      = var.reminder_lead_minutes
+  first_admin_email          = "first-admin@clinic.example.com"
 }

@@ -13,6 +13,7 @@ import logging
 from telehealth_shared.auth import Principal
 from telehealth_shared.aws import AwsClients
 from telehealth_shared.config import Settings
+from telehealth_shared.contact import reachable_number
 from telehealth_shared.errors import Conflict
 from telehealth_shared.log import log_event
 from telehealth_shared.models.calling import PhoneCallResponse
@@ -35,9 +36,11 @@ def patient_phone_number(clients: AwsClients, settings: Settings, patient_id: st
             raise translate(exc, "patient_profile") from exc
         raise
     attributes = {a["Name"]: a["Value"] for a in user.get("UserAttributes", [])}
-    number = attributes.get("phone_number")
-    if not number:
+    if not attributes.get("phone_number"):
         raise Conflict("The patient has no phone number.")
+    number = reachable_number(attributes)
+    if number is None:
+        raise Conflict("The patient's new phone number is not confirmed yet; it cannot be called until it is.")
     return number
 
 

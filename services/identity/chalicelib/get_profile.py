@@ -7,29 +7,36 @@ from telehealth_shared.config import Settings
 from telehealth_shared.errors import Forbidden
 from telehealth_shared.models.identity import MeResponse
 
-from .cognito_errors import translate
+from . import audit_events
 from .provision_user import app_instance_user_arn, provision
+from .user_attributes import ROLE_ATTRIBUTE, ROLES, get_attributes
 
 
-def get_profile(clients: AwsClients, settings: Settings, principal: Principal) -> MeResponse:
-    try:
-        user = clients.cognito.admin_get_user(UserPoolId=settings.require("user_pool_id"), Username=principal.username)
-    except Exception as exc:
-        if hasattr(exc, "response"):
-            raise translate(exc, "profile") from exc
-        raise
-    attributes = {a["Name"]: a["Value"] for a in user.get("UserAttributes", [])}
-    role = principal.role or attributes.get("custom:role")
-    if role not in ("doctor", "patient"):
-        raise Forbidden("The account has no role.")
-    if principal.role is None:
-        provision(clients, settings, username=principal.username, user_id=principal.user_id,
-                  name=attributes.get("name", ""), role=role)
+def profile_from(principal: Principal, settings: Settings, attributes: dict[str, str], role: str) -> MeResponse:
     return MeResponse(
         user_id=principal.user_id,
         email=attributes.get("email", principal.email),
         name=attributes.get("name", principal.name),
         phone_number=attributes.get("phone_number", ""),
+        phone_number_verified=attributes.get("phone_number_verified") == "true",
         role=role,
         app_instance_user_arn=app_instance_user_arn(settings, principal.user_id),
     )
+
+
+def caller_role(principal: Principal, attributes: dict[str, str]) -> str:
+    # custom:role is written only by the identity service's admin calls, never by users.
+    role = principal.role or attributes.get(ROLE_ATTRIBUTE)
+    if role not in ROLES:
+        raise Forbidden("The account has no role.")
+    return role
+
+
+def get_profile(clients: AwsClients, settings: Settings, principal: Principal) -> MeResponse:
+    attributes = get_attributes(clients, settings, principal.username)
+    role = caller_role(principal, attributes)
+    if principal.role is None:
+        provision(clients, settings, username=principal.username, user_id=principal.user_id,
+                  name=attributes.get("name", ""), role=role)
+    audit_events.allowed(clients, settings, "profile.read", "user", principal.user_id, principal=principal)
+    return profile_from(principal, settings, attributes, role)

@@ -7,6 +7,7 @@ from telehealth_shared.aws import AwsClients
 from telehealth_shared.config import Settings
 
 from .provision_user import provision
+from .user_attributes import ROLE_ATTRIBUTE
 
 
 def handle_post_confirmation(clients: AwsClients, settings: Settings, event: dict[str, Any]) -> dict[str, Any]:
@@ -15,6 +16,8 @@ def handle_post_confirmation(clients: AwsClients, settings: Settings, event: dic
         # Forgot-password confirmations also fire this trigger; nothing to provision then.
         return event
     attributes = event["request"]["userAttributes"]
+    # Only the identity service's admin calls write custom:role (the app client cannot), so the
+    # role granted here is always one the service itself set: patient, or an invited role.
     provision(clients, settings, username=event["userName"], user_id=attributes["sub"],
-              name=attributes.get("name", ""), role=attributes.get("custom:role", ""))
+              name=attributes.get("name", ""), role=attributes.get(ROLE_ATTRIBUTE, ""))
     return event

@@ -7,6 +7,8 @@ from telehealth_shared.aws import AwsClients, error_code
 from telehealth_shared.config import Settings
 from telehealth_shared.log import log_event
 
+from .user_attributes import ROLES
+
 logger = logging.getLogger("telehealth.identity.provision")
 
 
@@ -20,7 +22,7 @@ def provision(clients: AwsClients, settings: Settings, *, username: str, user_id
     The group is added last on purpose: a user in a role group is therefore always fully
     provisioned, which lets sign-in skip the repair whenever the token carries the group.
     """
-    if role not in ("doctor", "patient"):
+    if role not in ROLES:
         raise ValueError("user has no valid role attribute")
     arn = app_instance_user_arn(settings, user_id)
     try:

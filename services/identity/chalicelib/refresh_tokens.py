@@ -3,12 +3,20 @@ from __future__ import annotations
 
 from telehealth_shared.aws import AwsClients
 from telehealth_shared.config import Settings
+from telehealth_shared.errors import DomainError
 from telehealth_shared.models.identity import RefreshRequest, RefreshResponse
 
-from .sign_in import _initiate
+from . import audit_events
+from .sign_in import _initiate, signed_in_actor
 
 
 def refresh_tokens(clients: AwsClients, settings: Settings, request: RefreshRequest) -> RefreshResponse:
-    tokens = _initiate(clients, settings, "REFRESH_TOKEN_AUTH", {"REFRESH_TOKEN": request.refresh_token}, "refresh")
+    try:
+        tokens = _initiate(clients, settings, "REFRESH_TOKEN_AUTH", {"REFRESH_TOKEN": request.refresh_token}, "refresh")
+    except DomainError:
+        audit_events.refused(clients, settings, "auth.refresh", "route", "/refresh")
+        raise
+    user_id, role = signed_in_actor(tokens["IdToken"])
+    audit_events.allowed(clients, settings, "auth.refresh", "user", user_id, actor_id=user_id, actor_role=role)
     return RefreshResponse(id_token=tokens["IdToken"], access_token=tokens["AccessToken"],
                            expires_in=int(tokens.get("ExpiresIn", 3600)))

@@ -6,12 +6,14 @@ from typing import Any
 
 from telehealth_shared.aws import AwsClients
 from telehealth_shared.config import Settings
-from telehealth_shared.errors import Forbidden
+from telehealth_shared.errors import DomainError, Forbidden
 from telehealth_shared.log import log_event
 from telehealth_shared.models.identity import SigninRequest, TokensResponse
 
+from . import audit_events
 from .cognito_errors import translate
 from .provision_user import provision
+from .user_attributes import ROLE_ATTRIBUTE, ROLES
 
 logger = logging.getLogger("telehealth.identity.sign_in")
 
@@ -38,16 +40,34 @@ def _initiate(clients: AwsClients, settings: Settings, flow: str, parameters: di
     return tokens
 
 
+def signed_in_actor(id_token: str) -> tuple[str, str]:
+    """(user id, role) of the user a fresh ID token is for, for the audit trail."""
+    claims = _claims(id_token)
+    groups = claims.get("cognito:groups") or []
+    return str(claims["sub"]), next((role for role in ROLES if role in groups), "none")
+
+
 def sign_in(clients: AwsClients, settings: Settings, request: SigninRequest) -> TokensResponse:
+    try:
+        tokens = _sign_in(clients, settings, request)
+    except DomainError:
+        audit_events.refused(clients, settings, "auth.sign_in", "route", "/signin")
+        raise
+    user_id, role = signed_in_actor(tokens.id_token)
+    audit_events.allowed(clients, settings, "auth.sign_in", "user", user_id, actor_id=user_id, actor_role=role)
+    return tokens
+
+
+def _sign_in(clients: AwsClients, settings: Settings, request: SigninRequest) -> TokensResponse:
     tokens = _initiate(clients, settings, "USER_PASSWORD_AUTH",
                        {"USERNAME": request.email, "PASSWORD": request.password}, "sign_in")
     claims = _claims(tokens["IdToken"])
     groups = claims.get("cognito:groups") or []
-    if not any(role in groups for role in ("doctor", "patient")):
+    if not any(role in groups for role in ROLES):
         # The post-confirmation trigger did not run (or failed): finish it now, then mint
         # tokens that carry the group so the first authenticated call already sees the role.
-        role = str(claims.get("custom:role") or "")
-        if role not in ("doctor", "patient"):
+        role = str(claims.get(ROLE_ATTRIBUTE) or "")
+        if role not in ROLES:
             raise Forbidden("The account has no valid role; contact support.")
         log_event(logger, "provisioning_repair", user_id=claims.get("sub"))
         provision(clients, settings, username=str(claims.get("cognito:username") or claims["sub"]),

@@ -108,12 +108,13 @@ def _send(clients: AwsClients, settings: Settings, reminder: ReminderEvent, send
                and reminder.key(role) not in _sent(record)]
         if not due:
             return {"sent": []}
-        phones = _phone_numbers(clients, settings, record, due)
+        phones, unreachable = _phone_numbers(clients, settings, record, due)
         due = [role for role in due if role in phones]
         if not due:
-            return {"sent": []}
+            return {"sent": [], **({"skipped_roles": unreachable} if unreachable else {})}
         if _claim(clients, settings, reminder, due):
-            return _deliver(clients, settings, sender, reminder, record, due, phones)
+            result = _deliver(clients, settings, sender, reminder, record, due, phones)
+            return {**result, **({"skipped_roles": unreachable} if unreachable else {})}
         # A check-in, a cancellation or a concurrent invocation changed the item: look again.
     raise ReminderTemporarilyFailed("the appointment kept changing while claiming the reminder")
 
@@ -136,15 +137,20 @@ def _sent(record: AppointmentRecord) -> set[str]:
     return set(record.extra.get(REMINDERS_SENT) or ())
 
 
-def _phone_numbers(clients: AwsClients, settings: Settings, record: AppointmentRecord, roles: list[str]) -> dict[str, str]:
-    phones = {}
+def _phone_numbers(clients: AwsClients, settings: Settings, record: AppointmentRecord,
+                   roles: list[str]) -> tuple[dict[str, str], dict[str, str]]:
+    """(numbers we may text, by role), (why the others get no text, by role)."""
+    phones, unreachable = {}, {}
     for role in roles:
         user = get_user(clients, settings, record.user_id_of(role))
         if user is None or not user.phone_number:
-            log_event(logger, "reminder_no_phone", logging.WARNING, appointment_id=record.appointment_id, role=role)
+            # A number changed through PATCH /me is not texted until its code is confirmed.
+            unreachable[role] = "phone_unverified" if user is not None and user.phone_unverified else "no_phone"
+            log_event(logger, "reminder_no_phone", logging.WARNING, appointment_id=record.appointment_id, role=role,
+                      reason=unreachable[role])
             continue
         phones[role] = user.phone_number
-    return phones
+    return phones, unreachable
 
 
 def _claim(clients: AwsClients, settings: Settings, reminder: ReminderEvent, roles: list[str]) -> bool:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from telehealth_shared.aws import AwsClients, error_code
 from telehealth_shared.config import Settings
+from telehealth_shared.contact import reachable_number
 from telehealth_shared.errors import ValidationFailed
 
 from .aws_errors import USER_NOT_FOUND
@@ -17,8 +18,9 @@ class DirectoryUser:
     user_id: str
     name: str
     role: str | None
-    phone_number: str | None
+    phone_number: str | None  # only a number we may text or call (telehealth_shared.contact)
     active: bool
+    phone_unverified: bool = False
 
 
 def get_user(clients: AwsClients, settings: Settings, user_id: str) -> DirectoryUser | None:
@@ -42,8 +44,9 @@ def get_user(clients: AwsClients, settings: Settings, user_id: str) -> Directory
         user_id=sub,
         name=attributes.get("name", ""),
         role=attributes.get("custom:role"),
-        phone_number=attributes.get("phone_number"),
+        phone_number=reachable_number(attributes),
         active=bool(response.get("Enabled", True)) and response.get("UserStatus") == "CONFIRMED",
+        phone_unverified=bool(attributes.get("phone_number")) and reachable_number(attributes) is None,
     )
 
 

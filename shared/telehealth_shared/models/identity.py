@@ -7,7 +7,8 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BeforeValidator, Field
 
 from ..phone import normalize_e164
-from .common import ApiModel, Limit, NextToken, PersonName, Role, StrictModel, omitted_when_none
+from .audit import AuditEvent
+from .common import ApiModel, Limit, NextToken, PersonName, Role, StrictModel, UtcDatetime, omitted_when_none
 
 _EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
 
@@ -58,18 +59,24 @@ PhoneNumber = Annotated[str, Field(max_length=32, json_schema_extra={
     "pattern": "^\\+[1-9][0-9]{1,14}$", "description": "A valid phone number in E.164 form"}), AfterValidator(normalize_e164)]
 
 
+AccountRole = Literal["patient", "doctor", "admin"]
+InvitedRole = Literal["doctor", "admin"]
+InvitationCode = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.-]+$")]
+
+
 class SignupRequest(StrictModel):
     email: Email
     password: StrongPassword
     name: PersonName
     phone_number: PhoneNumber
-    role: Role
+    role: AccountRole = "patient"
+    invitation_code: InvitationCode | None = None
 
 
 class SignupResponse(ApiModel):
     user_id: str
     email: str
-    role: Role
+    role: AccountRole
     confirmed: bool = False
 
 
@@ -111,15 +118,71 @@ class MeResponse(ApiModel):
     email: str
     name: str
     phone_number: str
-    role: Role
+    phone_number_verified: bool
+    role: AccountRole
     app_instance_user_arn: str
+
+
+class ProfileUpdateRequest(StrictModel):
+    name: PersonName | None = None
+    phone_number: PhoneNumber | None = None
+
+
+class PhoneConfirmRequest(StrictModel):
+    code: Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[0-9]+$")]
 
 
 class PatientsQuery(StrictModel):
     q: Annotated[str, BeforeValidator(_strip), Field(max_length=100, json_schema_extra={"minLength": 1, "pattern": "\\S"}),
                  AfterValidator(_not_blank)] | None = None
+    email: Email | None = None
     limit: Limit = 50
     next_token: NextToken | None = None
+
+
+class InvitationRequest(StrictModel):
+    email: Email
+    name: PersonName
+    role: InvitedRole
+
+
+class InvitationCreated(ApiModel):
+    invitation_id: str
+    email: str
+    role: InvitedRole
+    expires_at: UtcDatetime
+
+
+class Invitation(ApiModel):
+    invitation_id: str
+    email: str
+    role: InvitedRole
+    status: Literal["pending", "used", "revoked", "expired"]
+    expires_at: UtcDatetime
+
+
+class InvitationsPage(ApiModel):
+    invitations: list[Invitation]
+    next_token: str | None = omitted_when_none()
+
+
+class InvitationRevoked(ApiModel):
+    invitation_id: str
+    status: Literal["revoked"] = "revoked"
+
+
+class AuditQuery(StrictModel):
+    actor_id: Annotated[str, Field(min_length=1, max_length=128)] | None = None
+    resource_id: Annotated[str, Field(min_length=1, max_length=256)] | None = None
+    from_: UtcDatetime | None = Field(default=None, alias="from")
+    to: UtcDatetime | None = None
+    limit: Limit = 50
+    next_token: NextToken | None = None
+
+
+class AuditPage(ApiModel):
+    events: list[AuditEvent]
+    next_token: str | None = omitted_when_none()
 
 
 class PatientSummary(ApiModel):

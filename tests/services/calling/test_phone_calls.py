@@ -178,3 +178,22 @@ def test_failed_dial_leaves_no_meeting_behind(api, stack, users, monkeypatch, ca
     assert "meeting_id" not in read_item(stack, record.appointment_id)
     assert meeting_events(stack, record, users["doctor"]) == []
     assert not meeting_exists(stack, rolled_back[0])
+
+
+def test_a_changed_unconfirmed_number_is_not_called(api, stack):
+    """A patient who changed its number through PATCH /me and has not confirmed it: 409, no
+    call dialled, no meeting made for it."""
+    from users import make_user, random_phone
+
+    doctor, patient = make_user(stack.settings, "doctor"), make_user(stack.settings, "patient")
+    new_number = random_phone()
+    stack.client("cognito-idp").admin_update_user_attributes(
+        UserPoolId=stack.settings["TELEHEALTH_USER_POOL_ID"], Username=patient.user_id,
+        UserAttributes=[{"Name": "phone_number", "Value": new_number}, {"Name": "phone_number_verified", "Value": "false"},
+                        {"Name": "custom:phone_pending", "Value": "true"}])
+    record = make_appointment(stack, doctor, patient)
+    response = phone_call(api, record, doctor)
+    assert response.status_code == 409, response.body
+    assert "not confirmed" in json.loads(response.body)["error"]["message"]
+    assert [c for c in stack.calls() if c["to"] in (new_number, patient.phone_number)] == []
+    assert "meeting_id" not in read_item(stack, record.appointment_id)

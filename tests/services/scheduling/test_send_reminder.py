@@ -128,3 +128,18 @@ def test_cancelled_appointment_sends_nothing(api, booked, state):
     assert api.call("DELETE", f"/appointments/{appointment['appointment_id']}", patient).status == 200
     assert _invoke(event) == {"sent": [], "skipped": "cancelled"}
     assert state.sms_to(doctor.phone_number) == [] and state.sms_to(patient.phone_number) == []
+
+
+def test_a_changed_unconfirmed_number_gets_no_text_and_the_reminder_says_why(booked, state, settings):
+    from conftest import unique_phone
+    from users import cognito
+
+    doctor, patient, appointment, event = booked
+    new_number = unique_phone()
+    cognito(settings).admin_update_user_attributes(
+        UserPoolId=settings["TELEHEALTH_USER_POOL_ID"], Username=patient.user_id,
+        UserAttributes=[{"Name": "phone_number", "Value": new_number}, {"Name": "phone_number_verified", "Value": "false"},
+                        {"Name": "custom:phone_pending", "Value": "true"}])
+    assert _invoke(event) == {"sent": ["doctor"], "skipped_roles": {"patient": "phone_unverified"}}
+    assert state.sms_to(new_number) == [] and state.sms_to(patient.phone_number) == []
+    assert [m["body"] for m in state.sms_to(doctor.phone_number)] == [TEXT.format(patient.name)]

@@ -68,6 +68,10 @@ resource "aws_cognito_user_pool_client" "app" {
   id_token_validity             = local.user_pool.client.id_token_validity_minutes
   access_token_validity         = local.user_pool.client.access_token_validity_minutes
   refresh_token_validity        = local.user_pool.client.refresh_token_validity_days
+  # Users may read what the API needs and write nothing the services trust: name, phone,
+  # e-mail and role change only through the identity service's admin calls.
+  read_attributes  = local.user_pool.client.read_attributes
+  write_attributes = local.user_pool.client.write_attributes
 
   token_validity_units {
     id_token      = "minutes"
@@ -84,4 +88,31 @@ resource "aws_lambda_permission" "cognito_post_confirmation" {
   principal      = "cognito-idp.amazonaws.com"
   source_arn     = aws_cognito_user_pool.this.arn
   source_account = local.account_id
+}
+
+# The first clinic admin, created by the deployment (every later doctor and admin is invited).
+# Cognito e-mails it a temporary password; the first sign-in sets its own.
+resource "aws_cognito_user" "first_admin" {
+  count        = var.first_admin_email != "" ? 1 : 0
+  user_pool_id = aws_cognito_user_pool.this.id
+  username     = var.first_admin_email
+
+  attributes = {
+    email          = var.first_admin_email
+    email_verified = true
+    name           = "Clinic admin"
+    role           = "admin"
+  }
+  desired_delivery_mediums = ["EMAIL"]
+
+  lifecycle {
+    ignore_changes = [attributes]
+  }
+}
+
+resource "aws_cognito_user_in_group" "first_admin" {
+  count        = var.first_admin_email != "" ? 1 : 0
+  user_pool_id = aws_cognito_user_pool.this.id
+  group_name   = aws_cognito_user_group.this["admin"].name
+  username     = aws_cognito_user.first_admin[0].sub
 }
