@@ -37,7 +37,9 @@ def make_user(settings: dict[str, str], role: str, name: str | None = None, phon
 
 @pytest.fixture(scope="session")
 def stack():
-    with start_stack() as running:
+    # The scheduling service also runs as its own HTTP server, for the tests that need real
+    # concurrent requests (test_idempotency_race.py); the others call it in-process.
+    with start_stack(services=["scheduling"]) as running:
         yield running
 
 
