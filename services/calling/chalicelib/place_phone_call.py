@@ -19,6 +19,7 @@ from telehealth_shared.models.calling import PhoneCallResponse
 
 from .appointment_access import load_for_caller
 from .aws_errors import is_aws_error, translate
+from .call_limit import take_slot
 from .call_records import CallRecord, put_call
 from .ensure_meeting import CREATED, ensure_meeting, undo_created
 from .meeting_events import post_meeting_event
@@ -47,6 +48,8 @@ def place_phone_call(clients: AwsClients, settings: Settings, principal: Princip
     from_number = settings.require("phone_number")
     # Before any meeting is created, so a patient without a usable number costs nothing.
     to_number = patient_phone_number(clients, settings, record.patient_id)
+    # The limit is taken before anything is created: a refused call leaves nothing behind.
+    take_slot(clients, settings, record.appointment_id, record.extra)
     ensured = ensure_meeting(clients, settings, record)
     meeting_id = ensured.meeting.meeting_id
     try:
