@@ -16,6 +16,7 @@ from telehealth_shared.config import Settings
 from telehealth_shared.errors import Conflict
 from telehealth_shared.log import log_event
 from telehealth_shared.models.calling import PhoneCallResponse
+from telehealth_shared.audit_scope import audit_action
 
 from .appointment_access import load_for_caller
 from .aws_errors import is_aws_error, translate
@@ -42,6 +43,7 @@ def patient_phone_number(clients: AwsClients, settings: Settings, patient_id: st
     return number
 
 
+@audit_action("call.place", change=True)
 def place_phone_call(clients: AwsClients, settings: Settings, principal: Principal, appointment_id: str) -> PhoneCallResponse:
     record, _ = load_for_caller(clients, settings, appointment_id, principal, role="doctor")
     sma_id = settings.require("sip_media_application_id")

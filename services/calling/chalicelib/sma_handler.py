@@ -22,6 +22,7 @@ import logging
 from typing import Any
 
 from telehealth_shared.appointment_records import AppointmentRecord, load_appointment
+from telehealth_shared.audit import audit
 from telehealth_shared.aws import AwsClients
 from telehealth_shared.config import Settings
 from telehealth_shared.log import log_event
@@ -155,6 +156,7 @@ def _pressed_join(clients: AwsClients, settings: Settings, event: SmaEvent) -> d
         # Joining matters more than the history line: the patient is still connected.
         log_event(logger, "accepted_event_failed", logging.ERROR, transaction_id=call.transaction_id,
                   error_type=type(exc).__name__)
+    _record(clients, settings, "meeting.join", call)
     log_event(logger, "sma_joining_meeting", transaction_id=call.transaction_id, meeting_id=meeting.meeting_id,
               attendee_id=attendee["AttendeeId"])
     return actions.response(actions.join_chime_meeting(call_id, attendee["JoinToken"], meeting.meeting_id))
@@ -185,5 +187,16 @@ def _hung_up(clients: AwsClients, settings: Settings, event: SmaEvent) -> dict[s
         if appointment is not None:
             post_meeting_event(clients, settings, appointment, acting_user_id=call.patient_id,
                                meeting_id=call.meeting_id, status="declined", via="phone")
-        mark_declined(clients, settings, call.transaction_id)
+        if mark_declined(clients, settings, call.transaction_id):
+            _record(clients, settings, "meeting.decline", call)
     return actions.no_actions()
+
+
+def _record(clients: AwsClients, settings: Settings, action: str, call: CallRecord) -> None:
+    """The patient acted by phone: one audit event, which must never cost the call its answer."""
+    try:
+        audit(clients, action=action, resource_type="appointment", resource_id=call.appointment_id,
+              outcome="allowed", actor_id=call.patient_id, actor_role="patient", settings=settings)
+    except Exception as exc:
+        log_event(logger, "sma_audit_failed", logging.ERROR, transaction_id=call.transaction_id,
+                  error_type=type(exc).__name__)

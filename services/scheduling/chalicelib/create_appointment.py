@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from telehealth_shared.appointment_records import AppointmentRecord, load_appointment
+from telehealth_shared.audit_scope import audited
 from telehealth_shared.auth import Principal
 from telehealth_shared.aws import AwsClients, error_code
 from telehealth_shared.config import Settings
@@ -41,10 +42,18 @@ def create_appointment(clients: AwsClients, settings: Settings, principal: Princ
                        request: CreateAppointmentRequest, idempotency_key: str | None = None) -> CreateOutcome:
     """AWS calls on the happy path: AdminGetUser, then CreateChannel and StartExecution side by
     side, then PutItem (4 calls, 3 sequential round trips; one more AdminGetUser only when the
-    token carries no name); with an Idempotency-Key one UpdateItem (the claim) comes first.
-    A replayed key costs the claim's UpdateItem and one GetItem."""
+    token carries no name); with an Idempotency-Key one UpdateItem (the claim) comes first;
+    the audit event's PutItem last. A replayed key costs the claim's UpdateItem, one GetItem
+    and the audit PutItem."""
     key = validate_key(idempotency_key)
     appointment_id = appointment_id_for(principal.user_id, key)
+    with audited(clients, settings, action="appointment.create", resource_type="appointment",
+                 resource_id=appointment_id, principal=principal, change=True):
+        return _claimed_create(clients, settings, principal, request, appointment_id, key)
+
+
+def _claimed_create(clients: AwsClients, settings: Settings, principal: Principal,
+                    request: CreateAppointmentRequest, appointment_id: str, key: str | None) -> CreateOutcome:
     request_fingerprint = fingerprint(request)
     claim: Claim | None = None
     if key is not None:

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from telehealth_shared.appointment_records import PRESENCE_ATTRIBUTE, AppointmentRecord, load_appointment, parse_utc
+from telehealth_shared.audit_scope import audited
 from telehealth_shared.aws import THROTTLING_CODES, AwsClients, error_code
 from telehealth_shared.config import Settings
 from telehealth_shared.log import log_event
@@ -86,7 +87,8 @@ def send_reminder(clients: AwsClients, settings: Settings, event: Any, sender: A
     """Handle one Map item of the reminders state machine; returns {"sent": [roles]}.
 
     AWS calls: GetItem; then for the roles due, AdminGetUser each (phone numbers are never
-    stored by this service), one UpdateItem claiming them, one SendMessages for all.
+    stored by this service), one UpdateItem claiming them, one SendMessages for all; then the
+    audit event's PutItem.
     """
     reminder = ReminderEvent.parse(event)
     early = (reminder.remind_at - (now or datetime.now(timezone.utc))).total_seconds()
@@ -95,8 +97,16 @@ def send_reminder(clients: AwsClients, settings: Settings, event: Any, sender: A
         log_event(logger, "reminder_too_early", logging.WARNING, appointment_id=reminder.appointment_id,
                   seconds_early=round(early, 3))
         raise ReminderTooEarly(f"{early:.3f} s before its time")
+    # The system reads the participants' phone numbers: one audit event per invocation.
+    with audited(clients, settings, action="reminder.send", resource_type="appointment",
+                 resource_id=reminder.appointment_id, change=True):
+        return _send_or_classify(clients, settings, reminder, sender or sms_clients())
+
+
+def _send_or_classify(clients: AwsClients, settings: Settings, reminder: ReminderEvent,
+                      sender: AwsClients) -> dict[str, Any]:
     try:
-        return _send(clients, settings, reminder, sender or sms_clients())
+        return _send(clients, settings, reminder, sender)
     except (ReminderFailed, ReminderTemporarilyFailed):
         raise
     except Exception as exc:
