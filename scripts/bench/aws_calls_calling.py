@@ -14,6 +14,7 @@ handler are read from its description there, not measured.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from call_counting import counted_calls, describe, print_table
 from pathlib import Path
@@ -47,7 +48,9 @@ def _event(event_type: str, transaction_id: str, action_data: dict[str, Any] | N
                    "Direction": "Outbound", "StartTimeInMilliseconds": "1700000000000", "Status": "Connected"}
     event: dict[str, Any] = {"SchemaVersion": "1.0", "Sequence": 1, "InvocationEventType": event_type,
                              "CallDetails": {"TransactionId": transaction_id, "AwsAccountId": "123456789012",
-                                             "AwsRegion": "us-east-1", "SipMediaApplicationId": "bench",
+                                             "AwsRegion": "us-east-1",
+                                             # The deployment's own: the handler refuses any other.
+                                             "SipMediaApplicationId": os.environ["TELEHEALTH_SIP_MEDIA_APPLICATION_ID"],
                                              "Participants": [participant]}}
     if action_data is not None:
         event["ActionData"] = action_data
@@ -62,6 +65,24 @@ def _hangup(transaction_id: str) -> dict[str, Any]:
 def _pressed_1(transaction_id: str) -> dict[str, Any]:
     return _event("ACTION_SUCCESSFUL", transaction_id, {
         "Type": "SpeakAndGetDigits", "Parameters": {"CallId": "bench-call"}, "ReceivedDigits": "1"})
+
+
+# Counts before the audit trail and the trust changes of 2026-12-01 (issue 12), and why they moved.
+PREVIOUS = {
+    'start': (4, '+1 audit PutItem'),
+    'start (reuse)': (3, '+1 audit PutItem'),
+    'join (patient)': (2, '+1 audit PutItem'),
+    'join (doctor)': (1, '+1 audit PutItem'),
+    'get meeting': (1, '+1 audit PutItem'),
+    'decline': (2, '+1 audit PutItem'),
+    'phone call': (5, '+1 call-limit slot (UpdateItem), +1 audit PutItem'),
+    'end': (4, '+1 audit PutItem'),
+    'phone call (new meeting)': (7, '+1 call-limit slot (UpdateItem), +1 audit PutItem'),
+    'SMA: answered': (2, ''),
+    'SMA: pressed 1': (5, '+1 audit PutItem'),
+    'SMA: hang-up after joining': (3, ''),
+    'SMA: hang-up before joining': (4, '+1 audit PutItem'),
+}
 
 
 def main() -> int:
@@ -120,7 +141,7 @@ def main() -> int:
             measure("SMA: hang-up after joining", lambda: handler(_hangup(tid), None))
             measure("SMA: hang-up before joining", lambda: handler(_hangup(placed["transaction_id"]), None))
 
-    print_table(rows)
+    print_table(rows, PREVIOUS)
     return 0
 
 

@@ -59,9 +59,24 @@ def describe(calls: CallLog) -> tuple[int, str]:
     return sum(calls.values()), detail
 
 
-def print_table(rows: list[tuple[str, int, str, str]]) -> None:
+def was(previous: dict[str, tuple[int, str]], action: str, count: int) -> str:
+    """'(was 4; +1 audit)': the count before the audit trail and the other trust changes of
+    2026-12-01 (issue 12), so a reader sees what each change cost."""
+    if action not in previous:
+        return ""
+    before, why = previous[action]
+    if before == count:
+        return f"(was {before}{'; ' + why if why else ''})"
+    return f"(was {before}; {why})" if why else f"(was {before})"
+
+
+def print_table(rows: list[tuple[str, int, str, str]], previous: dict[str, tuple[int, str]] | None = None) -> None:
+    """One line per action; with `previous` (action -> (former count, why)) the former count
+    is shown beside the new one."""
     width = max(len(r[0]) for r in rows)
     print(f"{'action':<{width}} | calls | operations | reference system")
     print(f"{'-' * width}-|-------|------------|-----------------")
     for action, count, detail, reference in rows:
-        print(f"{action:<{width}} | {count:>5} | {detail} | {reference}")
+        note = was(previous or {}, action.rsplit(" [", 1)[0], count)
+        shown = f"{count:>5}" + (f" {note}" if note else "")
+        print(f"{action:<{width}} | {shown} | {detail} | {reference}")

@@ -50,7 +50,7 @@ def end(appointment_id: str, principal: Principal):
 
 
 @app.api_route("/appointments/{appointment_id}/phone-call", methods=["POST"], roles=["doctor"], status=202,
-               response=PhoneCallResponse, errors=[409])
+               response=PhoneCallResponse, errors=[409, 429])
 def phone_call(appointment_id: str, principal: Principal):
     """Dial the patient's phone into the meeting (starting one if none is active)."""
     return place_phone_call(default_clients(), get_settings(), principal, appointment_id)

@@ -243,6 +243,8 @@ class TelehealthApp(Chalice):
                                        error_type=type(exc).__name__, route=path,
                                        aws_code=_aws_code(exc))
                     response = _json_response(error_body(error), error.status, request_id)
+                    if getattr(error, "retry_after", None) is not None:
+                        response.headers["Retry-After"] = str(error.retry_after)
                 finally:
                     logs.request_id_var.reset(token)
                     audit_trail.current_request.reset(audit_token)

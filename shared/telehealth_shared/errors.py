@@ -51,6 +51,12 @@ class TooManyRequests(DomainError):
     status, code = 429, "TooManyRequests"
     default_message = "Too many requests; try again later."
 
+    def __init__(self, message: str | None = None, details: list[dict[str, Any]] | None = None,
+                 retry_after: int | None = None):
+        super().__init__(message, details)
+        # Whole seconds until a retry can succeed, answered as the Retry-After header.
+        self.retry_after = retry_after
+
 
 class Unavailable(DomainError):
     status, code = 503, "Unavailable"

@@ -103,3 +103,49 @@ def test_a_stopped_execution_never_sends(stack):
     # discards it (docs/local-stack.md).
     for late in _reminder_items(stack, "sfn-4"):
         assert late["execution_arn"] == execution["executionArn"]
+
+
+def test_a_wait_never_ends_before_its_instant_fractions_included(stack):
+    """moto truncated the delay (and the timestamp's fraction): a Wait could end up to a
+    second early. Now the task is scheduled at or after remind_at, to the millisecond."""
+    moment = dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=1.7)
+    remind_at = moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    reminder = {"appointment_id": "sfn-6", "version": 1, "remind_at": remind_at, "lead_minutes": 0}
+    execution = _run(stack, "fractional-wait", [reminder])
+    assert execution["status"] == "SUCCEEDED"
+    history = stack.client("stepfunctions").get_execution_history(executionArn=execution["executionArn"])["events"]
+    (scheduled,) = [e for e in history if e["type"] == "TaskScheduled"]
+    assert scheduled["timestamp"] >= moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
+def test_concurrent_conditional_writes_to_one_item_are_atomic(stack):
+    """DynamoDB applies each conditional write atomically; the endpoint makes moto do so too:
+    of many concurrent 'create if absent' writes to one new item, exactly one succeeds."""
+    import threading
+    import uuid
+
+    from botocore.exceptions import ClientError
+
+    table = stack.settings["TELEHEALTH_CALLS_TABLE"]
+    for _ in range(5):
+        key = f"race-{uuid.uuid4()}"
+        barrier = threading.Barrier(8)
+        outcomes: list[str] = []
+
+        def write(writer: int) -> None:
+            client = stack.client("dynamodb")
+            barrier.wait()
+            try:
+                client.update_item(TableName=table, Key={"transaction_id": {"S": key}},
+                                   UpdateExpression="SET writer = :w", ConditionExpression="attribute_not_exists(writer)",
+                                   ExpressionAttributeValues={":w": {"N": str(writer)}})
+                outcomes.append("won")
+            except ClientError as exc:
+                outcomes.append(exc.response["Error"]["Code"])
+
+        threads = [threading.Thread(target=write, args=(i,)) for i in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        assert sorted(outcomes) == ["ConditionalCheckFailedException"] * 7 + ["won"]

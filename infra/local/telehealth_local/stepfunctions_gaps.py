@@ -1,5 +1,6 @@
-"""Answers the Step Functions operations moto 5.2.5 lacks but the Terraform AWS provider calls on
-every plan: ValidateStateMachineDefinition and ListStateMachineVersions."""
+"""Step Functions gaps of moto 5.2.5: answers the operations it lacks but the Terraform AWS
+provider calls on every plan (ValidateStateMachineDefinition, ListStateMachineVersions), and
+makes its timestamp Wait wait until the UTC instant (install_wait_fix)."""
 from __future__ import annotations
 
 import json
@@ -84,3 +85,34 @@ def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable
         headers.append(("x-amzn-ErrorType", body["__type"]))
     start_response(status, headers)
     return [payload]
+
+
+def install_wait_fix() -> None:
+    """Make moto's `Wait` with `Timestamp`/`TimestampPath` wait until that UTC instant, never less.
+
+    moto 5.2.5 parses the timestamp into a naive datetime and subtracts naive *local* time
+    (so with TZ=Asia/Tokyo every wait ends at once), drops the fraction of a second, and
+    truncates the difference to whole seconds (up to a second early). AWS waits until the
+    instant itself: here the difference is taken against UTC from the full timestamp and
+    rounded up. Idempotent; call before the first execution starts.
+    """
+    import datetime
+    import math
+
+    from moto.stepfunctions.parser.asl.component.common.error_name.failure_event import FailureEventException
+    from moto.stepfunctions.parser.asl.component.state.wait.wait_function.timestamp import Timestamp
+
+    if getattr(Timestamp._get_wait_seconds, "_telehealth_utc", False):
+        return
+
+    def _get_wait_seconds(self: Any, env: Any) -> int:
+        self.string.eval(env=env)
+        timestamp_str = env.stack.pop()
+        if self._from_timestamp_string(timestamp=timestamp_str) is None:
+            raise FailureEventException(self._create_failure_event(env, timestamp_str))
+        instant = datetime.datetime.fromisoformat(timestamp_str.replace("Z", "+00:00"))
+        remaining = (instant - datetime.datetime.now(datetime.timezone.utc)).total_seconds()
+        return max(0, math.ceil(remaining))
+
+    _get_wait_seconds._telehealth_utc = True  # type: ignore[attr-defined]
+    Timestamp._get_wait_seconds = _get_wait_seconds

@@ -7,12 +7,14 @@ from telehealth_shared.auth import Principal
 from telehealth_shared.aws import AwsClients
 from telehealth_shared.config import Settings
 from telehealth_shared.errors import Conflict
+from telehealth_shared.audit_scope import audit_action
 
 from .active_meeting import active_meeting
 from .appointment_access import load_for_caller
 from .meeting_events import post_meeting_event
 
 
+@audit_action("meeting.decline", change=True)
 def decline_meeting(clients: AwsClients, settings: Settings, principal: Principal, appointment_id: str) -> dict[str, Any]:
     record, _ = load_for_caller(clients, settings, appointment_id, principal, role="patient")
     meeting = active_meeting(clients, settings, record)

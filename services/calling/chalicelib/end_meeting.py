@@ -9,6 +9,7 @@ from telehealth_shared.aws import AwsClients
 from telehealth_shared.config import Settings
 from telehealth_shared.errors import Conflict
 from telehealth_shared.log import log_event
+from telehealth_shared.audit_scope import audit_action
 
 from .appointment_access import load_for_caller
 from .chime_meetings import delete_meeting
@@ -19,6 +20,7 @@ from .meeting_store import clear_meeting
 logger = logging.getLogger("telehealth.calling.end_meeting")
 
 
+@audit_action("meeting.end", change=True)
 def end_meeting(clients: AwsClients, settings: Settings, principal: Principal, appointment_id: str) -> dict[str, Any]:
     # Ending stays allowed on a cancelled appointment: it is how a leftover meeting is closed.
     record, _ = load_for_caller(clients, settings, appointment_id, principal, role="doctor", allow_cancelled=True)

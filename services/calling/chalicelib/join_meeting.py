@@ -11,12 +11,14 @@ from telehealth_shared.aws import AwsClients
 from telehealth_shared.config import Settings
 from telehealth_shared.errors import Conflict
 from telehealth_shared.models.calling import MeetingWithAttendee
+from telehealth_shared.audit_scope import audit_action
 
 from .active_meeting import active_meeting, attendee_of
 from .appointment_access import load_for_caller
 from .meeting_events import post_meeting_event
 
 
+@audit_action("meeting.join", change=True)
 def join_meeting(clients: AwsClients, settings: Settings, principal: Principal, appointment_id: str) -> MeetingWithAttendee:
     record, role = load_for_caller(clients, settings, appointment_id, principal)
     meeting = active_meeting(clients, settings, record)

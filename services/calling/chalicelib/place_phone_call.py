@@ -17,9 +17,11 @@ from telehealth_shared.contact import reachable_number
 from telehealth_shared.errors import Conflict
 from telehealth_shared.log import log_event
 from telehealth_shared.models.calling import PhoneCallResponse
+from telehealth_shared.audit_scope import audit_action
 
 from .appointment_access import load_for_caller
 from .aws_errors import is_aws_error, translate
+from .call_limit import take_slot
 from .call_records import CallRecord, put_call
 from .ensure_meeting import CREATED, ensure_meeting, undo_created
 from .meeting_events import post_meeting_event
@@ -44,12 +46,15 @@ def patient_phone_number(clients: AwsClients, settings: Settings, patient_id: st
     return number
 
 
+@audit_action("call.place", change=True)
 def place_phone_call(clients: AwsClients, settings: Settings, principal: Principal, appointment_id: str) -> PhoneCallResponse:
     record, _ = load_for_caller(clients, settings, appointment_id, principal, role="doctor")
     sma_id = settings.require("sip_media_application_id")
     from_number = settings.require("phone_number")
     # Before any meeting is created, so a patient without a usable number costs nothing.
     to_number = patient_phone_number(clients, settings, record.patient_id)
+    # The limit is taken before anything is created: a refused call leaves nothing behind.
+    take_slot(clients, settings, record.appointment_id, record.extra)
     ensured = ensure_meeting(clients, settings, record)
     meeting_id = ensured.meeting.meeting_id
     try:

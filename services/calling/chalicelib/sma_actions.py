@@ -68,7 +68,10 @@ def join_chime_meeting(call_id: str, join_token: str, meeting_id: str) -> dict[s
             "Parameters": {"JoinToken": join_token, "CallId": call_id, "MeetingId": meeting_id}}
 
 
-def hangup(call_id: str) -> dict[str, Any]:
+def hangup(call_id: str | None) -> dict[str, Any]:
+    """Hang up the call; without a call id, the SIP media application's own leg (LEG-A)."""
+    if not call_id:
+        return {"Type": "Hangup", "Parameters": {"SipResponseCode": "0"}}
     return {"Type": "Hangup", "Parameters": {"CallId": call_id, "SipResponseCode": "0"}}
 
 

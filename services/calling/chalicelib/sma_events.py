@@ -72,3 +72,22 @@ class SmaEvent(_Tolerant):
             return None
         tag = self.action_data.parameters.get("ParticipantTag")
         return tag if isinstance(tag, str) else None
+
+
+def deployment_account(settings: Any) -> str | None:
+    """The AWS account the deployment runs in, read from its AppInstance ARN (the services
+    get no account setting of their own): arn:aws:chime:<region>:<account>:app-instance/..."""
+    arn = getattr(settings, "app_instance_arn", None) or ""
+    parts = arn.split(":")
+    return parts[4] if len(parts) > 5 and parts[4] else None
+
+
+def is_from_this_deployment(event: SmaEvent, settings: Any) -> bool:
+    """True only for events of the deployment's own SIP media application in its own account;
+    anything else (or a deployment that names neither) is refused."""
+    details = event.call_details
+    expected_application = getattr(settings, "sip_media_application_id", None)
+    expected_account = deployment_account(settings)
+    return bool(expected_application and expected_account
+                and details.sip_media_application_id == expected_application
+                and details.aws_account_id == expected_account)

@@ -8,6 +8,10 @@ Events and what they get:
   deleted; HANGUP of LEG-B (the meeting side dropped, e.g. the meeting ended) hangs up the
   phone if it is still connected;
 - a transaction with no call item: an apology, then Hangup;
+- an event from another SIP media application or AWS account than the deployment's: Hangup,
+  before anything is read;
+- a `1` for a call that is no longer dialling (declined, hung up, already joined) or whose
+  appointment is no longer scheduled or in progress: nothing is joined, the call is ended;
 - anything else: a valid response with an empty action list.
 It never raises: a failure is logged (event type, transaction id, sequence and error type,
 never the event itself, which holds phone numbers) and answered with an apology or nothing.
@@ -18,6 +22,7 @@ import logging
 from typing import Any
 
 from telehealth_shared.appointment_records import AppointmentRecord, load_appointment
+from telehealth_shared.audit import audit
 from telehealth_shared.aws import AwsClients
 from telehealth_shared.config import Settings
 from telehealth_shared.log import log_event
@@ -27,7 +32,7 @@ from .call_records import DIALING, JOINED, CallRecord, load_call, mark_declined,
 from .chime_meetings import create_attendee, delete_attendee
 from .meeting_events import post_meeting_event
 from .meeting_state import ActiveMeeting, phone_external_user_id
-from .sma_events import LEG_A, SmaEvent
+from .sma_events import LEG_A, SmaEvent, is_from_this_deployment
 
 logger = logging.getLogger("telehealth.calling.sma")
 
@@ -57,6 +62,11 @@ def handle_sma_event(clients: AwsClients, settings: Settings, raw_event: Any) ->
         return actions.no_actions()
     log_event(logger, "sma_event", event_type=event.invocation_event_type, transaction_id=event.transaction_id,
               sequence=event.sequence, action_type=event.action_type)
+    if not is_from_this_deployment(event, settings):
+        # Ids only in the log line: the event's numbers never leave it.
+        log_event(logger, "sma_event_refused", logging.WARNING, event_type=event.invocation_event_type,
+                  transaction_id=event.transaction_id)
+        return actions.response(actions.hangup(event.call_details.leg_a_call_id()))
     try:
         return _dispatch(clients, settings, event)
     except Exception as exc:  # the SIP media application must always get a valid answer
@@ -91,8 +101,13 @@ def _call_and_appointment(clients: AwsClients, settings: Settings,
     return call, load_appointment(clients, settings, call.appointment_id)
 
 
+# Appointment states in which a phone may still join its meeting (h15's visit flow adds
+# in_progress; completed, no-show and cancelled ones take no one in).
+_JOINABLE = frozenset({"scheduled", "in_progress"})
+
+
 def _active_meeting_of(appointment: AppointmentRecord | None) -> ActiveMeeting | None:
-    if appointment is None or appointment.is_cancelled:
+    if appointment is None or appointment.status not in _JOINABLE:
         return None
     return ActiveMeeting.from_attributes(appointment.extra)
 
@@ -103,7 +118,7 @@ def _answered(clients: AwsClients, settings: Settings, event: SmaEvent) -> dict[
     if call is None or appointment is None:
         log_event(logger, "sma_unknown_transaction", transaction_id=event.transaction_id)
         return actions.say_and_hang_up(call_id, actions.APOLOGY)
-    if _active_meeting_of(appointment) is None:
+    if call.status != DIALING or _active_meeting_of(appointment) is None:
         return actions.say_and_hang_up(call_id, actions.CALL_OVER)
     if not call_id:
         return actions.no_actions()
@@ -118,21 +133,30 @@ def _pressed_join(clients: AwsClients, settings: Settings, event: SmaEvent) -> d
     if call is None or appointment is None:
         log_event(logger, "sma_unknown_transaction", transaction_id=event.transaction_id)
         return actions.say_and_hang_up(call_id, actions.APOLOGY)
+    if call.status != DIALING:
+        # Declined, hung up or already joined: a late or repeated digit joins nothing.
+        log_event(logger, "sma_digit_ignored", transaction_id=call.transaction_id, call_status=call.status)
+        return actions.response(actions.hangup(call_id)) if call_id and call.status != JOINED else actions.no_actions()
     # The appointment's meeting now, not the one at dialling time: if the doctor restarted
     # it meanwhile, the patient belongs in the new one.
     meeting = _active_meeting_of(appointment)
     attendee = create_attendee(clients, meeting.meeting_id, phone_external_user_id(call.patient_id)) if meeting else None
     if meeting is None or attendee is None or not call_id:
         return actions.say_and_hang_up(call_id, actions.CALL_OVER)
-    first_time = mark_joined(clients, settings, call.transaction_id, meeting.meeting_id, attendee["AttendeeId"])
-    if first_time:
-        try:
-            post_meeting_event(clients, settings, appointment, acting_user_id=call.patient_id,
-                               meeting_id=meeting.meeting_id, status="accepted", via="phone")
-        except Exception as exc:
-            # Joining matters more than the history line: the patient is still connected.
-            log_event(logger, "accepted_event_failed", logging.ERROR, transaction_id=call.transaction_id,
-                      error_type=type(exc).__name__)
+    if not mark_joined(clients, settings, call.transaction_id, meeting.meeting_id, attendee["AttendeeId"]):
+        # The call left "dialing" meanwhile (a hang-up was handled between the read and now):
+        # the attendee just made must not stay in the meeting.
+        delete_attendee(clients, meeting.meeting_id, attendee["AttendeeId"])
+        log_event(logger, "sma_digit_ignored", transaction_id=call.transaction_id, call_status="changed")
+        return actions.response(actions.hangup(call_id))
+    try:
+        post_meeting_event(clients, settings, appointment, acting_user_id=call.patient_id,
+                           meeting_id=meeting.meeting_id, status="accepted", via="phone")
+    except Exception as exc:
+        # Joining matters more than the history line: the patient is still connected.
+        log_event(logger, "accepted_event_failed", logging.ERROR, transaction_id=call.transaction_id,
+                  error_type=type(exc).__name__)
+    _record(clients, settings, "meeting.join", call)
     log_event(logger, "sma_joining_meeting", transaction_id=call.transaction_id, meeting_id=meeting.meeting_id,
               attendee_id=attendee["AttendeeId"])
     return actions.response(actions.join_chime_meeting(call_id, attendee["JoinToken"], meeting.meeting_id))
@@ -163,5 +187,16 @@ def _hung_up(clients: AwsClients, settings: Settings, event: SmaEvent) -> dict[s
         if appointment is not None:
             post_meeting_event(clients, settings, appointment, acting_user_id=call.patient_id,
                                meeting_id=call.meeting_id, status="declined", via="phone")
-        mark_declined(clients, settings, call.transaction_id)
+        if mark_declined(clients, settings, call.transaction_id):
+            _record(clients, settings, "meeting.decline", call)
     return actions.no_actions()
+
+
+def _record(clients: AwsClients, settings: Settings, action: str, call: CallRecord) -> None:
+    """The patient acted by phone: one audit event, which must never cost the call its answer."""
+    try:
+        audit(clients, action=action, resource_type="appointment", resource_id=call.appointment_id,
+              outcome="allowed", actor_id=call.patient_id, actor_role="patient", settings=settings)
+    except Exception as exc:
+        log_event(logger, "sma_audit_failed", logging.ERROR, transaction_id=call.transaction_id,
+                  error_type=type(exc).__name__)

@@ -5,6 +5,7 @@ from telehealth_shared.auth import Principal
 from telehealth_shared.aws import AwsClients
 from telehealth_shared.config import Settings
 from telehealth_shared.models.calling import MeetingWithAttendee, StartMeetingRequest
+from telehealth_shared.audit_scope import audit_action
 
 from .active_meeting import attendee_of
 from .appointment_access import load_for_caller
@@ -12,6 +13,7 @@ from .ensure_meeting import CONCURRENT, CREATED, ensure_meeting, undo_created
 from .meeting_events import post_meeting_event
 
 
+@audit_action("meeting.start", change=True)
 def start_meeting(clients: AwsClients, settings: Settings, principal: Principal, appointment_id: str,
                   body: StartMeetingRequest) -> MeetingWithAttendee:
     record, _ = load_for_caller(clients, settings, appointment_id, principal, role="doctor")

@@ -9,6 +9,7 @@ from telehealth_shared.auth import Principal
 from telehealth_shared.aws import AwsClients
 from telehealth_shared.config import Settings
 from telehealth_shared.models.messaging import MessagesPage, MessagesQuery
+from telehealth_shared.audit_scope import audit_action
 
 from .channel_messages import to_api_message, user_arn
 from .chime_errors import is_aws_error, translate
@@ -17,6 +18,7 @@ from .chime_errors import is_aws_error, translate
 CHIME_MAX_RESULTS = 50
 
 
+@audit_action("message.list")
 def list_messages(clients: AwsClients, settings: Settings, principal: Principal, appointment_id: str,
                   query: MessagesQuery) -> MessagesPage:
     """AWS calls: one GetItem, then one ListChannelMessages per 50 messages of `limit`.

@@ -13,6 +13,7 @@ from telehealth_shared.config import Settings
 from telehealth_shared.errors import Conflict, NotFound
 from telehealth_shared.log import log_event
 from telehealth_shared.models.messaging import PresenceResponse
+from telehealth_shared.audit_scope import audit_action
 
 from .channel_messages import send_as_user
 
@@ -22,11 +23,14 @@ _ANNOUNCEMENT = {"checked_in": "{name} checked in.", "checked_out": "{name} chec
 _CANCELLED = "The appointment is cancelled."
 
 
+@audit_action("presence.read")
 def get_presence(clients: AwsClients, settings: Settings, principal: Principal, appointment_id: str) -> PresenceResponse:
     record, _role = load_for_participant(clients, settings, appointment_id, principal)
     return PresenceResponse(presence=record.presence())
 
 
+@audit_action(lambda call: "presence.check_in" if call.get("presence") == "checked_in" else "presence.check_out",
+              change=True)
 def set_presence(clients: AwsClients, settings: Settings, principal: Principal, appointment_id: str,
                  presence: str) -> PresenceResponse:
     """Set the caller's own presence (`checked_in` or `added`) and announce a change.

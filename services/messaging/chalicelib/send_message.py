@@ -11,12 +11,14 @@ from telehealth_shared.config import Settings
 from telehealth_shared.errors import Conflict
 from telehealth_shared.log import log_event
 from telehealth_shared.models.messaging import Message, SendMessageRequest, Sender
+from telehealth_shared.audit_scope import audit_action
 
 from .channel_messages import send_as_user
 
 logger = logging.getLogger("telehealth.messaging.send")
 
 
+@audit_action("message.send", change=True)
 def send_message(clients: AwsClients, settings: Settings, principal: Principal, appointment_id: str,
                  body: SendMessageRequest) -> Message:
     """AWS calls: one GetItem (participant and status), one SendChannelMessage."""

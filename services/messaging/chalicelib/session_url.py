@@ -16,6 +16,7 @@ from telehealth_shared.auth import Principal
 from telehealth_shared.aws import AwsClients
 from telehealth_shared.config import Settings
 from telehealth_shared.models.messaging import SessionResponse
+from telehealth_shared.audit_scope import audit_action
 
 from .channel_messages import user_arn
 from .chime_errors import is_aws_error, translate
@@ -39,6 +40,7 @@ _endpoints_lock = threading.Lock()
 _service_session: Any = None
 
 
+@audit_action("session.create", resource_type="user", resource_arg=None)
 def create_session(clients: AwsClients, settings: Settings, principal: Principal) -> SessionResponse:
     """AWS calls: GetMessagingSessionEndpoint (once an hour per process), plus AssumeRole when
     a session role is configured."""

@@ -13,6 +13,7 @@ from telehealth_shared.errors import DomainError, Unavailable
 from telehealth_shared.log import log_event
 from telehealth_shared.models.appointments import Appointment
 from telehealth_shared.models.common import format_utc
+from telehealth_shared.audit_scope import audit_action
 
 from . import channels, reminder_schedule
 from .appointment_store import EXECUTION_ARN, update_scheduled
@@ -27,6 +28,7 @@ logger = logging.getLogger("telehealth.scheduling.cancel")
 _ATTEMPTS = 3
 
 
+@audit_action("appointment.cancel", change=True)
 def cancel_appointment(clients: AwsClients, settings: Settings, principal: Principal, appointment_id: str) -> Appointment:
     """AWS calls: GetItem, UpdateChannel, UpdateItem, StopExecution (4).
 

@@ -1,13 +1,15 @@
-"""Creates an appointment all-or-nothing: patient lookup, channel, reminder execution, then the
-record, undoing earlier steps when a later one fails; Idempotency-Key replays are answered from
-the stored record."""
+"""Creates an appointment all-or-nothing: the Idempotency-Key's claim, patient lookup, channel and
+reminder execution (side by side), then the record, undoing earlier steps when a later one
+fails; a repeated key is answered from the stored record."""
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from telehealth_shared.appointment_records import AppointmentRecord, load_appointment
+from telehealth_shared.audit_scope import audited
 from telehealth_shared.auth import Principal
 from telehealth_shared.aws import AwsClients, error_code
 from telehealth_shared.config import Settings
@@ -19,10 +21,15 @@ from . import channels, reminder_schedule
 from .appointment_store import EXECUTION_ARN, FINGERPRINT, put_new
 from .aws_errors import CHANNEL_EXISTS, CONDITION_FAILED, NOT_FOUND_CODES, dependency_failed, is_aws_error
 from .compensation import Compensations
-from .idempotency import appointment_id_for, fingerprint, validate_key
+from .concurrently import both
+from .idempotency import Claim, appointment_id_for, fingerprint, release, try_claim, validate_key
 from .user_directory import get_user, not_a_patient, require_patient
 
 logger = logging.getLogger("telehealth.scheduling.create")
+
+# How long a request repeating a key (same body) waits for the request creating it.
+SAME_BODY_WAIT_SECONDS = 10.0
+SAME_BODY_POLL_SECONDS = 0.2
 
 
 @dataclass(frozen=True)
@@ -33,12 +40,40 @@ class CreateOutcome:
 
 def create_appointment(clients: AwsClients, settings: Settings, principal: Principal,
                        request: CreateAppointmentRequest, idempotency_key: str | None = None) -> CreateOutcome:
-    """AWS calls on the happy path: AdminGetUser, CreateChannel, StartExecution, PutItem (4;
-    one more AdminGetUser only when the token carries no name). A replayed key costs
-    AdminGetUser, CreateChannel (answered Conflict) and GetItem."""
+    """AWS calls on the happy path: AdminGetUser, then CreateChannel and StartExecution side by
+    side, then PutItem (4 calls, 3 sequential round trips; one more AdminGetUser only when the
+    token carries no name); with an Idempotency-Key one UpdateItem (the claim) comes first;
+    the audit event's PutItem last. A replayed key costs the claim's UpdateItem, one GetItem
+    and the audit PutItem."""
     key = validate_key(idempotency_key)
     appointment_id = appointment_id_for(principal.user_id, key)
+    with audited(clients, settings, action="appointment.create", resource_type="appointment",
+                 resource_id=appointment_id, principal=principal, change=True):
+        return _claimed_create(clients, settings, principal, request, appointment_id, key)
+
+
+def _claimed_create(clients: AwsClients, settings: Settings, principal: Principal,
+                    request: CreateAppointmentRequest, appointment_id: str, key: str | None) -> CreateOutcome:
     request_fingerprint = fingerprint(request)
+    claim: Claim | None = None
+    if key is not None:
+        claim, replay = _claim_or_settle(clients, settings, principal, appointment_id, request_fingerprint)
+        if replay is not None:
+            return replay
+    try:
+        outcome = _create(clients, settings, principal, request, appointment_id, key, request_fingerprint)
+    except BaseException:
+        if claim is not None:
+            _release(clients, settings, claim)
+        raise
+    if claim is not None and outcome.replayed:
+        # The record answered: the claim only guarded creating it, and nothing was created.
+        _release(clients, settings, claim)
+    return outcome
+
+
+def _create(clients: AwsClients, settings: Settings, principal: Principal, request: CreateAppointmentRequest,
+            appointment_id: str, key: str | None, request_fingerprint: str) -> CreateOutcome:
     try:
         patient = require_patient(clients, settings, request.patient_id)
         doctor_name = principal.name or _doctor_name(clients, settings, principal)
@@ -61,6 +96,44 @@ def create_appointment(clients: AwsClients, settings: Settings, principal: Princ
     return _provision(clients, settings, record, key, request_fingerprint)
 
 
+def _claim_or_settle(clients: AwsClients, settings: Settings, principal: Principal, appointment_id: str,
+                     request_fingerprint: str) -> tuple[Claim | None, CreateOutcome | None]:
+    """Take the key's claim, or answer from the request that holds it.
+
+    Another body under the same key is refused at once (409) and touches nothing. The same
+    body waits for the holder: its record, once written, is replayed (201, as a client that
+    retried expects); a holder still at work after SAME_BODY_WAIT_SECONDS gets 409, and one
+    that failed releases the claim, which this request then takes and creates anew.
+    """
+    deadline = time.monotonic() + SAME_BODY_WAIT_SECONDS
+    while True:
+        try:
+            ours, held = try_claim(clients, settings, appointment_id, request_fingerprint)
+            if ours is not None:
+                return ours, None
+            existing = load_appointment(clients, settings, appointment_id)
+        except Exception as exc:
+            if is_aws_error(exc):
+                raise dependency_failed(exc) from exc
+            raise
+        if existing is not None:
+            return None, _replay(existing, principal.user_id, request_fingerprint)
+        if held is None or held.fingerprint != request_fingerprint:
+            raise Conflict("This Idempotency-Key was already used with a different request.")
+        if time.monotonic() >= deadline:
+            raise Conflict("A request with this Idempotency-Key is still in progress; retry shortly.")
+        time.sleep(SAME_BODY_POLL_SECONDS)
+
+
+def _release(clients: AwsClients, settings: Settings, claim: Claim) -> None:
+    try:
+        release(clients, settings, claim)
+    except Exception as exc:
+        # The claim then lapses after its lease; until then a retry of this key gets 409.
+        log_event(logger, "idempotency_release_failed", logging.WARNING, appointment_id=claim.appointment_id,
+                  error_type=type(exc).__name__, aws_code=error_code(exc))
+
+
 def _doctor_name(clients: AwsClients, settings: Settings, principal: Principal) -> str:
     user = get_user(clients, settings, principal.user_id)
     return user.name if user else ""
@@ -70,25 +143,38 @@ def _provision(clients: AwsClients, settings: Settings, record: AppointmentRecor
                request_fingerprint: str) -> CreateOutcome:
     undo = Compensations("create_appointment", record.appointment_id)
     try:
-        replay = _create_channel(clients, settings, record, key, request_fingerprint, undo)
-        if replay is not None:
-            return replay
-        execution_arn = reminder_schedule.start(clients, settings, record)
-        undo.push("stop_execution", lambda: reminder_schedule.stop(clients, settings, execution_arn, "CreateFailed"))
-        record.extra[EXECUTION_ARN] = execution_arn
+        # The channel and the reminder execution do not depend on each other: one round trip.
+        channel, execution = both(lambda: channels.create(clients, settings, record),
+                                  lambda: reminder_schedule.start(clients, settings, record))
+        if channel.ok:
+            record.channel_arn = channel.value
+            undo.push("delete_channel", lambda: channels.delete(clients, settings, record.channel_arn))
+        elif _maybe_created(channel.error):
+            # The channel may exist even though the call failed (timeout, 5xx).
+            undo.push("delete_channel", lambda: channels.delete(clients, settings, record.channel_arn))
+        if execution.ok:
+            execution_arn = execution.value
+            undo.push("stop_execution", lambda: reminder_schedule.stop(clients, settings, execution_arn, "CreateFailed"))
+            record.extra[EXECUTION_ARN] = execution_arn
+        if not channel.ok:
+            replay = _channel_failed(clients, settings, record, key, request_fingerprint, channel.error, undo)
+            if replay is not None:
+                undo.run()
+                return replay
+        if not execution.ok:
+            raise execution.error
         try:
             put_new(clients, settings, record)
         except Exception as exc:
             if error_code(exc) != CONDITION_FAILED:
                 raise
-            # A concurrent request with the same key wrote the record first. The channel is
-            # that appointment's (same id), so only this attempt's execution is undone.
-            reminder_schedule.stop(clients, settings, execution_arn, "DuplicateRequest")
-            undo.clear()
+            # The record exists although this request held the key's claim: only after a
+            # takeover of a lapsed claim. Nothing of this attempt is kept.
+            undo.run()
             existing = load_appointment(clients, settings, record.appointment_id)
             if existing is None:
                 raise Unavailable() from exc
-            return _replay(existing, record, request_fingerprint)
+            return _replay(existing, record.doctor_id, request_fingerprint)
     except Exception as exc:
         steps = undo.pending
         complete = undo.run()
@@ -106,28 +192,25 @@ def _provision(clients: AwsClients, settings: Settings, record: AppointmentRecor
     return CreateOutcome(record.to_api())
 
 
-def _create_channel(clients: AwsClients, settings: Settings, record: AppointmentRecord, key: str | None,
-                    request_fingerprint: str, undo: Compensations) -> CreateOutcome | None:
-    """Create the channel (pushing its undo), or settle a repeated Idempotency-Key: a stored
-    record is replayed, a channel an earlier crashed attempt left behind is adopted."""
-    try:
-        record.channel_arn = channels.create(clients, settings, record)
-    except Exception as exc:
-        code = error_code(exc)
-        if code in NOT_FOUND_CODES:
-            # Chime does not know the patient's AppInstanceUser: the account was never
-            # provisioned, so it cannot take part yet.
-            raise not_a_patient() from exc
-        if code != CHANNEL_EXISTS or key is None:
-            if code is None or _server_error(exc):
-                # The channel may exist even though the call failed (timeout, 5xx).
-                undo.push("delete_channel", lambda: channels.delete(clients, settings, record.channel_arn))
-            raise
-        existing = load_appointment(clients, settings, record.appointment_id)
-        if existing is not None:
-            return _replay(existing, record, request_fingerprint)
-        return _adopt_channel(clients, settings, record, undo)
-    undo.push("delete_channel", lambda: channels.delete(clients, settings, record.channel_arn))
+def _maybe_created(exc: BaseException | None) -> bool:
+    return exc is not None and (error_code(exc) is None or _server_error(exc))
+
+
+def _channel_failed(clients: AwsClients, settings: Settings, record: AppointmentRecord, key: str | None,
+                    request_fingerprint: str, exc: BaseException, undo: Compensations) -> CreateOutcome | None:
+    """Settle a failed CreateChannel: raise, or with an Idempotency-Key (whose claim this
+    request holds) replay a stored record or adopt the channel an earlier attempt left."""
+    code = error_code(exc)
+    if code in NOT_FOUND_CODES:
+        # Chime does not know the patient's AppInstanceUser: the account was never
+        # provisioned, so it cannot take part yet.
+        raise not_a_patient() from exc
+    if code != CHANNEL_EXISTS or key is None:
+        raise exc
+    existing = load_appointment(clients, settings, record.appointment_id)
+    if existing is not None:
+        return _replay(existing, record.doctor_id, request_fingerprint)
+    _adopt_channel(clients, settings, record, undo)
     return None
 
 
@@ -163,8 +246,8 @@ def _adopt_channel(clients: AwsClients, settings: Settings, record: AppointmentR
     return None
 
 
-def _replay(existing: AppointmentRecord, attempted: AppointmentRecord, request_fingerprint: str) -> CreateOutcome:
-    if existing.doctor_id != attempted.doctor_id or existing.extra.get(FINGERPRINT) != request_fingerprint:
+def _replay(existing: AppointmentRecord, doctor_id: str, request_fingerprint: str) -> CreateOutcome:
+    if existing.doctor_id != doctor_id or existing.extra.get(FINGERPRINT) != request_fingerprint:
         raise Conflict("This Idempotency-Key was already used with a different request.")
     log_event(logger, "appointment_replayed", appointment_id=existing.appointment_id)
     return CreateOutcome(existing.to_api(), replayed=True)

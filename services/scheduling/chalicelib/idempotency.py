@@ -1,15 +1,23 @@
-"""Idempotency-Key handling for creating appointments: the key names the appointment, and a
-fingerprint of the request body tells a replay from a reuse of the key with another body."""
+"""Idempotency-Key handling for creating appointments: the key names the appointment, a
+fingerprint of the request body tells a replay from a reuse of the key with another body, and a
+claim (one conditional write) lets exactly one request at a time create what the key names."""
 from __future__ import annotations
 
 import hashlib
 import json
 import re
+import time
 import uuid
+from dataclasses import dataclass
+from typing import Any
 
+from telehealth_shared.aws import AwsClients, error_code
+from telehealth_shared.config import Settings
 from telehealth_shared.errors import ValidationFailed
 from telehealth_shared.models.appointments import CreateAppointmentRequest
 from telehealth_shared.models.common import format_utc
+
+from .aws_errors import CONDITION_FAILED
 
 HEADER = "Idempotency-Key"
 # Printable ASCII without spaces, as the IETF Idempotency-Key draft and Stripe accept.
@@ -49,3 +57,83 @@ def fingerprint(request: CreateAppointmentRequest) -> str:
         "reason": request.reason,
     }
     return hashlib.sha256(json.dumps(canonical, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+# -- the claim: who is creating the appointment a key names ----------------------------------
+# A claim is an item of the appointments table beside the appointment it guards, keyed
+# "idempotency#<appointment id>". It carries no doctor_id, patient_id or starts_at_key, so the
+# table's indexes (and every list) never see it. A request holding the claim is the only one
+# that creates anything for that appointment; it releases the claim when it fails, and leaves
+# it in place when it succeeds (the appointment's record then answers later requests).
+CLAIM_PREFIX = "idempotency#"
+PENDING, RELEASED = "pending", "released"
+# Longer than any create can run (the API Lambda's 60 s timeout): a claim older than this
+# belongs to an attempt that died without releasing it, and may be taken over.
+LEASE_SECONDS = 90
+
+
+@dataclass(frozen=True)
+class Claim:
+    appointment_id: str
+    token: str
+    fingerprint: str
+    state: str
+    claimed_at: float
+
+
+def claim_key(appointment_id: str) -> dict[str, Any]:
+    return {"appointment_id": {"S": CLAIM_PREFIX + appointment_id}}
+
+
+def try_claim(clients: AwsClients, settings: Settings, appointment_id: str, request_fingerprint: str,
+              now: float | None = None) -> tuple[Claim | None, Claim | None]:
+    """One conditional UpdateItem: take the claim if nobody holds it (never claimed, released,
+    or older than the lease). Returns (ours, None) when taken, (None, the holder's) when not."""
+    now = time.time() if now is None else now
+    token = uuid.uuid4().hex
+    try:
+        clients.dynamodb.update_item(
+            TableName=settings.require("appointments_table"),
+            Key=claim_key(appointment_id),
+            UpdateExpression="SET #state = :pending, #token = :token, #fp = :fp, #at = :now",
+            ConditionExpression="attribute_not_exists(#token) OR #state = :released OR #at < :stale",
+            ExpressionAttributeNames={"#state": "claim_state", "#token": "claim_token", "#fp": "request_fingerprint",
+                                      "#at": "claimed_at"},
+            ExpressionAttributeValues={":pending": {"S": PENDING}, ":released": {"S": RELEASED},
+                                       ":token": {"S": token}, ":fp": {"S": request_fingerprint},
+                                       ":now": {"N": repr(now)}, ":stale": {"N": repr(now - LEASE_SECONDS)}},
+            ReturnValuesOnConditionCheckFailure="ALL_OLD",
+        )
+    except Exception as exc:
+        if error_code(exc) != CONDITION_FAILED:
+            raise
+        held = getattr(exc, "response", {}).get("Item")
+        if held is None:
+            held = clients.dynamodb.get_item(TableName=settings.require("appointments_table"),
+                                             Key=claim_key(appointment_id), ConsistentRead=True).get("Item", {})
+        return None, _claim_from_item(appointment_id, held)
+    return Claim(appointment_id, token, request_fingerprint, PENDING, now), None
+
+
+def _claim_from_item(appointment_id: str, item: dict[str, Any]) -> Claim:
+    def text(name: str) -> str:
+        return item.get(name, {}).get("S", "")
+    claimed_at = item.get("claimed_at", {}).get("N")
+    return Claim(appointment_id, text("claim_token"), text("request_fingerprint"), text("claim_state") or PENDING,
+                 float(claimed_at) if claimed_at else 0.0)
+
+
+def release(clients: AwsClients, settings: Settings, claim: Claim) -> None:
+    """Give the claim up after a failure (only if it is still ours: a takeover is not undone)."""
+    try:
+        clients.dynamodb.update_item(
+            TableName=settings.require("appointments_table"),
+            Key=claim_key(claim.appointment_id),
+            UpdateExpression="SET #state = :released",
+            ConditionExpression="#token = :token",
+            ExpressionAttributeNames={"#state": "claim_state", "#token": "claim_token"},
+            ExpressionAttributeValues={":released": {"S": RELEASED}, ":token": {"S": claim.token}},
+        )
+    except Exception as exc:
+        if error_code(exc) != CONDITION_FAILED:
+            raise

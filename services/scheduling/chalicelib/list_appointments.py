@@ -11,6 +11,7 @@ from telehealth_shared.config import Settings
 from telehealth_shared.errors import Forbidden, ValidationFailed
 from telehealth_shared.models.appointments import AppointmentsPage, ListAppointmentsQuery
 from telehealth_shared.models.common import format_utc
+from telehealth_shared.audit_scope import audit_action
 
 from . import page_tokens
 
@@ -32,6 +33,7 @@ def _upper_bound(end: datetime | None) -> str | None:
     return None if end is None else format_utc(end) + _AFTER_ANY_ID
 
 
+@audit_action("appointment.list", resource_type="user", resource_arg=None)
 def list_appointments(clients: AwsClients, settings: Settings, principal: Principal,
                       query: ListAppointmentsQuery) -> AppointmentsPage:
     """One Query (Limit = limit + 1, so next_token appears only when more remain).

@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from telehealth_shared.appointment_records import PRESENCE_ATTRIBUTE, AppointmentRecord, load_appointment, parse_utc
+from telehealth_shared.audit_scope import audited
 from telehealth_shared.aws import THROTTLING_CODES, AwsClients, error_code
 from telehealth_shared.config import Settings
 from telehealth_shared.log import log_event
@@ -29,6 +30,11 @@ _RETRYABLE_DELIVERY = frozenset({"THROTTLED", "TEMPORARY_FAILURE"})
 class ReminderTemporarilyFailed(Exception):
     """Nothing was sent for the roles still due, and trying again may work: the state
     machine's Retry names this class (AWS reports the exception's class name as the error)."""
+
+
+class ReminderTooEarly(Exception):
+    """The reminder's time has not come (the Wait before it ended early): nothing was read or
+    sent, and the state machine's Retry for this name invokes it again a little later."""
 
 
 class ReminderFailed(Exception):
@@ -76,15 +82,31 @@ def sms_clients() -> AwsClients:
         return _sms_clients
 
 
-def send_reminder(clients: AwsClients, settings: Settings, event: Any, sender: AwsClients | None = None) -> dict[str, Any]:
+def send_reminder(clients: AwsClients, settings: Settings, event: Any, sender: AwsClients | None = None,
+                  now: datetime | None = None) -> dict[str, Any]:
     """Handle one Map item of the reminders state machine; returns {"sent": [roles]}.
 
     AWS calls: GetItem; then for the roles due, AdminGetUser each (phone numbers are never
-    stored by this service), one UpdateItem claiming them, one SendMessages for all.
+    stored by this service), one UpdateItem claiming them, one SendMessages for all; then the
+    audit event's PutItem.
     """
     reminder = ReminderEvent.parse(event)
+    early = (reminder.remind_at - (now or datetime.now(timezone.utc))).total_seconds()
+    if early > 0:
+        # A reminder is never sent before its time, whatever the clock that woke it up.
+        log_event(logger, "reminder_too_early", logging.WARNING, appointment_id=reminder.appointment_id,
+                  seconds_early=round(early, 3))
+        raise ReminderTooEarly(f"{early:.3f} s before its time")
+    # The system reads the participants' phone numbers: one audit event per invocation.
+    with audited(clients, settings, action="reminder.send", resource_type="appointment",
+                 resource_id=reminder.appointment_id, change=True):
+        return _send_or_classify(clients, settings, reminder, sender or sms_clients())
+
+
+def _send_or_classify(clients: AwsClients, settings: Settings, reminder: ReminderEvent,
+                      sender: AwsClients) -> dict[str, Any]:
     try:
-        return _send(clients, settings, reminder, sender or sms_clients())
+        return _send(clients, settings, reminder, sender)
     except (ReminderFailed, ReminderTemporarilyFailed):
         raise
     except Exception as exc:

@@ -14,6 +14,7 @@ from telehealth_shared.errors import Conflict, DomainError, Forbidden
 from telehealth_shared.log import log_event
 from telehealth_shared.models.appointments import Appointment, UpdateAppointmentRequest
 from telehealth_shared.models.common import format_utc
+from telehealth_shared.audit_scope import audit_action
 
 from . import channels, reminder_schedule
 from .appointment_store import EXECUTION_ARN, update_scheduled
@@ -26,6 +27,7 @@ logger = logging.getLogger("telehealth.scheduling.update")
 CANCELLED = "The appointment is cancelled."
 
 
+@audit_action("appointment.update", change=True)
 def update_appointment(clients: AwsClients, settings: Settings, principal: Principal, appointment_id: str,
                        request: UpdateAppointmentRequest) -> Appointment:
     """AWS calls: GetItem, then when the time moves StartExecution + UpdateChannel + UpdateItem +

@@ -1,7 +1,7 @@
 """Scheduling service bodies: the Appointment resource, its create/update requests and list query."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, ConfigDict, Field, model_validator
@@ -12,9 +12,17 @@ AppointmentStatus = Literal["scheduled", "cancelled"]
 PresenceState = Literal["added", "checked_in"]
 
 
+# A Step Functions standard execution lives at most a year: a reminder further ahead would be
+# lost silently, so no appointment is booked beyond it.
+MAX_DAYS_AHEAD = 365
+
+
 def _in_future(value: datetime) -> datetime:
-    if value <= datetime.now(timezone.utc):
+    now = datetime.now(timezone.utc)
+    if value <= now:
         raise ValueError("must be in the future")
+    if value > now + timedelta(days=MAX_DAYS_AHEAD):
+        raise ValueError(f"must be at most {MAX_DAYS_AHEAD} days ahead")
     return value
 
 

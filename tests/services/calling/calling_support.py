@@ -3,7 +3,6 @@ channel messages read back, and checks of SIP media application responses."""
 from __future__ import annotations
 
 import json
-import secrets
 import uuid
 from pathlib import Path
 from datetime import datetime, timedelta, timezone
@@ -111,17 +110,35 @@ def load_sma_event(name: str) -> dict[str, Any]:
     return json.loads((SMA_EVENTS / name).read_text())
 
 
+# The SIP media application and account of the deployment in tests without a stack (the
+# handler refuses events of any other).
+TEST_SMA_ID = "5b1c8a0e-0d8e-4f0a-9a57-3f1b2c4d5e6f"
+TEST_ACCOUNT = "123456789012"
+
+
+def as_deployments(event: dict[str, Any], sip_media_application_id: str = TEST_SMA_ID,
+                   account: str = TEST_ACCOUNT) -> dict[str, Any]:
+    """A captured event re-addressed to the deployment's SIP media application and account."""
+    details = event.setdefault("CallDetails", {})
+    details.pop("SipApplicationId", None)
+    details["SipMediaApplicationId"] = sip_media_application_id
+    details["AwsAccountId"] = account
+    return event
+
+
 def sma_event(event_type: str, *, transaction_id: str | None = None, action_data: Mapping[str, Any] | None = None,
               leg_a_status: str | None = "Connected", legacy_id_field: bool = False,
-              extra_participants: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    """An event shaped like the captured ones (sma-events/), for types no capture covers."""
+              extra_participants: list[dict[str, Any]] | None = None, sip_media_application_id: str = TEST_SMA_ID,
+              account: str = TEST_ACCOUNT) -> dict[str, Any]:
+    """An event shaped like the captured ones (sma-events/), for types no capture covers,
+    addressed to the deployment (TEST_SMA_ID unless told)."""
     participant = {"CallId": "call-id-1", "ParticipantTag": "LEG-A", "To": "+15555550123", "From": "+12025550100",
                    "Direction": "Outbound", "StartTimeInMilliseconds": "1700000000000"}
     if leg_a_status is not None:
         participant["Status"] = leg_a_status
-    details = {"TransactionId": transaction_id or str(uuid.uuid4()), "AwsAccountId": "123456789012",
+    details = {"TransactionId": transaction_id or str(uuid.uuid4()), "AwsAccountId": account,
                "AwsRegion": "us-east-1", "Participants": [participant, *(extra_participants or [])]}
-    details["SipApplicationId" if legacy_id_field else "SipMediaApplicationId"] = secrets.token_hex(8)
+    details["SipApplicationId" if legacy_id_field else "SipMediaApplicationId"] = sip_media_application_id
     event: dict[str, Any] = {"SchemaVersion": "1.0", "Sequence": 2, "InvocationEventType": event_type,
                              "CallDetails": details}
     if action_data is not None:

@@ -9,7 +9,9 @@ import pytest
 def stack():
     from stack_fixture import start_stack
 
-    with start_stack() as running:
+    # The calling service also runs as its own HTTP server, for tests that need real
+    # concurrent requests (test_phone_call_limit.py); the others call it in-process.
+    with start_stack(services=["calling"]) as running:
         yield running
 
 

@@ -197,3 +197,48 @@ def test_a_changed_unconfirmed_number_is_not_called(api, stack):
     assert "not confirmed" in json.loads(response.body)["error"]["message"]
     assert [c for c in stack.calls() if c["to"] in (new_number, patient.phone_number)] == []
     assert "meeting_id" not in read_item(stack, record.appointment_id)
+def _pressed_1(stack, transaction_id):
+    """The SpeakAndGetDigits success with `1` as the SIP media application sends it."""
+    from calling_support import sma_event
+
+    return sma_event("ACTION_SUCCESSFUL", transaction_id=transaction_id,
+                     sip_media_application_id=stack.settings["TELEHEALTH_SIP_MEDIA_APPLICATION_ID"],
+                     account=stack.settings["TELEHEALTH_APP_INSTANCE_ARN"].split(":")[4],
+                     action_data={"Type": "SpeakAndGetDigits", "Parameters": {"CallId": "call-id-1"},
+                                  "ReceivedDigits": "1"})
+
+
+def test_a_1_arriving_after_the_call_was_declined_joins_nothing(api, stack, users, calling_app):
+    doctor, patient = users["doctor"], users["patient"]
+    record = make_appointment(stack, doctor, patient)
+    body = json.loads(phone_call(api, record, doctor).body)
+    transaction_id, meeting_id = body["transaction_id"], body["meeting_id"]
+    answer(stack, transaction_id)
+    assert stack.hangup(transaction_id).status_code == 200
+    wait_for(lambda: read_call_item(stack, transaction_id)["status"] == "declined", timeout=10,
+             message="the call to be declined")
+    # A late digit event for that call (as a delayed or redelivered one would arrive).
+    response = calling_app.sma_handler(_pressed_1(stack, transaction_id), None)
+    assert "JoinChimeMeeting" not in [a["Type"] for a in response["Actions"]]
+    assert phone_attendees(stack, meeting_id, patient) == []
+    assert read_call_item(stack, transaction_id)["status"] == "declined"
+    assert [e["status"] for e in meeting_events(stack, record, doctor)] == ["invited", "declined"]
+
+
+def test_a_1_for_an_appointment_cancelled_meanwhile_joins_nothing(api, stack, users):
+    doctor, patient = users["doctor"], users["patient"]
+    record = make_appointment(stack, doctor, patient)
+    body = json.loads(phone_call(api, record, doctor).body)
+    transaction_id, meeting_id = body["transaction_id"], body["meeting_id"]
+    answer(stack, transaction_id)
+    # Cancelled while the patient listens to the greeting (what scheduling writes).
+    stack.client("dynamodb").update_item(
+        TableName=stack.settings["TELEHEALTH_APPOINTMENTS_TABLE"], Key={"appointment_id": {"S": record.appointment_id}},
+        UpdateExpression="SET #s = :c", ExpressionAttributeNames={"#s": "status"},
+        ExpressionAttributeValues={":c": {"S": "cancelled"}})
+    assert stack.digits(transaction_id, "1").status_code == 200
+    call = wait_for(lambda: (c := call_state(stack, transaction_id))["status"] == "ended" and c, timeout=10,
+                    message="the call to end")
+    assert call["spoken"][-1] == "Sorry, this video call has already ended. Goodbye."
+    assert phone_attendees(stack, meeting_id, patient) == []
+    assert read_call_item(stack, transaction_id)["status"] != "joined"

@@ -7,7 +7,8 @@ import socket
 
 import pytest
 
-from calling_support import SMA_EVENTS, assert_valid_sma_response, load_sma_event, sma_event
+from calling_support import (SMA_EVENTS, TEST_SMA_ID, as_deployments, assert_valid_sma_response, load_sma_event,
+                             sma_event)
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -36,6 +37,7 @@ def unreachable_aws(monkeypatch):
     monkeypatch.setenv("TELEHEALTH_CALLS_TABLE", "telehealth-test-calls")
     monkeypatch.setenv("TELEHEALTH_APPOINTMENTS_TABLE", "telehealth-test-appointments")
     monkeypatch.setenv("TELEHEALTH_APP_INSTANCE_ARN", "arn:aws:chime:us-east-1:123456789012:app-instance/x")
+    monkeypatch.setenv("TELEHEALTH_SIP_MEDIA_APPLICATION_ID", TEST_SMA_ID)
     get_settings.cache_clear()
     settings = get_settings()
     get_settings.cache_clear()  # later tests read their own environment again
@@ -52,10 +54,10 @@ def handle(clients_and_settings, event):
 # --- events that need no AWS at all -------------------------------------------------------
 
 IGNORED = [
-    load_sma_event("NEW_OUTBOUND_CALL__awsdocs-dg-use-create-call-api.json"),
-    load_sma_event("RINGING__awsdocs-dg-use-create-call-api.json"),
+    as_deployments(load_sma_event("NEW_OUTBOUND_CALL__awsdocs-dg-use-create-call-api.json")),
+    as_deployments(load_sma_event("RINGING__awsdocs-dg-use-create-call-api.json")),
     # The captured SpeakAndGetDigits success holds other digits than our `1`.
-    load_sma_event("ACTION_SUCCESSFUL_SpeakAndGetDigits__awsdocs-dg-speak-and-get-digits.json"),
+    as_deployments(load_sma_event("ACTION_SUCCESSFUL_SpeakAndGetDigits__awsdocs-dg-speak-and-get-digits.json")),
     sma_event("NEW_OUTBOUND_CALL", action_data={"Type": "CallCreateRequest",
                                                 "Parameters": {"Arguments": {"appointment_id": "a", "meeting_id": "m"}}}),
     sma_event("DIGITS_RECEIVED", action_data={"Type": "ReceiveDigits", "Parameters": {"CallId": "call-id-1"},
@@ -90,14 +92,14 @@ def test_malformed_events_get_a_valid_empty_response(unreachable_aws, event):
     assert handle(unreachable_aws, event) == EMPTY
 
 
-def test_meeting_leg_dropping_hangs_up_the_phone():
+def test_meeting_leg_dropping_hangs_up_the_phone(unreachable_aws):
     from chalicelib.sma_handler import handle_sma_event
 
-    # No AWS is needed for this decision, so no clients or settings are given at all.
+    # No AWS is needed for this decision (every AWS call would fail here).
     event = sma_event("HANGUP", action_data={"Type": "Hangup", "Parameters": {
         "SipResponseCode": 0, "CallId": "leg-b", "ParticipantTag": "LEG-B"}},
         extra_participants=[{"CallId": "leg-b", "ParticipantTag": "LEG-B", "Status": "Disconnected"}])
-    response = handle_sma_event(None, None, event)
+    response = handle_sma_event(unreachable_aws[0], unreachable_aws[1], event)
     actions = assert_valid_sma_response(response, "call-id-1")
     assert actions == [{"Type": "Hangup", "Parameters": {"CallId": "call-id-1", "SipResponseCode": "0"}}]
 
@@ -116,7 +118,7 @@ def test_failure_while_talking_apologises_and_hangs_up(unreachable_aws, event_ty
 
 
 def test_failure_on_hangup_is_logged_not_raised(unreachable_aws):
-    event = load_sma_event("HANGUP__aws-samples-pstn-audio-workshop-real-capture.json")
+    event = as_deployments(load_sma_event("HANGUP__aws-samples-pstn-audio-workshop-real-capture.json"))
     assert handle(unreachable_aws, event) == EMPTY
 
 
@@ -152,26 +154,55 @@ def test_response_builders_follow_the_schema():
 
 # --- the captured events against the local stack (no call item for their transactions) -----
 
-def test_captured_call_answered_for_unknown_transaction_apologises(stack_env, calling_app):
-    event = load_sma_event("CALL_ANSWERED__awsdocs-dg-use-create-call-api.json")
+def ours(stack, event):
+    return as_deployments(event, stack.settings["TELEHEALTH_SIP_MEDIA_APPLICATION_ID"],
+                          stack.settings["TELEHEALTH_APP_INSTANCE_ARN"].split(":")[4])
+
+
+def test_captured_call_answered_for_unknown_transaction_apologises(stack, stack_env, calling_app):
+    event = ours(stack, load_sma_event("CALL_ANSWERED__awsdocs-dg-use-create-call-api.json"))
     actions = assert_valid_sma_response(calling_app.sma_handler(event, None), "call-id-1")
     assert [a["Type"] for a in actions] == ["Speak", "Hangup"]
     assert actions[0]["Parameters"]["Text"].startswith("Sorry, we could not find this call")
     assert actions[1]["Parameters"]["SipResponseCode"] == "0"
 
 
-def test_pressing_1_on_unknown_transaction_apologises(stack_env, calling_app):
-    event = load_sma_event("ACTION_SUCCESSFUL_SpeakAndGetDigits__awsdocs-dg-speak-and-get-digits.json")
+def test_pressing_1_on_unknown_transaction_apologises(stack, stack_env, calling_app):
+    event = ours(stack, load_sma_event("ACTION_SUCCESSFUL_SpeakAndGetDigits__awsdocs-dg-speak-and-get-digits.json"))
     event["ActionData"]["ReceivedDigits"] = "1"
     actions = assert_valid_sma_response(calling_app.sma_handler(event, None), "call-id-1")
     assert [a["Type"] for a in actions] == ["Speak", "Hangup"]
 
 
 @pytest.mark.parametrize("name", CAPTURED)
-def test_every_captured_event_gets_a_valid_response(stack_env, calling_app, name):
-    assert_valid_sma_response(calling_app.sma_handler(load_sma_event(name), None))
+def test_every_captured_event_gets_a_valid_response(stack, stack_env, calling_app, name):
+    assert_valid_sma_response(calling_app.sma_handler(ours(stack, load_sma_event(name)), None))
 
 
-def test_captured_hangup_for_unknown_transaction_is_empty(stack_env, calling_app):
-    event = load_sma_event("HANGUP__aws-samples-pstn-audio-workshop-real-capture.json")
+@pytest.mark.parametrize("name", CAPTURED)
+def test_captured_events_of_another_application_or_account_get_a_hangup(stack, stack_env, calling_app, name):
+    """As captured, the events name other SIP media applications and accounts than the
+    deployment's: each is refused with a Hangup, and nothing is read or written."""
+    foreign_application = load_sma_event(name)
+    foreign_account = ours(stack, load_sma_event(name))
+    foreign_account["CallDetails"]["AwsAccountId"] = "210987654321"
+    other_application = ours(stack, load_sma_event(name))
+    other_application["CallDetails"]["SipMediaApplicationId"] = "00000000-0000-0000-0000-000000000000"
+    for event in (foreign_application, foreign_account, other_application):
+        actions = assert_valid_sma_response(calling_app.sma_handler(event, None))
+        assert [a["Type"] for a in actions] == ["Hangup"], (name, actions)
+
+
+def test_captured_hangup_for_unknown_transaction_is_empty(stack, stack_env, calling_app):
+    event = ours(stack, load_sma_event("HANGUP__aws-samples-pstn-audio-workshop-real-capture.json"))
     assert calling_app.sma_handler(event, None) == EMPTY
+
+
+def test_foreign_events_are_refused_before_any_aws_call(unreachable_aws):
+    """Every AWS call fails here, so a refusal that read anything would apologise instead."""
+    for event in (sma_event("CALL_ANSWERED", sip_media_application_id="someone-elses"),
+                  sma_event("CALL_ANSWERED", account="210987654321"),
+                  sma_event("ACTION_SUCCESSFUL", account="210987654321", action_data={
+                      "Type": "SpeakAndGetDigits", "Parameters": {"CallId": "call-id-1"}, "ReceivedDigits": "1"})):
+        assert handle(unreachable_aws, event) == {"SchemaVersion": "1.0", "Actions": [
+            {"Type": "Hangup", "Parameters": {"CallId": "call-id-1", "SipResponseCode": "0"}}]}

@@ -43,6 +43,11 @@ def static_credentials(monkeypatch):
     get_settings.cache_clear()
 
 
+# The URL itself, without the audit event every request records (test_audit_events.py checks
+# that one against the stack; these clients reach no AWS).
+create_session = session_url.create_session.__wrapped__
+
+
 def principal(user_id="pat"):
     from telehealth_shared.auth import Principal
 
@@ -56,7 +61,7 @@ def target(url):
 
 def test_local_url_is_plain_ws_and_verifies_for_the_caller_only():
     clients = Clients("127.0.0.1:4599")
-    response = session_url.create_session(clients, settings(), principal("pat"))
+    response = create_session(clients, settings(), principal("pat"))
     assert response.websocket_url.startswith("ws://127.0.0.1:4599/connect?")
     assert response.app_instance_user_arn == settings().app_instance_arn + "/user/pat"
     verified = verify_presigned("GET", target(response.websocket_url), {"host": "127.0.0.1:4599"},
@@ -68,7 +73,7 @@ def test_local_url_is_plain_ws_and_verifies_for_the_caller_only():
 
 def test_changing_the_user_breaks_the_signature():
     clients = Clients("127.0.0.1:4599")
-    url = session_url.create_session(clients, settings(), principal("pat")).websocket_url
+    url = create_session(clients, settings(), principal("pat")).websocket_url
     forged = target(url).replace("%2Fuser%2Fpat", "%2Fuser%2Fdoc")
     assert forged != target(url)
     with pytest.raises(PresignError) as refused:
@@ -78,8 +83,8 @@ def test_changing_the_user_breaks_the_signature():
 
 def test_remote_endpoint_is_wss_and_looked_up_once():
     clients = Clients("abc.ws-messaging.chime.aws")
-    first = session_url.create_session(clients, settings(), principal()).websocket_url
-    second = session_url.create_session(clients, settings(), principal()).websocket_url
+    first = create_session(clients, settings(), principal()).websocket_url
+    second = create_session(clients, settings(), principal()).websocket_url
     assert first.startswith("wss://abc.ws-messaging.chime.aws/connect?") and second.startswith("wss://")
     assert parse_qs(urlsplit(first).query)["sessionId"] != parse_qs(urlsplit(second).query)["sessionId"]
     assert clients.chime_messaging.calls == 1

@@ -82,6 +82,8 @@ def test_unauthenticated_create_is_401(api, patient):
     ({"starts_at": "2020-01-01T10:00:00Z"}, "$.starts_at"),
     ({"starts_at": "next tuesday"}, "$.starts_at"),
     ({"starts_at": "2030-01-01T10:00:00"}, "$.starts_at"),
+    ({"starts_at": "2099-01-01T10:00:00Z"}, "$.starts_at"),
+    ({"starts_at": iso(in_days(365.01))}, "$.starts_at"),
     ({"duration_minutes": 4}, "$.duration_minutes"),
     ({"duration_minutes": 481}, "$.duration_minutes"),
     ({"duration_minutes": "30"}, "$.duration_minutes"),
@@ -248,6 +250,17 @@ def test_only_the_appointments_doctor_may_move_it(api, doctor, patient, other_do
     assert api.call("PATCH", f"/appointments/{appointment_id}", other_patient, body).status == 403
     assert api.call("PATCH", f"/appointments/{appointment_id}", other_doctor, body).status == 404
     assert api.call("GET", f"/appointments/{appointment_id}", doctor).body["duration_minutes"] == 30
+
+
+def test_starts_at_may_be_up_to_365_days_ahead(api, state, doctor, patient):
+    """A Step Functions execution lives at most a year, so the reminder must fit in one."""
+    response = api.create(doctor, patient, in_days(364.9))
+    assert response.status == 201, response
+    appointment_id = response.body["appointment_id"]
+    before = state.item(appointment_id)
+    moved = api.call("PATCH", f"/appointments/{appointment_id}", doctor, {"starts_at": iso(in_days(366))})
+    assert moved.status == 400 and moved.body["error"]["details"][0]["path"] == "$.starts_at"
+    assert state.item(appointment_id) == before
 
 
 @pytest.mark.parametrize("body", [{}, {"starts_at": "2020-01-01T00:00:00Z"}, {"duration_minutes": 500},

@@ -10,7 +10,8 @@ from chalicelib.idempotency import appointment_id_for
 from conftest import failing, in_days, iso
 from stack_fixture import wait_for
 
-STEPS = ["AdminGetUser", "CreateChannel", "StartExecution", "PutItem"]
+# UpdateItem is the Idempotency-Key's claim, taken before anything else.
+STEPS = ["UpdateItem", "AdminGetUser", "CreateChannel", "StartExecution", "PutItem"]
 
 
 def _nothing_left(state, appointment_id):

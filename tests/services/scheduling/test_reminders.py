@@ -15,11 +15,11 @@ TEXT = "Check in for your appointment with {}."
 
 
 def _not_before(sent_at, starts_at):
-    """The text went out at the appointment's time, not earlier. moto's Wait state rounds the
-    delay down to whole seconds (it can end up to 1 s early), so one second is allowed."""
+    """The text went out at the appointment's time, never earlier (the local stack's Wait
+    waits until the UTC instant, rounded up; the Lambda refuses to act early)."""
     sent = datetime.fromisoformat(sent_at.replace("Z", "+00:00"))
     due = datetime.fromisoformat(starts_at.replace("Z", "+00:00"))
-    return sent >= due - timedelta(seconds=1)
+    return sent >= due
 
 
 def _pair(settings, tag):

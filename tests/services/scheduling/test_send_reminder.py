@@ -9,7 +9,7 @@ from botocore.awsrequest import AWSResponse
 from telehealth_shared.aws import AwsClients, default_clients
 from telehealth_shared.config import get_settings
 
-from chalicelib.send_reminder import ReminderFailed, ReminderTemporarilyFailed, send_reminder
+from chalicelib.send_reminder import ReminderFailed, ReminderTemporarilyFailed, ReminderTooEarly, send_reminder
 from conftest import in_days
 
 TEXT = "Check in for your appointment with {}."
@@ -26,8 +26,11 @@ def booked(api, state, fresh_pair):
     return doctor, patient, appointment, event
 
 
-def _invoke(event, sender=None):
-    return send_reminder(default_clients(), get_settings(), event, sender=sender or AwsClients(max_attempts=1))
+def _invoke(event, sender=None, now=None):
+    """The Lambda as its execution calls it; `now` defaults to a moment after every reminder
+    time these tests use (the Lambda refuses to act before its time)."""
+    return send_reminder(default_clients(), get_settings(), event, sender=sender or AwsClients(max_attempts=1),
+                         now=now or in_days(30))
 
 
 def _pinpoint_answering(delivery_status=None, error=None, status=200):
@@ -114,7 +117,7 @@ def test_aws_failures_before_sending_are_temporary(booked, state):
 
 @pytest.mark.parametrize("change, reason", [
     ({"execution_arn": "arn:aws:states:us-east-1:123456789012:execution:m:stale"}, "superseded"),
-    ({"remind_at": "2031-01-01T00:00:00Z"}, "time_changed"),
+    ({"remind_at": "2021-01-01T00:00:00Z"}, "time_changed"),
     ({"appointment_id": "00000000-0000-0000-0000-000000000000"}, "no_appointment"),
 ])
 def test_stale_events_send_nothing(booked, state, change, reason):
@@ -143,3 +146,31 @@ def test_a_changed_unconfirmed_number_gets_no_text_and_the_reminder_says_why(boo
     assert _invoke(event) == {"sent": ["doctor"], "skipped_roles": {"patient": "phone_unverified"}}
     assert state.sms_to(new_number) == [] and state.sms_to(patient.phone_number) == []
     assert [m["body"] for m in state.sms_to(doctor.phone_number)] == [TEXT.format(patient.name)]
+def test_before_its_time_nothing_is_read_or_sent(booked, state):
+    """An early wake-up (a Wait that ended early) is refused with the error the state machine
+    retries; the reminder is then sent once its time has come."""
+    from datetime import timedelta
+
+    from telehealth_shared.appointment_records import parse_utc
+
+    from conftest import failing
+
+    doctor, patient, appointment, event = booked
+    at = parse_utc(event["remind_at"])
+    # No AWS call at all: every one would fail here.
+    with failing("GetItem", "AdminGetUser", "UpdateItem", "SendMessages"), pytest.raises(ReminderTooEarly):
+        _invoke(event, now=at - timedelta(milliseconds=1))
+    assert _sent_keys(state, appointment) == set() and state.sms_to(doctor.phone_number) == []
+    assert _invoke(event, now=at) == {"sent": ["doctor", "patient"]}
+
+
+def test_the_state_machine_retries_an_early_reminder():
+    import pathlib
+
+    definition = json.loads((pathlib.Path(__file__).resolve().parents[3] / "infra" / "statemachine" /
+                             "reminders.asl.json").read_text())
+    task = definition["States"]["Reminders"]["Iterator"]["States"]["SendReminder"]
+    retry = next(r for r in task["Retry"] if "ReminderTooEarly" in r["ErrorEquals"])
+    # Enough patience for an early wake-up of half a minute.
+    patience = sum(retry["IntervalSeconds"] * retry["BackoffRate"] ** n for n in range(retry["MaxAttempts"]))
+    assert patience >= 30 and ReminderTooEarly.__name__ == "ReminderTooEarly"

@@ -25,8 +25,12 @@ def record(**changes):
     return AppointmentRecord(**base)
 
 
+# A day well inside the bookable year ahead.
+DAY = (datetime.now(timezone.utc) + timedelta(days=200)).strftime("%Y-%m-%d")
+
+
 def request(**changes):
-    body = {"patient_id": "pat-1", "starts_at": "2030-06-01T15:00:00Z"}
+    body = {"patient_id": "pat-1", "starts_at": f"{DAY}T15:00:00Z"}
     body.update(changes)
     return CreateAppointmentRequest.model_validate(body)
 
@@ -43,12 +47,12 @@ def test_key_names_the_same_appointment_for_the_same_doctor_only():
 
 def test_fingerprint_ignores_form_and_sees_substance():
     base = idempotency.fingerprint(request())
-    assert base == idempotency.fingerprint(request(starts_at="2030-06-01T17:00:00+02:00"))
+    assert base == idempotency.fingerprint(request(starts_at=f"{DAY}T17:00:00+02:00"))
     assert base == idempotency.fingerprint(request(duration_minutes=30))
     assert base != idempotency.fingerprint(request(duration_minutes=45))
     assert base != idempotency.fingerprint(request(reason="x"))
     assert base != idempotency.fingerprint(request(patient_id="pat-2"))
-    assert base != idempotency.fingerprint(request(starts_at="2030-06-01T15:00:01Z"))
+    assert base != idempotency.fingerprint(request(starts_at=f"{DAY}T15:00:01Z"))
 
 
 @pytest.mark.parametrize("key", ["", "with space", "x" * 256, "tab\t", "é"])

@@ -1,0 +1,73 @@
+"""The phone-call limit: at most MAX_CALLS calls per appointment in any WINDOW_SECONDS, counted on
+the appointment item itself (Lambdas are many, so no process can count alone).
+
+The item keeps the times of the calls still inside the window and a counter that every
+change bumps; a slot is taken by a conditional UpdateItem against the counter that was read,
+so concurrent requests cannot both take the last slot: the loser reads again and decides anew.
+"""
+from __future__ import annotations
+
+import math
+import time
+from typing import Any
+
+from telehealth_shared.appointment_records import deserialize_item
+from telehealth_shared.aws import AwsClients
+from telehealth_shared.config import Settings
+from telehealth_shared.errors import NotFound, TooManyRequests
+
+from .aws_errors import is_condition_failed
+
+MAX_CALLS = 3
+WINDOW_SECONDS = 10 * 60
+CALLS = "phone_calls_placed"  # epoch milliseconds of the calls inside the window
+COUNTER = "phone_calls_version"
+_ATTEMPTS = 8
+
+
+def take_slot(clients: AwsClients, settings: Settings, appointment_id: str, attributes: dict[str, Any],
+              now: float | None = None) -> int:
+    """Record one more call now, or raise TooManyRequests with the seconds until the oldest call
+    of the window leaves it. `attributes` is the item as the caller read it. Returns the
+    recorded time (ms). AWS calls: one UpdateItem, one more per concurrent request that won."""
+    current = attributes
+    for _ in range(_ATTEMPTS):
+        moment = time.time() if now is None else now
+        stamp = int(moment * 1000)
+        window_start = stamp - WINDOW_SECONDS * 1000
+        recent = sorted(int(t) for t in current.get(CALLS) or () if int(t) > window_start)
+        if len(recent) >= MAX_CALLS:
+            wait = math.ceil((recent[0] + WINDOW_SECONDS * 1000 - stamp) / 1000)
+            raise TooManyRequests(f"At most {MAX_CALLS} phone calls per appointment in {WINDOW_SECONDS // 60} "
+                                  "minutes; try again later.", retry_after=max(1, wait))
+        counter = int(current.get(COUNTER) or 0)
+        values: dict[str, Any] = {":calls": {"L": [{"N": str(t)} for t in recent + [stamp]]},
+                                  ":next": {"N": str(counter + 1)}}
+        if counter:
+            check = "#counter = :counter"
+            values[":counter"] = {"N": str(counter)}
+        else:
+            check = "attribute_not_exists(#counter)"
+        try:
+            clients.dynamodb.update_item(
+                TableName=settings.require("appointments_table"),
+                Key={"appointment_id": {"S": appointment_id}},
+                UpdateExpression="SET #calls = :calls, #counter = :next",
+                ConditionExpression=f"attribute_exists(appointment_id) AND {check}",
+                ExpressionAttributeNames={"#calls": CALLS, "#counter": COUNTER},
+                ExpressionAttributeValues=values,
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+            return stamp
+        except Exception as exc:
+            if not is_condition_failed(exc):
+                raise
+            item = getattr(exc, "response", {}).get("Item")
+            if item is None:
+                item = clients.dynamodb.get_item(TableName=settings.require("appointments_table"),
+                                                 Key={"appointment_id": {"S": appointment_id}},
+                                                 ConsistentRead=True).get("Item")
+            if item is None:
+                raise NotFound() from exc
+            current = deserialize_item(item)
+    raise TooManyRequests("Too many phone calls at once for this appointment; try again shortly.", retry_after=1)
