@@ -22,7 +22,7 @@ ACCOUNT_ID = "123456789012"
 REGION = "us-east-1"
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}  # nosec B105: the local stack's fixed, public test credentials
 # 555-0100 to 555-0199 are reserved for fiction in the North American plan; libphonenumber
-# accepts +1 202 555 0100 as a valid number, so Pinpoint's and Chime's checks pass.
+# accepts +1 202 555 0100 as a valid number, so End User Messaging's and Chime's checks pass.
 DEFAULT_PHONE_NUMBER = "+12025550100"
 ADMIN_USER_ID = "telehealth-service"
 # Lambda functions each service deploys (Chalice names them telehealth-<service>-<stage>-<handler>).
@@ -300,31 +300,29 @@ class Bootstrap:
             AwsRegion=self.region, Name=name, Endpoints=[{"LambdaArn": sma_handler_arn}],
         )["SipMediaApplication"]["SipMediaApplicationId"]
 
-    # -- Pinpoint --------------------------------------------------------------------
-    def ensure_pinpoint_app(self) -> str:
-        pinpoint = self.client("pinpoint")
-        name = self._name("")
-        app_id = None
-        token = None
-        while app_id is None:
-            kwargs = {"Token": token} if token else {}
-            response = pinpoint.get_apps(**kwargs)["ApplicationsResponse"]
-            for app in response.get("Item", []):
-                if app["Name"] == name:
-                    app_id = app["Id"]
-            token = response.get("NextToken")
-            if not token:
-                break
-        if app_id is None:
-            app_id = pinpoint.create_app(CreateApplicationRequest={"Name": name})["ApplicationResponse"]["Id"]
-        channel = None
+    # -- End User Messaging SMS ------------------------------------------------------
+    def ensure_sms(self) -> tuple[str, str]:
+        """The origination number (registered outside the API, as on AWS), the stage's opt-out
+        list it uses and its configuration set; returns (number ARN, configuration set name)."""
+        from .emulator.core.request import account_for_access_key
+        from .emulator.sms_voice_v2 import register_phone_number
+
+        sms = self.client("pinpoint-sms-voice-v2")
+        opt_outs = self._name("opt-outs")
+        configuration_set = self._name("")
         try:
-            channel = pinpoint.get_sms_channel(ApplicationId=app_id)["SMSChannelResponse"]
-        except pinpoint.exceptions.NotFoundException:
-            pass  # no channel yet: created below
-        if not channel or not channel.get("Enabled"):
-            pinpoint.update_sms_channel(ApplicationId=app_id, SMSChannelRequest={"Enabled": True})
-        return app_id
+            sms.describe_opt_out_lists(OptOutListNames=[opt_outs])
+        except sms.exceptions.ResourceNotFoundException:
+            sms.create_opt_out_list(OptOutListName=opt_outs)
+        try:
+            sms.describe_configuration_sets(ConfigurationSetNames=[configuration_set])
+        except sms.exceptions.ResourceNotFoundException:
+            sms.create_configuration_set(ConfigurationSetName=configuration_set)
+            sms.set_default_message_type(ConfigurationSetName=configuration_set, MessageType="TRANSACTIONAL")
+        number = register_phone_number(self.phone_number, opt_outs,
+                                       account_id=account_for_access_key(CREDENTIALS["AWS_ACCESS_KEY_ID"]),
+                                       region=self.region)
+        return number["PhoneNumberArn"], configuration_set
 
     # -- everything ------------------------------------------------------------------
     def run(self) -> dict[str, str]:
@@ -336,7 +334,7 @@ class Bootstrap:
         state_machine_arn = self.ensure_state_machine(arns["send_reminder"], states_role)
         instance_arn, admin_arn = self.ensure_app_instance()
         sma_id = self.ensure_sip_media_application(arns["sma_handler"])
-        pinpoint_app_id = self.ensure_pinpoint_app()
+        origination_identity, configuration_set = self.ensure_sms()
         return {
             **CREDENTIALS,
             "AWS_REGION": self.region,
@@ -351,8 +349,9 @@ class Bootstrap:
             "TELEHEALTH_APPOINTMENTS_TABLE": tables["appointments"],
             "TELEHEALTH_CALLS_TABLE": tables["calls"],
             "TELEHEALTH_STATE_MACHINE_ARN": state_machine_arn,
-            "TELEHEALTH_PINPOINT_APP_ID": pinpoint_app_id,
-            "TELEHEALTH_SMS_ORIGINATION_NUMBER": self.phone_number,
+            "TELEHEALTH_SMS_ORIGINATION_IDENTITY": origination_identity,
+            "TELEHEALTH_SMS_CONFIGURATION_SET": configuration_set,
+            "TELEHEALTH_PSTN_ENABLED": "true",
             "TELEHEALTH_SIP_MEDIA_APPLICATION_ID": sma_id,
             "TELEHEALTH_PHONE_NUMBER": self.phone_number,
             "TELEHEALTH_REMINDER_LEAD_MINUTES": "",

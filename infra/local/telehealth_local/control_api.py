@@ -17,6 +17,8 @@ from .outbox import Outbox, outbox as default_outbox
 PREFIX = "/_local"
 _DIGITS = re.compile(r"^[0-9*#]{1,32}$")
 MAX_BODY_BYTES = 16 * 1024
+_E164 = re.compile(r"^\+[1-9][0-9]{1,14}$")
+MAX_TEXT_LENGTH = 1600
 
 
 class ControlError(Exception):
@@ -69,6 +71,7 @@ class ControlApi:
             Rule(f"{PREFIX}/outbox/sms", methods=["GET"], endpoint="sms"),
             Rule(f"{PREFIX}/outbox/email", methods=["GET"], endpoint="email"),
             Rule(f"{PREFIX}/outbox", methods=["DELETE"], endpoint="clear_outbox"),
+            Rule(f"{PREFIX}/sms/inbound", methods=["POST"], endpoint="sms_inbound"),
             Rule(f"{PREFIX}/calls", methods=["GET"], endpoint="list_calls"),
             Rule(f"{PREFIX}/calls/<transaction_id>", methods=["GET"], endpoint="get_call"),
             Rule(f"{PREFIX}/calls/<transaction_id>/answer", methods=["POST"], endpoint="answer"),
@@ -108,6 +111,27 @@ class ControlApi:
     def _clear_outbox(self, request: Request) -> Response:
         self._outbox.clear()
         return _json(200, {})
+
+    def _sms_inbound(self, request: Request) -> Response:
+        """A phone texts one of our numbers: opt-out keywords (STOP ...) and START/UNSTOP act on
+        that number's opt-out list, as End User Messaging SMS does; anything else is only received."""
+        from .emulator.sms_voice_v2 import receive_text
+        from .emulator.sms_voice_v2.models import UnknownNumber
+
+        body = _json_body(request)
+        details = [{"path": f"$.{name}", "message": "must be an E.164 phone number"}
+                   for name in ("from", "to") if not isinstance(body.get(name), str) or not _E164.match(body[name])]
+        text = body.get("body")
+        if not isinstance(text, str) or not 1 <= len(text) <= MAX_TEXT_LENGTH:
+            details.append({"path": "$.body", "message": f"must be a string of 1 to {MAX_TEXT_LENGTH} characters"})
+        details += [{"path": f"$.{name}", "message": "unknown field"} for name in sorted(set(body) - {"from", "to", "body"})]
+        if details:
+            raise ControlError(400, "ValidationError", "The request has invalid fields.", details)
+        try:
+            action = receive_text(body["to"], body["from"], text)
+        except UnknownNumber:
+            raise ControlError(404, "NotFound", "No origination number of the local stack has that number.") from None
+        return _json(200, {"action": action})
 
     def _outputs(self, request: Request) -> Response:
         outputs = self._outputs_getter()

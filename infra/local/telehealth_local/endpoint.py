@@ -1,6 +1,6 @@
 """The local AWS endpoint: one threaded WSGI server that routes /_local/* to the control API,
 Cognito's code-and-trigger operations to the Cognito glue, the two Step Functions operations
-moto lacks to stepfunctions_gaps, Chime SDK and Pinpoint requests to
+moto lacks to stepfunctions_gaps, Chime SDK and End User Messaging SMS requests to
 our emulator and everything else to moto, all in this process, so that moto's Lambda
 invocations (made by Step Functions) reach our Lambda workers; plus the messaging-session
 websocket server, the resources bootstrap and the outputs file.
