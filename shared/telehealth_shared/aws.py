@@ -12,7 +12,7 @@ _CLIENT_NAMES = {
     "chime_messaging": "chime-sdk-messaging",
     "chime_meetings": "chime-sdk-meetings",
     "chime_voice": "chime-sdk-voice",
-    "pinpoint": "pinpoint",
+    "sms": "pinpoint-sms-voice-v2",
     "sts": "sts",
 }
 
@@ -54,6 +54,7 @@ class AwsClients:
         self._clients: dict[str, Any] = {}
         self._lock = threading.Lock()
         self._session: Any = None
+        self._never_retrying: AwsClients | None = None
 
     def _make(self, service: str) -> Any:
         import boto3
@@ -76,6 +77,16 @@ class AwsClients:
         )
         client.meta.events.register("before-call.*.*", _notify)
         return client
+
+    def never_retrying(self) -> "AwsClients":
+        """Clients like these whose calls botocore never retries by itself, for calls that are not
+        idempotent: a text whose send timed out may have been delivered, and a retry would send
+        it twice. Created once per client set."""
+        with self._lock:
+            if self._never_retrying is None:
+                connect_timeout, read_timeout, _ = self._timeouts
+                self._never_retrying = AwsClients(self._region, connect_timeout, read_timeout, max_attempts=1)
+            return self._never_retrying
 
     def client(self, service: str) -> Any:
         existing = self._clients.get(service)
