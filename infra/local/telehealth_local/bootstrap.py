@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import urllib.request
 import zipfile
 from pathlib import Path
 from typing import Any, Mapping
@@ -304,9 +305,6 @@ class Bootstrap:
     def ensure_sms(self) -> tuple[str, str]:
         """The origination number (registered outside the API, as on AWS), the stage's opt-out
         list it uses and its configuration set; returns (number ARN, configuration set name)."""
-        from .emulator.core.request import account_for_access_key
-        from .emulator.sms_voice_v2 import register_phone_number
-
         sms = self.client("pinpoint-sms-voice-v2")
         opt_outs = self._name("opt-outs")
         configuration_set = self._name("")
@@ -319,10 +317,16 @@ class Bootstrap:
         except sms.exceptions.ResourceNotFoundException:
             sms.create_configuration_set(ConfigurationSetName=configuration_set)
             sms.set_default_message_type(ConfigurationSetName=configuration_set, MessageType="TRANSACTIONAL")
-        number = register_phone_number(self.phone_number, opt_outs,
-                                       account_id=account_for_access_key(CREDENTIALS["AWS_ACCESS_KEY_ID"]),
-                                       region=self.region)
-        return number["PhoneNumberArn"], configuration_set
+        # Through the control API: the number is registered outside the API, as on AWS.
+        request = urllib.request.Request(
+            f"{self.endpoint_url}/_local/sms/origination-numbers", method="POST",
+            headers={"Content-Type": "application/json"},
+            data=json.dumps({"phone_number": self.phone_number, "opt_out_list_name": opt_outs, "region": self.region,
+                             "access_key": CREDENTIALS["AWS_ACCESS_KEY_ID"]}).encode())
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # 127.0.0.1, never a proxy
+        with opener.open(request, timeout=30) as response:  # nosec B310: our own endpoint URL
+            number = json.loads(response.read())
+        return number["phone_number_arn"], configuration_set
 
     # -- everything ------------------------------------------------------------------
     def run(self) -> dict[str, str]:
