@@ -42,3 +42,11 @@ output "app_instance_arn" {
 output "sip_media_application_id" {
   value = module.telehealth.sip_media_application_id
 }
+
+output "sms_configuration_set_arn" {
+  value = module.telehealth.sms_configuration_set_arn
+}
+
+output "sms_opt_out_list_arn" {
+  value = module.telehealth.sms_opt_out_list_arn
+}
