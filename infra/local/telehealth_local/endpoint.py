@@ -26,6 +26,7 @@ from .cognito_glue import CognitoGlue
 from .control_api import ControlApi, is_control_request
 from .lambda_runtime import ProcessLambdaInvoker, install_moto_hook
 from .moto_app import configure_moto, make_moto_app, request_handler_class
+from .unimplemented import MotoGaps
 
 logger = logging.getLogger("telehealth_local.endpoint")
 
@@ -143,7 +144,8 @@ class Endpoint:
     def build_app(self) -> Router:
         is_emulated, emulator = _emulator()
         control = ControlApi(ready=self.ready, outputs=lambda: self.outputs, worker_pids=self.invoker.worker_pids)
-        moto = make_moto_app()
+        # An operation moto lacks answers 501 naming it, like one the emulator lacks.
+        moto = MotoGaps(make_moto_app())
         return Router(control, CognitoGlue(moto, self.invoker), is_emulated, emulator, moto)
 
     def start(self) -> None:
