@@ -220,7 +220,6 @@ def test_sms_configuration_set_and_opt_out_list(deployment: Deployment) -> None:
         ConfigurationSetNames=[settings["TELEHEALTH_SMS_CONFIGURATION_SET"]])["ConfigurationSets"]
     assert configuration_set["ConfigurationSetName"] == f"telehealth-{stage}"
     assert configuration_set["ConfigurationSetArn"] == deployment.outputs["sms_configuration_set_arn"]
-    assert configuration_set["DefaultMessageType"] == "TRANSACTIONAL"
     (opt_outs,) = sms.describe_opt_out_lists(OptOutListNames=[f"telehealth-{stage}-opt-outs"])["OptOutLists"]
     assert opt_outs["OptOutListArn"] == deployment.outputs["sms_opt_out_list_arn"]
     # No Pinpoint project: the provider never touched mobiletargeting.
@@ -352,6 +351,12 @@ def test_destroy_removes_everything(deployment: Deployment) -> None:
     assert [r["RoleName"] for r in roles if r["RoleName"].startswith(f"telehealth-{stage}-")] == []
     machines = deployment.client("stepfunctions").list_state_machines()["stateMachines"]
     assert [m for m in machines if m["name"].startswith(f"telehealth-{stage}-")] == []
+    if deployment.on_local_stack:
+        sms = deployment.client("pinpoint-sms-voice-v2")
+        assert [c for c in sms.describe_configuration_sets()["ConfigurationSets"]
+                if c["ConfigurationSetName"].startswith(f"telehealth-{stage}")] == []
+        assert [o for o in sms.describe_opt_out_lists()["OptOutLists"]
+                if o["OptOutListName"].startswith(f"telehealth-{stage}")] == []
     groups = deployment.client("logs").describe_log_groups()["logGroups"]
     assert [g["logGroupName"] for g in groups if f"-{stage}" in g["logGroupName"]] == []
     assert deployment.tf.state().get("values") is None
