@@ -85,7 +85,8 @@ class AwsClients:
         with self._lock:
             if self._never_retrying is None:
                 connect_timeout, read_timeout, _ = self._timeouts
-                self._never_retrying = AwsClients(self._region, connect_timeout, read_timeout, max_attempts=1)
+                # botocore's max_attempts counts retries, not attempts: 0 is one attempt in total.
+                self._never_retrying = AwsClients(self._region, connect_timeout, read_timeout, max_attempts=0)
             return self._never_retrying
 
     def client(self, service: str) -> Any:
