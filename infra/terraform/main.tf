@@ -9,8 +9,7 @@ module "telehealth" {
   lambda_tracing             = var.lambda_tracing
   reminder_lead_minutes      = var.reminder_lead_minutes
   app_instance_arn           = var.app_instance_arn
-  sms_sender_id              = var.sms_sender_id
-  sms_origination_number     = var.sms_origination_number
+  sms_origination_identity   = var.sms_origination_identity
   pstn_enabled               = var.pstn_enabled
   phone_number               = var.phone_number
   first_admin_email          = var.first_admin_email

@@ -49,4 +49,10 @@ output "alarms_topic_arn" {
 
 output "dashboard_name" {
   value = module.telehealth.dashboard_name
+output "sms_configuration_set_arn" {
+  value = module.telehealth.sms_configuration_set_arn
+}
+
+output "sms_opt_out_list_arn" {
+  value = module.telehealth.sms_opt_out_list_arn
 }

@@ -1,5 +1,5 @@
 variable "region" {
-  description = "AWS region of the stage (one where Chime SDK PSTN audio and Pinpoint SMS are offered, e.g. us-east-1)."
+  description = "AWS region of the stage (one where End User Messaging SMS and, if used, Chime SDK PSTN audio are offered, e.g. us-east-1)."
   type        = string
   default     = "us-east-1"
 }
@@ -44,21 +44,16 @@ variable "app_instance_arn" {
   default     = ""
 }
 
-variable "sms_sender_id" {
-  type    = string
-  default = ""
-}
-
-variable "sms_origination_number" {
-  description = "E.164 number reminders are sent from (ordered outside Terraform)."
+variable "sms_origination_identity" {
+  description = "ARN of the End User Messaging SMS phone number texts are sent from, registered outside Terraform (docs/deploy.md)."
   type        = string
   default     = ""
 }
 
 variable "pstn_enabled" {
-  description = "Create the SIP media application (phone calls)."
+  description = "Phone calls through Chime SDK PSTN audio, in maintenance mode: true only for an account that has it (docs/deploy.md)."
   type        = bool
-  default     = true
+  default     = false
 }
 
 variable "phone_number" {

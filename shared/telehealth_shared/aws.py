@@ -13,7 +13,7 @@ _CLIENT_NAMES = {
     "chime_messaging": "chime-sdk-messaging",
     "chime_meetings": "chime-sdk-meetings",
     "chime_voice": "chime-sdk-voice",
-    "pinpoint": "pinpoint",
+    "sms": "pinpoint-sms-voice-v2",
     "sts": "sts",
     "ses": "ses",
 }
@@ -84,6 +84,7 @@ class AwsClients:
         self._clients: dict[str, Any] = {}
         self._lock = threading.Lock()
         self._session: Any = None
+        self._never_retrying: AwsClients | None = None
 
     def _make(self, service: str) -> Any:
         import boto3
@@ -107,6 +108,17 @@ class AwsClients:
         client.meta.events.register("before-call.*.*", _notify)
         client.meta.events.register("after-call.*.*", _notify_done)
         return client
+
+    def never_retrying(self) -> "AwsClients":
+        """Clients like these whose calls botocore never retries by itself, for calls that are not
+        idempotent: a text whose send timed out may have been delivered, and a retry would send
+        it twice. Created once per client set."""
+        with self._lock:
+            if self._never_retrying is None:
+                connect_timeout, read_timeout, _ = self._timeouts
+                # botocore's max_attempts counts retries, not attempts: 0 is one attempt in total.
+                self._never_retrying = AwsClients(self._region, connect_timeout, read_timeout, max_attempts=0)
+            return self._never_retrying
 
     def client(self, service: str) -> Any:
         existing = self._clients.get(service)

@@ -26,8 +26,8 @@ class Settings:
     appointments_table: str | None
     calls_table: str | None
     state_machine_arn: str | None
-    pinpoint_app_id: str | None
-    sms_origination_number: str | None
+    sms_origination_identity: str | None
+    sms_configuration_set: str | None
     sip_media_application_id: str | None
     phone_number: str | None
     reminder_lead_minutes: tuple[int, ...]
@@ -37,6 +37,8 @@ class Settings:
     verifications_table: str | None = None
     email_sender: str | None = None
     audit_table: str | None = None
+    # PSTN audio (SIP media applications) is in maintenance mode: off unless the account has it.
+    pstn_enabled: bool = False
 
     @property
     def token_issuer(self) -> str:
@@ -69,6 +71,13 @@ def _lead_minutes(raw: str | None) -> tuple[int, ...]:
     return tuple(values)
 
 
+def _flag(name: str) -> bool:
+    raw = (_env(name) or "false").lower()
+    if raw not in ("true", "false"):
+        raise ConfigurationError(f"{name} must be true or false")
+    return raw == "true"
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return Settings(
@@ -83,8 +92,8 @@ def get_settings() -> Settings:
         appointments_table=_env("TELEHEALTH_APPOINTMENTS_TABLE"),
         calls_table=_env("TELEHEALTH_CALLS_TABLE"),
         state_machine_arn=_env("TELEHEALTH_STATE_MACHINE_ARN"),
-        pinpoint_app_id=_env("TELEHEALTH_PINPOINT_APP_ID"),
-        sms_origination_number=_env("TELEHEALTH_SMS_ORIGINATION_NUMBER"),
+        sms_origination_identity=_env("TELEHEALTH_SMS_ORIGINATION_IDENTITY"),
+        sms_configuration_set=_env("TELEHEALTH_SMS_CONFIGURATION_SET"),
         sip_media_application_id=_env("TELEHEALTH_SIP_MEDIA_APPLICATION_ID"),
         phone_number=_env("TELEHEALTH_PHONE_NUMBER"),
         reminder_lead_minutes=_lead_minutes(_env("TELEHEALTH_REMINDER_LEAD_MINUTES")),
@@ -94,4 +103,5 @@ def get_settings() -> Settings:
         email_sender=_env("TELEHEALTH_EMAIL_SENDER"),
         audit_table=_env("TELEHEALTH_AUDIT_TABLE"),
         token_leeway_seconds=int(_env("TELEHEALTH_TOKEN_LEEWAY_SECONDS", "30")),
+        pstn_enabled=_flag("TELEHEALTH_PSTN_ENABLED"),
     )

@@ -246,6 +246,7 @@ class Visit:
     events_after_phone: list[dict[str, Any]] = field(default_factory=list)
     doctor_sms: list[dict[str, Any]] = field(default_factory=list)
     patient_sms: list[dict[str, Any]] = field(default_factory=list)
+    reminder_claims: set[str] = field(default_factory=set)
     cancelled: Any = None
     check_in_after_cancel: ApiError | None = None
     final_history: list[Any] = field(default_factory=list)
@@ -330,11 +331,15 @@ def play_visit(stack: LocalStack, recorder: RequestRecorder | None = None, lead_
     control.hang_up(transaction_id)
     visit.after_hangup = wait_call(control, transaction_id, lambda c: c["status"] == "ended", "the call to end")
 
-    # The reminder Lambda texts everyone still `added` in one Pinpoint request: once the
-    # doctor's text is here, a text to the patient would be too.
+    # The reminder Lambda claims everyone still `added` in one write before texting each of
+    # them: once the doctor's text is here, the claim shows whether the patient was due too.
     remaining = (visit.appointment.starts_at - datetime.now(timezone.utc)).total_seconds()
     visit.doctor_sms = wait_for(lambda: sms_to(control, doctor.phone_number), timeout=max(remaining, 0) + 20,
                                 interval=0.2, message="the reminder SMS to the doctor")
+    item = stack.client("dynamodb").get_item(
+        TableName=stack.settings["TELEHEALTH_APPOINTMENTS_TABLE"], ConsistentRead=True,
+        Key={"appointment_id": {"S": appointment_id}})["Item"]
+    visit.reminder_claims = set(item.get("reminders_sent", {}).get("SS", []))
     visit.patient_sms = sms_to(control, patient.phone_number)
 
     visit.cancelled = doctor.client.cancel_appointment(appointment_id)

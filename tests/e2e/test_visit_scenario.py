@@ -132,6 +132,7 @@ def test_the_reminder_reaches_only_the_doctor_who_did_not_check_in(visit):
     # Not before the appointment's time (moto's Wait state may round down by up to a second).
     assert parse_utc(visit.doctor_sms[0]["sent_at"]) >= visit.appointment.starts_at - timedelta(seconds=1)
     assert visit.patient_sms == []
+    assert {claim.rsplit(":", 1)[1] for claim in visit.reminder_claims} == {"doctor"}  # the patient was never due
 
 
 def test_cancelling_stops_check_in(visit):

@@ -35,7 +35,8 @@ def test_offline_provider_has_every_resource_type_used(local_root: Terraform) ->
             if len(words) >= 3 and words[0] == "resource" and words[1].strip('"').startswith("aws_"):
                 used.add(words[1].strip('"'))
     assert {"aws_chimesdkvoice_sip_media_application", "aws_chimesdkvoice_sip_rule",
-            "aws_lambda_invocation", "aws_pinpoint_sms_channel"} <= used
+            "aws_lambda_invocation", "aws_pinpointsmsvoicev2_configuration_set",
+            "aws_pinpointsmsvoicev2_opt_out_list"} <= used
     assert sorted(used - set(resources)) == []
 
 

@@ -40,7 +40,7 @@ EXPECTED_ACTIONS = {
         "chime:CreateChannel", "chime:UpdateChannel", "chime:DescribeChannel", "chime:DeleteChannel",
         "chime:CreateChannelMembership", "chime:CreateChannelModerator", "chime:SendChannelMessage",
         "states:StartExecution", "states:StopExecution", "states:DescribeExecution",
-        "mobiletargeting:SendMessages",
+        "sms-voice:SendTextMessage",
     } | LOGS | XRAY,
     "messaging": {
         "cognito-idp:AdminGetUser", "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query",
@@ -68,9 +68,9 @@ class Deployment:
         self.stage = stage
         self.tf.variables = {"endpoint": endpoint.url, "stage": stage, "build_dir": str(build_dir)}
         if self.on_local_stack:
-            # The local stack answers Pinpoint and the SIP media application (moto does not);
-            # it has no SIP rules, which only a phone number would create.
-            self.tf.variables.update(pinpoint_enabled=True, pstn_enabled=True, phone_number="",
+            # The local stack answers the SIP media application (moto does not); it has no SIP
+            # rules, which only a phone number would create.
+            self.tf.variables.update(pstn_enabled=True, phone_number="",
                                      app_instance_arn=endpoint.stack_settings["TELEHEALTH_APP_INSTANCE_ARN"])
         self.outputs: dict[str, Any] = {}
         self.first_apply: dict[str, Any] = {}
@@ -223,16 +223,23 @@ def test_state_machine_comes_from_the_file_the_local_stack_runs(deployment: Depl
 
 def needs_local_stack(deployment: Deployment) -> None:
     if not deployment.on_local_stack:
-        pytest.skip("applied to moto, which has no Pinpoint SMS channel or SIP media application "
+        pytest.skip("applied to moto, which has no End User Messaging SMS or SIP media application "
                     "(the local stack answers them once it answers the Step Functions calls)")
 
 
-def test_pinpoint_app_has_its_sms_channel(deployment: Deployment) -> None:
+def test_sms_configuration_set_and_opt_out_list(deployment: Deployment) -> None:
     needs_local_stack(deployment)
-    app_id = deployment.outputs["settings"]["TELEHEALTH_PINPOINT_APP_ID"]
-    pinpoint = deployment.client("pinpoint")
-    assert pinpoint.get_app(ApplicationId=app_id)["ApplicationResponse"]["Name"] == f"telehealth-{deployment.stage}"
-    assert pinpoint.get_sms_channel(ApplicationId=app_id)["SMSChannelResponse"]["Enabled"] is True
+    settings, stage = deployment.outputs["settings"], deployment.stage
+    sms = deployment.client("pinpoint-sms-voice-v2")
+    (configuration_set,) = sms.describe_configuration_sets(
+        ConfigurationSetNames=[settings["TELEHEALTH_SMS_CONFIGURATION_SET"]])["ConfigurationSets"]
+    assert configuration_set["ConfigurationSetName"] == f"telehealth-{stage}"
+    assert configuration_set["ConfigurationSetArn"] == deployment.outputs["sms_configuration_set_arn"]
+    (opt_outs,) = sms.describe_opt_out_lists(OptOutListNames=[f"telehealth-{stage}-opt-outs"])["OptOutLists"]
+    assert opt_outs["OptOutListArn"] == deployment.outputs["sms_opt_out_list_arn"]
+    # No Pinpoint project: the provider never touched mobiletargeting.
+    assert "TELEHEALTH_PINPOINT_APP_ID" not in settings
+    assert settings["TELEHEALTH_PSTN_ENABLED"] == "true"  # this apply turned PSTN on
 
 
 def test_second_apply_points_the_sip_media_application_at_the_calling_handler(deployment: Deployment) -> None:
@@ -275,7 +282,8 @@ def test_roles_allow_exactly_what_each_service_calls_scoped_to_this_stack(deploy
         f"arn:aws:states:{arn}:execution:telehealth-{stage}-reminders:",
         f"arn:aws:chime:{arn}:meeting/",
         f"arn:aws:chime:{arn}:sma/{settings['TELEHEALTH_SIP_MEDIA_APPLICATION_ID']}",
-        f"arn:aws:mobiletargeting:{arn}:apps/{settings['TELEHEALTH_PINPOINT_APP_ID']}/",
+        settings["TELEHEALTH_SMS_ORIGINATION_IDENTITY"],
+        outputs["sms_configuration_set_arn"],
         outputs["messaging_session_role_arn"],
     ]
     for service in SERVICES:
@@ -358,6 +366,12 @@ def test_destroy_removes_everything(deployment: Deployment) -> None:
     assert [r["RoleName"] for r in roles if r["RoleName"].startswith(f"telehealth-{stage}-")] == []
     machines = deployment.client("stepfunctions").list_state_machines()["stateMachines"]
     assert [m for m in machines if m["name"].startswith(f"telehealth-{stage}-")] == []
+    if deployment.on_local_stack:
+        sms = deployment.client("pinpoint-sms-voice-v2")
+        assert [c for c in sms.describe_configuration_sets()["ConfigurationSets"]
+                if c["ConfigurationSetName"].startswith(f"telehealth-{stage}")] == []
+        assert [o for o in sms.describe_opt_out_lists()["OptOutLists"]
+                if o["OptOutListName"].startswith(f"telehealth-{stage}")] == []
     groups = deployment.client("logs").describe_log_groups()["logGroups"]
     assert [g["logGroupName"] for g in groups if f"-{stage}" in g["logGroupName"]] == []
     assert deployment.tf.state().get("values") is None

@@ -35,10 +35,11 @@ def test_outputs_file_holds_the_settings(stack):
     expected = {"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_ENDPOINT_URL",
                 "TELEHEALTH_STAGE", "TELEHEALTH_USER_POOL_ID", "TELEHEALTH_USER_POOL_CLIENT_ID", "TELEHEALTH_JWKS_URL",
                 "TELEHEALTH_APP_INSTANCE_ARN", "TELEHEALTH_APP_INSTANCE_ADMIN_ARN", "TELEHEALTH_APPOINTMENTS_TABLE",
-                "TELEHEALTH_CALLS_TABLE", "TELEHEALTH_STATE_MACHINE_ARN", "TELEHEALTH_PINPOINT_APP_ID",
-                "TELEHEALTH_SMS_ORIGINATION_NUMBER", "TELEHEALTH_SIP_MEDIA_APPLICATION_ID", "TELEHEALTH_PHONE_NUMBER",
-                "TELEHEALTH_REMINDER_LEAD_MINUTES", "TELEHEALTH_INVITATIONS_TABLE", "TELEHEALTH_VERIFICATIONS_TABLE",
-                "TELEHEALTH_EMAIL_SENDER", "TELEHEALTH_AUDIT_TABLE", "TELEHEALTH_LOCAL_ADMIN_EMAIL", "TELEHEALTH_LOCAL_ADMIN_PASSWORD"}
+                "TELEHEALTH_CALLS_TABLE", "TELEHEALTH_STATE_MACHINE_ARN", "TELEHEALTH_SMS_ORIGINATION_IDENTITY",
+                "TELEHEALTH_SMS_CONFIGURATION_SET", "TELEHEALTH_PSTN_ENABLED", "TELEHEALTH_SIP_MEDIA_APPLICATION_ID",
+                "TELEHEALTH_PHONE_NUMBER", "TELEHEALTH_REMINDER_LEAD_MINUTES", "TELEHEALTH_INVITATIONS_TABLE",
+                "TELEHEALTH_VERIFICATIONS_TABLE", "TELEHEALTH_EMAIL_SENDER", "TELEHEALTH_AUDIT_TABLE",
+                "TELEHEALTH_LOCAL_ADMIN_EMAIL", "TELEHEALTH_LOCAL_ADMIN_PASSWORD", "POWERTOOLS_TRACE_DISABLED"}
     assert set(settings) == expected
     assert settings["AWS_ENDPOINT_URL"] == stack.endpoint_url
     assert settings["TELEHEALTH_STAGE"] == "local"
@@ -120,10 +121,17 @@ def test_functions_state_machine_and_chime_resources(stack):
     assert sma["Name"] == "telehealth-local-sma"
     assert [e["LambdaArn"] for e in sma["Endpoints"]] == [_arn("telehealth-calling-local-sma_handler")]
 
-    pinpoint = stack.client("pinpoint")
-    app_id = stack.settings["TELEHEALTH_PINPOINT_APP_ID"]
-    assert pinpoint.get_app(ApplicationId=app_id)["ApplicationResponse"]["Name"] == "telehealth-local"
-    assert pinpoint.get_sms_channel(ApplicationId=app_id)["SMSChannelResponse"]["Enabled"] is True
+    sms = stack.client("pinpoint-sms-voice-v2")
+    (number,) = sms.describe_phone_numbers()["PhoneNumbers"]
+    assert number["PhoneNumberArn"] == stack.settings["TELEHEALTH_SMS_ORIGINATION_IDENTITY"]
+    assert number["PhoneNumber"] == stack.settings["TELEHEALTH_PHONE_NUMBER"]
+    # STOP replies land on the stage's own opt-out list.
+    assert number["OptOutListName"] == "telehealth-local-opt-outs" and number["SelfManagedOptOutsEnabled"] is False
+    (configuration_set,) = sms.describe_configuration_sets(
+        ConfigurationSetNames=[stack.settings["TELEHEALTH_SMS_CONFIGURATION_SET"]])["ConfigurationSets"]
+    assert configuration_set["ConfigurationSetName"] == "telehealth-local"
+    assert configuration_set["DefaultMessageType"] == "TRANSACTIONAL"
+    assert stack.settings["TELEHEALTH_PSTN_ENABLED"] == "true"
 
 
 def test_running_bootstrap_again_changes_nothing(stack):
@@ -141,9 +149,12 @@ def test_running_bootstrap_again_changes_nothing(stack):
     instances = [i for i in stack.client("chime-sdk-identity").list_app_instances()["AppInstances"]
                  if i["Name"] == "telehealth-local"]
     assert len(instances) == 1
-    apps = [a for a in stack.client("pinpoint").get_apps()["ApplicationsResponse"]["Item"]
-            if a["Name"] == "telehealth-local"]
-    assert len(apps) == 1
+    sms = stack.client("pinpoint-sms-voice-v2")
+    assert len(sms.describe_phone_numbers()["PhoneNumbers"]) == 1
+    assert [c["ConfigurationSetName"] for c in sms.describe_configuration_sets()["ConfigurationSets"]] == [
+        "telehealth-local"]
+    assert [o["OptOutListName"] for o in sms.describe_opt_out_lists()["OptOutLists"]] == [
+        "Default", "telehealth-local-opt-outs"]
     smas = [s for s in stack.client("chime-sdk-voice").list_sip_media_applications()["SipMediaApplications"]
             if s["Name"] == "telehealth-local-sma"]
     assert len(smas) == 1

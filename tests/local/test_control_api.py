@@ -24,11 +24,10 @@ def stack():
 
 
 def _send_sms(stack, to: str, body: str) -> None:
-    stack.client("pinpoint").send_messages(
-        ApplicationId=stack.settings["TELEHEALTH_PINPOINT_APP_ID"],
-        MessageRequest={"Addresses": {to: {"ChannelType": "SMS"}}, "MessageConfiguration": {"SMSMessage": {
-            "Body": body, "MessageType": "TRANSACTIONAL",
-            "OriginationNumber": stack.settings["TELEHEALTH_SMS_ORIGINATION_NUMBER"]}}})
+    stack.client("pinpoint-sms-voice-v2").send_text_message(
+        DestinationPhoneNumber=to, OriginationIdentity=stack.settings["TELEHEALTH_SMS_ORIGINATION_IDENTITY"],
+        MessageBody=body, MessageType="TRANSACTIONAL",
+        ConfigurationSetName=stack.settings["TELEHEALTH_SMS_CONFIGURATION_SET"])
 
 
 def _dial(stack, to: str = PATIENT_PHONE) -> str:
@@ -44,7 +43,7 @@ def test_health(stack):
     assert response.json() == {"status": "ok"}
 
 
-def test_sms_outbox_lists_pinpoint_messages_oldest_first(stack):
+def test_sms_outbox_lists_sent_texts_oldest_first(stack):
     _send_sms(stack, "+12025550181", "first")
     _send_sms(stack, "+12025550182", "second")
     response = stack.control("GET", "outbox/sms")
@@ -54,7 +53,7 @@ def test_sms_outbox_lists_pinpoint_messages_oldest_first(stack):
     for message in messages:
         assert set(message) == {"to", "body", "sent_at", "message_type", "origination_number"}
         assert message["message_type"] == "TRANSACTIONAL"
-        assert message["origination_number"] == stack.settings["TELEHEALTH_SMS_ORIGINATION_NUMBER"]
+        assert message["origination_number"] == stack.settings["TELEHEALTH_PHONE_NUMBER"]
         assert ISO_UTC.match(message["sent_at"])
 
 
@@ -149,3 +148,46 @@ def test_outputs_and_workers_extensions(stack):
     assert outputs.json() == stack.settings
     workers = stack.control("GET", "lambda/workers").json()["workers"]
     assert all(isinstance(pid, int) for pids in workers.values() for pid in pids)
+
+
+def _opted_out(stack) -> list[str]:
+    sms = stack.client("pinpoint-sms-voice-v2")
+    (number,) = sms.describe_phone_numbers()["PhoneNumbers"]
+    listed = sms.describe_opted_out_numbers(OptOutListName=number["OptOutListName"])["OptedOutNumbers"]
+    return [n["OptedOutNumber"] for n in listed]
+
+
+def test_stop_from_a_phone_opts_it_out_and_start_back_in(stack):
+    ours, phone = stack.settings["TELEHEALTH_PHONE_NUMBER"], "+12025550183"
+    inbound = {"from": phone, "to": ours}
+    assert stack.control("POST", "sms/inbound", json={**inbound, "body": "Stop"}).json() == {"action": "opted_out"}
+    assert phone in _opted_out(stack)
+    with pytest.raises(Exception) as raised:
+        _send_sms(stack, phone, "after stop")
+    assert raised.value.response["Reason"] == "DESTINATION_PHONE_NUMBER_OPTED_OUT"
+    assert stack.control("POST", "sms/inbound", json={**inbound, "body": "thanks"}).json() == {"action": "none"}
+    assert stack.control("POST", "sms/inbound", json={**inbound, "body": "START"}).json() == {"action": "opted_in"}
+    assert phone not in _opted_out(stack)
+    _send_sms(stack, phone, "after start")
+    assert [m["body"] for m in stack.control("GET", "outbox/sms").json()["messages"] if m["to"] == phone] == [
+        "after start"]
+
+
+def test_inbound_to_a_number_that_is_not_ours_is_404(stack):
+    response = stack.control("POST", "sms/inbound", json={"from": "+12025550184", "to": "+12025550199", "body": "STOP"})
+    assert response.status_code == 404
+    assert "+12025550184" not in _opted_out(stack)
+
+
+@pytest.mark.parametrize("body", [
+    {"from": "+12025550184", "to": "+12025550100"},
+    {"from": "12025550184", "to": "+12025550100", "body": "STOP"},
+    {"from": "+12025550184", "to": 12025550100, "body": "STOP"},
+    {"from": "+12025550184", "to": "+12025550100", "body": ""},
+    {"from": "+12025550184", "to": "+12025550100", "body": "STOP", "extra": 1},
+])
+def test_bad_inbound_bodies_are_400(stack, body):
+    response = stack.control("POST", "sms/inbound", json=body)
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "ValidationError"
+    assert "+12025550184" not in _opted_out(stack)

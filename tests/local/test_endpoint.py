@@ -241,3 +241,26 @@ def test_step_functions_operations_moto_lacks_are_answered(stack):
     assert sfn.validate_state_machine_definition(definition="{not json")["result"] == "FAIL"
     machine = stack.settings["TELEHEALTH_STATE_MACHINE_ARN"]
     assert sfn.list_state_machine_versions(stateMachineArn=machine)["stateMachineVersions"] == []
+
+
+@pytest.mark.parametrize("service, call, operation", [
+    # An operation of an emulated service without a handler.
+    ("chime-sdk-meetings", lambda c: c.start_meeting_transcription(
+        MeetingId="00000000-0000-4000-8000-000000000000",
+        TranscriptionConfiguration={"EngineTranscribeSettings": {"LanguageCode": "en-US"}}),
+     "StartMeetingTranscription"),
+    # moto raises NotImplementedError (JSON and query protocols).
+    ("cognito-idp", lambda c: c.get_log_delivery_configuration(UserPoolId="us-east-1_abc"),
+     "GetLogDeliveryConfiguration"),
+    ("iam", lambda c: c.generate_service_last_accessed_details(Arn="arn:aws:iam::123456789012:role/x"),
+     "GenerateServiceLastAccessedDetails"),
+    # moto has no route for the REST path at all.
+    ("lambda", lambda c: c.get_function_recursion_config(FunctionName="x"), "GetFunctionRecursionConfig"),
+])
+def test_unimplemented_operations_answer_501_naming_service_and_operation(stack, service, call, operation):
+    with pytest.raises(ClientError) as raised:
+        call(stack.client(service, retries={"max_attempts": 1}))
+    response = raised.value.response
+    assert response["ResponseMetadata"]["HTTPStatusCode"] == 501
+    assert response["Error"]["Code"] in ("NotImplementedException", "NotImplemented")
+    assert response["Error"]["Message"].startswith(f"The local stack does not implement {service} {operation}")

@@ -42,3 +42,27 @@ def test_endpoint_override_is_honoured(monkeypatch):
     monkeypatch.setenv("AWS_ENDPOINT_URL_CHIME_SDK_MESSAGING", "http://127.0.0.1:4566")
     client = AwsClients(region="us-east-1").chime_messaging
     assert client.meta.endpoint_url == "http://127.0.0.1:4566"
+
+
+def test_never_retrying_clients_are_one_cached_sibling_with_one_attempt(monkeypatch):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    clients = AwsClients(region="us-east-1", read_timeout=7)
+    sender = clients.never_retrying()
+    assert sender is clients.never_retrying() and sender is not clients
+    config = sender.sms.meta.config
+    assert config.retries["total_max_attempts"] == 1 and config.read_timeout == 7
+    assert sender.sms.meta.service_model.service_name == "pinpoint-sms-voice-v2"
+    assert clients.dynamodb.meta.config.retries["total_max_attempts"] > 1
+
+
+def test_sms_context_refuses_anything_but_identifiers_before_sending():
+    from telehealth_shared.config import get_settings
+    from telehealth_shared.sms import send_text
+
+    class NoClients:
+        def never_retrying(self):
+            raise AssertionError("nothing may be sent")
+
+    with pytest.raises(ValueError):
+        send_text(NoClients(), get_settings(), "+12025550123", "hi", {"appointment_id": "a", "name": "Ada"})

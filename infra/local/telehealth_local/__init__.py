@@ -1,1 +1,1 @@
-"""The local stack: moto plus our Chime SDK and Pinpoint emulation, glue and a control API."""
+"""The local stack: moto plus our Chime SDK and End User Messaging SMS emulation, glue and a control API."""

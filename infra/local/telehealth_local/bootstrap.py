@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import urllib.request
 import zipfile
 from pathlib import Path
 from typing import Any, Mapping
@@ -22,7 +23,7 @@ ACCOUNT_ID = "123456789012"
 REGION = "us-east-1"
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}  # nosec B105: the local stack's fixed, public test credentials
 # 555-0100 to 555-0199 are reserved for fiction in the North American plan; libphonenumber
-# accepts +1 202 555 0100 as a valid number, so Pinpoint's and Chime's checks pass.
+# accepts +1 202 555 0100 as a valid number, so End User Messaging's and Chime's checks pass.
 DEFAULT_PHONE_NUMBER = "+12025550100"
 ADMIN_USER_ID = "telehealth-service"
 # The clinic's first admin (on AWS: Terraform's first_admin_email) and the invitations' sender.
@@ -307,31 +308,32 @@ class Bootstrap:
             AwsRegion=self.region, Name=name, Endpoints=[{"LambdaArn": sma_handler_arn}],
         )["SipMediaApplication"]["SipMediaApplicationId"]
 
-    # -- Pinpoint --------------------------------------------------------------------
-    def ensure_pinpoint_app(self) -> str:
-        pinpoint = self.client("pinpoint")
-        name = self._name("")
-        app_id = None
-        token = None
-        while app_id is None:
-            kwargs = {"Token": token} if token else {}
-            response = pinpoint.get_apps(**kwargs)["ApplicationsResponse"]
-            for app in response.get("Item", []):
-                if app["Name"] == name:
-                    app_id = app["Id"]
-            token = response.get("NextToken")
-            if not token:
-                break
-        if app_id is None:
-            app_id = pinpoint.create_app(CreateApplicationRequest={"Name": name})["ApplicationResponse"]["Id"]
-        channel = None
+    # -- End User Messaging SMS ------------------------------------------------------
+    def ensure_sms(self) -> tuple[str, str]:
+        """The origination number (registered outside the API, as on AWS), the stage's opt-out
+        list it uses and its configuration set; returns (number ARN, configuration set name)."""
+        sms = self.client("pinpoint-sms-voice-v2")
+        opt_outs = self._name("opt-outs")
+        configuration_set = self._name("")
         try:
-            channel = pinpoint.get_sms_channel(ApplicationId=app_id)["SMSChannelResponse"]
-        except pinpoint.exceptions.NotFoundException:
-            pass  # no channel yet: created below
-        if not channel or not channel.get("Enabled"):
-            pinpoint.update_sms_channel(ApplicationId=app_id, SMSChannelRequest={"Enabled": True})
-        return app_id
+            sms.describe_opt_out_lists(OptOutListNames=[opt_outs])
+        except sms.exceptions.ResourceNotFoundException:
+            sms.create_opt_out_list(OptOutListName=opt_outs)
+        try:
+            sms.describe_configuration_sets(ConfigurationSetNames=[configuration_set])
+        except sms.exceptions.ResourceNotFoundException:
+            sms.create_configuration_set(ConfigurationSetName=configuration_set)
+            sms.set_default_message_type(ConfigurationSetName=configuration_set, MessageType="TRANSACTIONAL")
+        # Through the control API: the number is registered outside the API, as on AWS.
+        request = urllib.request.Request(
+            f"{self.endpoint_url}/_local/sms/origination-numbers", method="POST",
+            headers={"Content-Type": "application/json"},
+            data=json.dumps({"phone_number": self.phone_number, "opt_out_list_name": opt_outs, "region": self.region,
+                             "access_key": CREDENTIALS["AWS_ACCESS_KEY_ID"]}).encode())
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # 127.0.0.1, never a proxy
+        with opener.open(request, timeout=30) as response:  # nosec B310: our own endpoint URL
+            number = json.loads(response.read())
+        return number["phone_number_arn"], configuration_set
 
     # -- the first admin and the e-mail sender -----------------------------------------
     def ensure_email_sender(self) -> str:
@@ -343,14 +345,14 @@ class Bootstrap:
         """The clinic admin that exists from the start.
 
         Made as an operator would: AdminCreateUser, a permanent password, the admin group, and
-        its AppInstanceUser first (a user in a role group is always fully provisioned). The
-        password follows from the pool's random id, so a second bootstrap of the same stack
-        keeps it, while every new stack gets another one.
+        its AppInstanceUser first (a user in a role group is always fully provisioned). Every
+        bootstrap sets a new random password (the outputs file, rewritten with it, is where
+        people read it).
         """
-        import hashlib
+        import secrets
 
         cognito = self.client("cognito-idp")
-        password = f"Adm1n-{hashlib.sha256(f'local-admin:{pool_id}'.encode()).hexdigest()[:16]}!"
+        password = f"Adm1n-{secrets.token_urlsafe(12)}!"
         try:
             created = cognito.admin_create_user(
                 UserPoolId=pool_id, Username=LOCAL_ADMIN_EMAIL, MessageAction="SUPPRESS", TemporaryPassword=password,
@@ -380,9 +382,9 @@ class Bootstrap:
         state_machine_arn = self.ensure_state_machine(arns["send_reminder"], states_role)
         instance_arn, admin_arn = self.ensure_app_instance()
         sma_id = self.ensure_sip_media_application(arns["sma_handler"])
-        pinpoint_app_id = self.ensure_pinpoint_app()
         email_sender = self.ensure_email_sender()
         admin_email, admin_password = self.ensure_first_admin(pool_id, instance_arn)
+        origination_identity, configuration_set = self.ensure_sms()
         return {
             **CREDENTIALS,
             "AWS_REGION": self.region,
@@ -401,8 +403,9 @@ class Bootstrap:
             "TELEHEALTH_EMAIL_SENDER": email_sender,
             "TELEHEALTH_AUDIT_TABLE": tables["audit"],
             "TELEHEALTH_STATE_MACHINE_ARN": state_machine_arn,
-            "TELEHEALTH_PINPOINT_APP_ID": pinpoint_app_id,
-            "TELEHEALTH_SMS_ORIGINATION_NUMBER": self.phone_number,
+            "TELEHEALTH_SMS_ORIGINATION_IDENTITY": origination_identity,
+            "TELEHEALTH_SMS_CONFIGURATION_SET": configuration_set,
+            "TELEHEALTH_PSTN_ENABLED": "true",
             "TELEHEALTH_SIP_MEDIA_APPLICATION_ID": sma_id,
             "TELEHEALTH_PHONE_NUMBER": self.phone_number,
             "TELEHEALTH_REMINDER_LEAD_MINUTES": "",

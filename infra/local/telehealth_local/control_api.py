@@ -17,6 +17,8 @@ from .outbox import Outbox, outbox as default_outbox
 PREFIX = "/_local"
 _DIGITS = re.compile(r"^[0-9*#]{1,32}$")
 MAX_BODY_BYTES = 16 * 1024
+_E164 = re.compile(r"^\+[1-9][0-9]{1,14}$")
+MAX_TEXT_LENGTH = 1600
 
 
 class ControlError(Exception):
@@ -69,6 +71,8 @@ class ControlApi:
             Rule(f"{PREFIX}/outbox/sms", methods=["GET"], endpoint="sms"),
             Rule(f"{PREFIX}/outbox/email", methods=["GET"], endpoint="email"),
             Rule(f"{PREFIX}/outbox", methods=["DELETE"], endpoint="clear_outbox"),
+            Rule(f"{PREFIX}/sms/inbound", methods=["POST"], endpoint="sms_inbound"),
+            Rule(f"{PREFIX}/sms/origination-numbers", methods=["POST"], endpoint="register_number"),
             Rule(f"{PREFIX}/calls", methods=["GET"], endpoint="list_calls"),
             Rule(f"{PREFIX}/calls/<transaction_id>", methods=["GET"], endpoint="get_call"),
             Rule(f"{PREFIX}/calls/<transaction_id>/answer", methods=["POST"], endpoint="answer"),
@@ -108,6 +112,57 @@ class ControlApi:
     def _clear_outbox(self, request: Request) -> Response:
         self._outbox.clear()
         return _json(200, {})
+
+    def _sms_inbound(self, request: Request) -> Response:
+        """A phone texts one of our numbers: opt-out keywords (STOP ...) and START/UNSTOP act on
+        that number's opt-out list, as End User Messaging SMS does; anything else is only received."""
+        from .emulator.sms_voice_v2 import receive_text
+        from .emulator.sms_voice_v2.models import UnknownNumber
+
+        body = _json_body(request)
+        details = [{"path": f"$.{name}", "message": "must be an E.164 phone number"}
+                   for name in ("from", "to") if not isinstance(body.get(name), str) or not _E164.match(body[name])]
+        text = body.get("body")
+        if not isinstance(text, str) or not 1 <= len(text) <= MAX_TEXT_LENGTH:
+            details.append({"path": "$.body", "message": f"must be a string of 1 to {MAX_TEXT_LENGTH} characters"})
+        details += [{"path": f"$.{name}", "message": "unknown field"} for name in sorted(set(body) - {"from", "to", "body"})]
+        if details:
+            raise ControlError(400, "ValidationError", "The request has invalid fields.", details)
+        try:
+            action = receive_text(body["to"], body["from"], text)
+        except UnknownNumber:
+            raise ControlError(404, "NotFound", "No origination number of the local stack has that number.") from None
+        return _json(200, {"action": action})
+
+    def _register_number(self, request: Request) -> Response:
+        """Register an origination number for End User Messaging SMS (the bootstrap's path: on AWS a
+        number is bought and registered outside the API and Terraform); idempotent."""
+        from .emulator.core.request import DEFAULT_REGION, account_for_access_key
+        from .emulator.sms_voice_v2 import register_phone_number
+
+        body = _json_body(request)
+        details = []
+        if not isinstance(body.get("phone_number"), str) or not _E164.match(body["phone_number"]):
+            details.append({"path": "$.phone_number", "message": "must be an E.164 phone number"})
+        opt_out_list = body.get("opt_out_list_name", "Default")
+        if not isinstance(opt_out_list, str) or not opt_out_list:
+            details.append({"path": "$.opt_out_list_name", "message": "must be an opt-out list name"})
+        details += [{"path": f"$.{name}", "message": "unknown field"}
+                    for name in sorted(set(body) - {"phone_number", "opt_out_list_name", "access_key", "region"})]
+        if details:
+            raise ControlError(400, "ValidationError", "The request has invalid fields.", details)
+        try:
+            number = register_phone_number(body["phone_number"], opt_out_list,
+                                           account_id=account_for_access_key(str(body.get("access_key", "testing"))),
+                                           region=str(body.get("region", DEFAULT_REGION)))
+        except ValueError as exc:
+            raise ControlError(400, "ValidationError", str(exc), [{"path": "$.phone_number", "message": str(exc)}]) from None
+        except Exception as exc:
+            if getattr(exc, "code", None) == "ResourceNotFoundException":
+                raise ControlError(404, "NotFound", "No opt-out list with that name.") from None
+            raise
+        return _json(200, {"phone_number_id": number["PhoneNumberId"], "phone_number_arn": number["PhoneNumberArn"],
+                           "opt_out_list_name": number["OptOutListName"]})
 
     def _outputs(self, request: Request) -> Response:
         outputs = self._outputs_getter()

@@ -1,6 +1,6 @@
 """The local AWS endpoint: one threaded WSGI server that routes /_local/* to the control API,
 Cognito's code-and-trigger operations to the Cognito glue, SES sends to the SES glue, the two Step Functions operations
-moto lacks to stepfunctions_gaps, Chime SDK and Pinpoint requests to
+moto lacks to stepfunctions_gaps, Chime SDK and End User Messaging SMS requests to
 our emulator and everything else to moto, all in this process, so that moto's Lambda
 invocations (made by Step Functions) reach our Lambda workers; plus the messaging-session
 websocket server, the resources bootstrap and the outputs file.
@@ -29,6 +29,7 @@ from .faults import FaultInjector
 from .traffic import TrafficCounter
 from .lambda_runtime import ProcessLambdaInvoker, install_moto_hook
 from .moto_app import configure_moto, make_moto_app, request_handler_class
+from .unimplemented import MotoGaps
 
 logger = logging.getLogger("telehealth_local.endpoint")
 
@@ -149,7 +150,8 @@ class Endpoint:
     def build_app(self) -> FaultInjector:
         is_emulated, emulator = _emulator()
         control = ControlApi(ready=self.ready, outputs=lambda: self.outputs, worker_pids=self.invoker.worker_pids)
-        moto = make_moto_app()
+        # An operation moto lacks answers 501 naming it, like one the emulator lacks.
+        moto = MotoGaps(make_moto_app())
         # Faults are answered before counting: a throttled request is never billed.
         return FaultInjector(TrafficCounter(Router(control, CognitoGlue(moto, self.invoker), is_emulated, emulator, moto)))
 

@@ -1,4 +1,4 @@
-"""The local stack's outboxes: SMS sent through Pinpoint and e-mail sent by Cognito, oldest first."""
+"""The local stack's outboxes: SMS sent through End User Messaging SMS and e-mail sent by Cognito, oldest first."""
 from __future__ import annotations
 
 import threading
@@ -16,10 +16,14 @@ class Outbox:
         self._email: list[dict[str, Any]] = []
         self._lock = threading.Lock()
 
-    def add_sms(self, to: str, body: str, message_type: str, origination_number: str | None = None) -> dict[str, Any]:
+    def add_sms(self, to: str, body: str, message_type: str, origination_number: str | None = None,
+                context: dict[str, str] | None = None) -> dict[str, Any]:
         entry: dict[str, Any] = {"to": to, "body": body, "sent_at": _now(), "message_type": message_type}
         if origination_number:
             entry["origination_number"] = origination_number
+        if context:
+            # The sender's SendTextMessage Context, as delivery events echo it on AWS.
+            entry["context"] = dict(context)
         with self._lock:
             self._sms.append(entry)
         return entry

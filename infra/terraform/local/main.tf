@@ -25,19 +25,19 @@ provider "aws" {
   skip_region_validation      = true
 
   endpoints {
-    chimesdkvoice  = var.endpoint
-    cloudwatch     = var.endpoint
-    cloudwatchlogs = var.endpoint
-    cognitoidp     = var.endpoint
-    dynamodb       = var.endpoint
-    iam            = var.endpoint
-    kms            = var.endpoint
-    lambda         = var.endpoint
-    pinpoint       = var.endpoint
-    sfn            = var.endpoint
-    sns            = var.endpoint
-    sts            = var.endpoint
-    wafv2          = var.endpoint
+    chimesdkvoice      = var.endpoint
+    cloudwatch         = var.endpoint
+    cloudwatchlogs     = var.endpoint
+    cognitoidp         = var.endpoint
+    dynamodb           = var.endpoint
+    iam                = var.endpoint
+    kms                = var.endpoint
+    lambda             = var.endpoint
+    pinpointsmsvoicev2 = var.endpoint
+    sfn                = var.endpoint
+    sns                = var.endpoint
+    sts                = var.endpoint
+    wafv2              = var.endpoint
   }
 }
 
@@ -50,8 +50,7 @@ module "telehealth" {
   app_instance_arn           = var.app_instance_arn
   chime_bootstrap_function   = true
   build_dir                  = var.build_dir
-  pinpoint_enabled           = var.pinpoint_enabled
-  pinpoint_app_id            = var.pinpoint_app_id
+  sms_origination_identity   = var.sms_origination_identity
   pstn_enabled               = var.pstn_enabled
   sip_media_application_id   = var.sip_media_application_id
   phone_number               = var.phone_number

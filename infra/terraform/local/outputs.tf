@@ -45,3 +45,11 @@ output "table_names" {
 output "kms_key_arn" {
   value = module.telehealth.kms_key_arn
 }
+
+output "sms_configuration_set_arn" {
+  value = module.telehealth.sms_configuration_set_arn
+}
+
+output "sms_opt_out_list_arn" {
+  value = module.telehealth.sms_opt_out_list_arn
+}

@@ -26,14 +26,10 @@ variable "build_dir" {
   default = ""
 }
 
-variable "pinpoint_enabled" {
-  type    = bool
-  default = false
-}
-
-variable "pinpoint_app_id" {
-  type    = string
-  default = "local-pinpoint-app"
+variable "sms_origination_identity" {
+  description = "Registered outside Terraform, as on AWS (the local stack's bootstrap registers its own)."
+  type        = string
+  default     = "arn:aws:sms-voice:us-east-1:123456789012:phone-number/phone-00000000000000000000000000000000"
 }
 
 variable "pstn_enabled" {

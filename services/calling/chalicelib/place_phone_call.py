@@ -49,6 +49,9 @@ def patient_phone_number(clients: AwsClients, settings: Settings, patient_id: st
 @audit_action("call.place", change=True)
 def place_phone_call(clients: AwsClients, settings: Settings, principal: Principal, appointment_id: str) -> PhoneCallResponse:
     record, _ = load_for_caller(clients, settings, appointment_id, principal, role="doctor")
+    if not settings.pstn_enabled:
+        # Chime SDK PSTN audio is in maintenance mode: a deployment without it has no phone calls.
+        raise Conflict("Phone calls are not available on this deployment (PSTN audio is turned off).")
     sma_id = settings.require("sip_media_application_id")
     from_number = settings.require("phone_number")
     # Before any meeting is created, so a patient without a usable number costs nothing.

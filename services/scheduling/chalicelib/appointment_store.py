@@ -12,6 +12,8 @@ from telehealth_shared.config import Settings
 EXECUTION_ARN = "reminder_execution_arn"
 FINGERPRINT = "request_fingerprint"
 REMINDERS_SENT = "reminders_sent"
+# "<version>:<lead>:<role>:<reason>" for a claimed reminder that sent nothing (e.g. opted_out).
+REMINDERS_SKIPPED = "reminders_skipped"
 
 
 def put_new(clients: AwsClients, settings: Settings, record: AppointmentRecord) -> None:

@@ -1,21 +1,22 @@
 """The reminder Lambda: at a reminder time, texts each participant still `added` once, through
-one Pinpoint SendMessages, recording each text on the item before sending it (at most once)."""
+End User Messaging SMS, recording each text on the item before sending it (at most once); a
+participant who opted out (replied STOP) is skipped and the item records why."""
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from telehealth_shared.appointment_records import PRESENCE_ATTRIBUTE, AppointmentRecord, load_appointment, parse_utc
 from telehealth_shared.audit_scope import audited
-from telehealth_shared.aws import THROTTLING_CODES, AwsClients, error_code
+from telehealth_shared.aws import AwsClients, error_code
 from telehealth_shared.config import Settings
 from telehealth_shared.log import log_event
 from telehealth_shared.models.common import format_utc
+from telehealth_shared.sms import SmsOutcomeUnknown, SmsRefused, send_text
 
-from .appointment_store import EXECUTION_ARN, REMINDERS_SENT
+from .appointment_store import EXECUTION_ARN, REMINDERS_SENT, REMINDERS_SKIPPED
 from .aws_errors import CONDITION_FAILED, is_aws_error
 from .user_directory import get_user
 
@@ -24,7 +25,6 @@ logger = logging.getLogger("telehealth.scheduling.reminder")
 TEXT = "Check in for your appointment with {name}."
 ROLES = ("doctor", "patient")
 _CLAIM_ATTEMPTS = 3
-_RETRYABLE_DELIVERY = frozenset({"THROTTLED", "TEMPORARY_FAILURE"})
 
 
 class ReminderTemporarilyFailed(Exception):
@@ -68,26 +68,13 @@ class ReminderEvent:
         return f"{self.version}:{self.lead_minutes}:{role}"
 
 
-_sms_clients: AwsClients | None = None
-_sms_lock = threading.Lock()
-
-
-def sms_clients() -> AwsClients:
-    """Clients that never retry by themselves: a SendMessages that timed out may have been
-    delivered, and botocore retrying it would text the participant twice."""
-    global _sms_clients
-    with _sms_lock:
-        if _sms_clients is None:
-            _sms_clients = AwsClients(max_attempts=1)
-        return _sms_clients
-
-
-def send_reminder(clients: AwsClients, settings: Settings, event: Any, sender: AwsClients | None = None,
-                  now: datetime | None = None) -> dict[str, Any]:
-    """Handle one Map item of the reminders state machine; returns {"sent": [roles]}.
+def send_reminder(clients: AwsClients, settings: Settings, event: Any, now: datetime | None = None) -> dict[str, Any]:
+    """Handle one Map item of the reminders state machine; returns {"sent": [roles]} (plus
+    "opted_out": [roles] when some recipients had opted out).
 
     AWS calls: GetItem; then for the roles due, AdminGetUser each (phone numbers are never
-    stored by this service), one UpdateItem claiming them, one SendMessages for all; then the
+    stored by this service), one UpdateItem claiming them, one SendTextMessage each (never
+    retried by botocore) and, when someone opted out, one UpdateItem recording it; then the
     audit event's PutItem.
     """
     reminder = ReminderEvent.parse(event)
@@ -100,18 +87,17 @@ def send_reminder(clients: AwsClients, settings: Settings, event: Any, sender: A
     # The system reads the participants' phone numbers: one audit event per invocation.
     with audited(clients, settings, action="reminder.send", resource_type="appointment",
                  resource_id=reminder.appointment_id, change=True):
-        return _send_or_classify(clients, settings, reminder, sender or sms_clients())
+        return _send_or_classify(clients, settings, reminder)
 
 
-def _send_or_classify(clients: AwsClients, settings: Settings, reminder: ReminderEvent,
-                      sender: AwsClients) -> dict[str, Any]:
+def _send_or_classify(clients: AwsClients, settings: Settings, reminder: ReminderEvent) -> dict[str, Any]:
     try:
-        return _send(clients, settings, reminder, sender)
+        return _send(clients, settings, reminder)
     except (ReminderFailed, ReminderTemporarilyFailed):
         raise
     except Exception as exc:
         if is_aws_error(exc):
-            # Everything before SendMessages is a read or a conditional claim, which a retry
+            # Everything before SendTextMessage is a read or a conditional claim, which a retry
             # repeats safely.
             log_event(logger, "reminder_dependency_failed", logging.WARNING, appointment_id=reminder.appointment_id,
                       aws_code=error_code(exc))
@@ -119,7 +105,7 @@ def _send_or_classify(clients: AwsClients, settings: Settings, reminder: Reminde
         raise
 
 
-def _send(clients: AwsClients, settings: Settings, reminder: ReminderEvent, sender: AwsClients) -> dict[str, Any]:
+def _send(clients: AwsClients, settings: Settings, reminder: ReminderEvent) -> dict[str, Any]:
     for _ in range(_CLAIM_ATTEMPTS):
         record = load_appointment(clients, settings, reminder.appointment_id)
         skip = _stale(record, reminder)
@@ -135,7 +121,7 @@ def _send(clients: AwsClients, settings: Settings, reminder: ReminderEvent, send
         if not due:
             return {"sent": [], **({"skipped_roles": unreachable} if unreachable else {})}
         if _claim(clients, settings, reminder, due):
-            result = _deliver(clients, settings, sender, reminder, record, due, phones)
+            result = _deliver(clients, settings, reminder, record, due, phones)
             return {**result, **({"skipped_roles": unreachable} if unreachable else {})}
         # A check-in, a cancellation or a concurrent invocation changed the item: look again.
     raise ReminderTemporarilyFailed("the appointment kept changing while claiming the reminder")
@@ -219,66 +205,63 @@ def _release(clients: AwsClients, settings: Settings, reminder: ReminderEvent, r
     )
 
 
-def _deliver(clients: AwsClients, settings: Settings, sender: AwsClients, reminder: ReminderEvent,
-             record: AppointmentRecord, roles: list[str], phones: dict[str, str]) -> dict[str, Any]:
-    statuses: dict[str, str] = {}
-    # One request carries both texts; two participants sharing one number need two, as
-    # Addresses is keyed by number.
-    batches: list[list[str]] = []
-    for role in roles:
-        batch = next((b for b in batches if all(phones[r] != phones[role] for r in b)), None)
-        if batch is None:
-            batches.append([role])
-        else:
-            batch.append(role)
-    for index, batch in enumerate(batches):
+def _deliver(clients: AwsClients, settings: Settings, reminder: ReminderEvent, record: AppointmentRecord,
+             roles: list[str], phones: dict[str, str]) -> dict[str, Any]:
+    sent: list[str] = []
+    opted_out: list[str] = []
+    retryable: list[str] = []
+    refused: dict[str, str] = {}
+    for index, role in enumerate(roles):
         try:
-            statuses.update(_send_batch(clients, settings, sender, reminder, record, batch, phones))
-        except (ReminderFailed, ReminderTemporarilyFailed):
-            untried = [role for later in batches[index + 1:] for role in later]
+            outcome = send_text(clients, settings, phones[role], TEXT.format(name=record.other_party_name(role)),
+                                {"appointment_id": reminder.appointment_id})
+        except SmsRefused as exc:
+            # Nothing went out for this role; a throttled one is released for the retry.
+            if exc.retryable:
+                retryable.append(role)
+            else:
+                refused[role] = exc.aws_code or "UNKNOWN"
+            continue
+        except SmsOutcomeUnknown as exc:
+            # A timeout or a server error: the text may have gone out, so it stays recorded and
+            # the execution fails rather than risk sending it twice. Later roles were never tried.
+            untried = roles[index + 1:] + retryable
             if untried:
                 _release_or_fail(clients, settings, reminder, untried)
-            raise
-    sent = [role for role in roles if statuses.get(role) == "SUCCESSFUL"]
-    retryable = [role for role in roles if statuses.get(role) in _RETRYABLE_DELIVERY]
-    failed = [role for role in roles if role not in sent and role not in retryable]
+            raise ReminderFailed(f"SendTextMessage outcome unknown ({exc.aws_code or 'no response'})") from None
+        (sent if outcome.status == "sent" else opted_out).append(role)
+    if opted_out:
+        _record_skipped(clients, settings, reminder, opted_out, "opted_out")
     log_event(logger, "reminder_sent", appointment_id=reminder.appointment_id, lead_minutes=reminder.lead_minutes,
-              sent=sent, retryable=retryable, failed=failed)
+              sent=sent, opted_out=opted_out, retryable=retryable, failed=sorted(refused))
     if retryable:
         _release_or_fail(clients, settings, reminder, retryable)
-        raise ReminderTemporarilyFailed(f"delivery to {', '.join(retryable)} was throttled or failed temporarily")
-    if failed:
-        raise ReminderFailed(f"delivery to {', '.join(failed)} failed: "
-                             + ", ".join(sorted({statuses.get(r, 'UNKNOWN') for r in failed})))
-    return {"sent": sent}
+        raise ReminderTemporarilyFailed(f"SendTextMessage to {', '.join(retryable)} was throttled")
+    if refused:
+        # Refused for good (an invalid number, a missing origination identity): retrying cannot help.
+        raise ReminderFailed(f"SendTextMessage to {', '.join(sorted(refused))} refused: "
+                             + ", ".join(sorted(set(refused.values()))))
+    return {"sent": sent, "opted_out": opted_out} if opted_out else {"sent": sent}
 
 
-def _send_batch(clients: AwsClients, settings: Settings, sender: AwsClients, reminder: ReminderEvent,
-                record: AppointmentRecord, roles: list[str], phones: dict[str, str]) -> dict[str, str]:
-    sms: dict[str, Any] = {"MessageType": "TRANSACTIONAL"}
-    if settings.sms_origination_number:
-        sms["OriginationNumber"] = settings.sms_origination_number
-    addresses = {phones[role]: {"ChannelType": "SMS", "BodyOverride": TEXT.format(name=record.other_party_name(role))}
-                 for role in roles}
+def _record_skipped(clients: AwsClients, settings: Settings, reminder: ReminderEvent, roles: list[str],
+                    reason: str) -> None:
+    """Write on the item why these claimed reminders sent nothing (`<key>:<reason>`)."""
     try:
-        response = sender.pinpoint.send_messages(
-            ApplicationId=settings.require("pinpoint_app_id"),
-            MessageRequest={"Addresses": addresses, "MessageConfiguration": {"SMSMessage": sms}},
+        clients.dynamodb.update_item(
+            TableName=settings.require("appointments_table"),
+            Key={"appointment_id": {"S": reminder.appointment_id}},
+            UpdateExpression="ADD #skipped :entries",
+            ExpressionAttributeNames={"#skipped": REMINDERS_SKIPPED},
+            ExpressionAttributeValues={":entries": {"SS": [f"{reminder.key(role)}:{reason}" for role in roles]}},
         )
     except Exception as exc:
-        code = error_code(exc)
-        status = (getattr(exc, "response", None) or {}).get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
-        if code is not None and 400 <= status < 500:
-            # Pinpoint refused the request: nothing went out.
-            _release_or_fail(clients, settings, reminder, roles)
-            if code in THROTTLING_CODES:
-                raise ReminderTemporarilyFailed(f"SendMessages throttled ({code})") from None
-            raise ReminderFailed(f"SendMessages refused ({code})") from None
-        # A timeout or a server error: the texts may have gone out, so they stay recorded
-        # and the execution fails rather than risk sending them twice.
-        raise ReminderFailed(f"SendMessages outcome unknown ({code or type(exc).__name__})") from None
-    results = response.get("MessageResponse", {}).get("Result", {})
-    return {role: results.get(phones[role], {}).get("DeliveryStatus", "UNKNOWN_FAILURE") for role in roles}
+        if not is_aws_error(exc):
+            raise
+        # The texts are settled either way (nothing was sent, the claim stays); only the record
+        # of why is missing, which must not make the state machine retry or fail the reminder.
+        log_event(logger, "reminder_skip_not_recorded", logging.WARNING, appointment_id=reminder.appointment_id,
+                  aws_code=error_code(exc))
 
 
 def _release_or_fail(clients: AwsClients, settings: Settings, reminder: ReminderEvent, roles: list[str]) -> None:

@@ -197,6 +197,8 @@ def test_a_changed_unconfirmed_number_is_not_called(api, stack):
     assert "not confirmed" in json.loads(response.body)["error"]["message"]
     assert [c for c in stack.calls() if c["to"] in (new_number, patient.phone_number)] == []
     assert "meeting_id" not in read_item(stack, record.appointment_id)
+
+
 def _pressed_1(stack, transaction_id):
     """The SpeakAndGetDigits success with `1` as the SIP media application sends it."""
     from calling_support import sma_event
@@ -242,3 +244,27 @@ def test_a_1_for_an_appointment_cancelled_meanwhile_joins_nothing(api, stack, us
     assert call["spoken"][-1] == "Sorry, this video call has already ended. Goodbye."
     assert phone_attendees(stack, meeting_id, patient) == []
     assert read_call_item(stack, transaction_id)["status"] != "joined"
+
+
+def test_a_deployment_without_pstn_audio_answers_409_and_dials_nothing(api, stack, users, monkeypatch):
+    """PSTN audio is in maintenance mode: with TELEHEALTH_PSTN_ENABLED false the doctor gets a
+    readable 409, no meeting is created, no call is placed; a stranger still gets 404."""
+    from telehealth_shared.config import get_settings
+
+    record = make_appointment(stack, users["doctor"], users["patient"])
+    calls_before = {c["transaction_id"] for c in stack.calls()}
+    monkeypatch.setenv("TELEHEALTH_PSTN_ENABLED", "false")
+    get_settings.cache_clear()
+    try:
+        response = phone_call(api, record, users["doctor"])
+        stranger = phone_call(api, record, users["other_doctor"])
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+    assert response.status_code == 409, response.body
+    error = json.loads(response.body)["error"]
+    assert error["code"] == "Conflict" and "PSTN audio is turned off" in error["message"]
+    assert stranger.status_code == 404
+    assert {c["transaction_id"] for c in stack.calls()} == calls_before
+    assert "meeting_id" not in read_item(stack, record.appointment_id)
+    assert meeting_events(stack, record, users["doctor"]) == []

@@ -21,7 +21,7 @@ def offline_settings() -> Settings:
     return Settings(region="us-east-1", stage="test", user_pool_id=None, user_pool_client_id=None,
                     jwks_url_override=None, token_issuer_override=None, app_instance_arn=APP_INSTANCE_ARN,
                     app_instance_admin_arn=ADMIN_ARN, appointments_table="appointments", calls_table=None,
-                    state_machine_arn=None, pinpoint_app_id=None, sms_origination_number=None,
+                    state_machine_arn=None, sms_origination_identity=None, sms_configuration_set=None,
                     sip_media_application_id=None, phone_number=None, reminder_lead_minutes=(),
                     token_leeway_seconds=30)
 

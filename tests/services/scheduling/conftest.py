@@ -259,8 +259,9 @@ def failing(*operations: str, code: str = "ServiceUnavailableException", status:
 
     clients = aws.default_clients()
     registered = []
-    for name in ("cognito", "dynamodb", "stepfunctions", "chime_messaging", "pinpoint"):
-        client = getattr(clients, name)
+    # Texts go through the never-retrying clients (telehealth_shared.sms).
+    for client in [getattr(clients, name) for name in ("cognito", "dynamodb", "stepfunctions", "chime_messaging")] \
+            + [clients.never_retrying().sms]:
         client.meta.events.register_first("before-call.*.*", hook)
         registered.append(client)
     try:

@@ -1,5 +1,5 @@
 """Reminders for real: the state machine waits until the time, the send_reminder Lambda runs in
-the local stack's worker and texts through Pinpoint into the SMS outbox. All scenarios are set
+the local stack's worker and texts through End User Messaging SMS into the SMS outbox. All scenarios are set
 up at once (a few seconds ahead) so the suite waits for the clock only once."""
 import json
 import os
@@ -51,7 +51,7 @@ def scenarios(api, state, settings):
     # ahead when they are booked.
     names = ("plain", "checked_in", "cancelled", "cancelled_unstopped", "bad_phone", "moved", "orphan")
     pairs = {name: _pair(settings, name) for name in names}
-    # E.164 in form (Cognito accepts it) but no such number: Pinpoint fails it for good.
+    # E.164 in form (Cognito accepts it) but no such number: End User Messaging SMS refuses it for good.
     pairs["bad_phone"] = (pairs["bad_phone"][0], make_user(settings, "patient", "Pat Nowhere",
                                                            phone_number="+10000000000"))
     starts = seconds_ahead(4)
@@ -101,7 +101,7 @@ def _assert_reminded(state, settings, doctor, patient):
         messages = state.sms_to(user.phone_number)
         assert [m["body"] for m in messages] == [TEXT.format(other.name)]
         assert messages[0]["message_type"] == "TRANSACTIONAL"
-        assert messages[0]["origination_number"] == settings["TELEHEALTH_SMS_ORIGINATION_NUMBER"]
+        assert messages[0]["origination_number"] == settings["TELEHEALTH_PHONE_NUMBER"]
 
 
 def test_both_participants_get_one_text_naming_the_other(scenarios, state, settings):

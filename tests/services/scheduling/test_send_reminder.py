@@ -1,6 +1,6 @@
 """The send_reminder Lambda's rules, invoked in this process against the local stack: at most
 one text per participant and reminder however often it is retried, claims released only when
-nothing went out, stale executions skipped, failures raised."""
+nothing went out, opted-out recipients skipped and recorded, stale executions skipped, failures raised."""
 import json
 
 import pytest
@@ -26,31 +26,26 @@ def booked(api, state, fresh_pair):
     return doctor, patient, appointment, event
 
 
-def _invoke(event, sender=None, now=None):
+def _invoke(event, clients=None, now=None):
     """The Lambda as its execution calls it; `now` defaults to a moment after every reminder
     time these tests use (the Lambda refuses to act before its time)."""
-    return send_reminder(default_clients(), get_settings(), event, sender=sender or AwsClients(max_attempts=1),
-                         now=now or in_days(30))
+    return send_reminder(clients or default_clients(), get_settings(), event, now=now or in_days(30))
 
 
-def _pinpoint_answering(delivery_status=None, error=None, status=200):
-    """Pinpoint clients whose SendMessages gets the given answer instead of reaching the stack
-    (behaviour injection through botocore's before-call event)."""
-    clients = AwsClients(max_attempts=1)
+def _sms_answering(error, status, reason=None):
+    """Clients whose SendTextMessage gets the given error instead of reaching the stack
+    (behaviour injection through botocore's before-call event on the never-retrying client)."""
+    clients = AwsClients()
 
-    def answer(model=None, params=None, **_):
-        if model is None or model.name != "SendMessages":
+    def answer(model=None, **_):
+        if model is None or model.name != "SendTextMessage":
             return None
-        addresses = json.loads(params["body"])["Addresses"]
-        if error:
-            parsed = {"Error": {"Code": error, "Message": "injected"}, "ResponseMetadata": {"HTTPStatusCode": status}}
-        else:
-            parsed = {"MessageResponse": {"ApplicationId": "app", "RequestId": "r", "Result": {
-                address: {"DeliveryStatus": delivery_status, "StatusCode": 500} for address in addresses}},
-                "ResponseMetadata": {"HTTPStatusCode": 200}}
-        return AWSResponse("https://pinpoint", status, {}, None), parsed
+        parsed = {"Error": {"Code": error, "Message": "injected"}, "ResponseMetadata": {"HTTPStatusCode": status}}
+        if reason:
+            parsed["Reason"] = reason
+        return AWSResponse("https://sms-voice", status, {}, None), parsed
 
-    clients.pinpoint.meta.events.register_first("before-call.*.SendMessages", answer)
+    clients.never_retrying().sms.meta.events.register_first("before-call.*.SendTextMessage", answer)
     return clients
 
 
@@ -74,35 +69,52 @@ def test_checked_in_participant_is_not_texted(booked, state):
     assert state.sms_to(doctor.phone_number) == []
 
 
-@pytest.mark.parametrize("delivery_status", ["TEMPORARY_FAILURE", "THROTTLED"])
-def test_temporary_delivery_failure_releases_the_claim_so_the_retry_sends(booked, state, delivery_status):
+def test_throttled_sends_are_temporary_and_release_the_claim_so_the_retry_sends(booked, state):
     doctor, patient, appointment, event = booked
     with pytest.raises(ReminderTemporarilyFailed):
-        _invoke(event, _pinpoint_answering(delivery_status))
+        _invoke(event, _sms_answering("ThrottlingException", 400))
     assert _sent_keys(state, appointment) == set()
     assert state.sms_to(doctor.phone_number) == []
     assert _invoke(event) == {"sent": ["doctor", "patient"]}
     assert len(state.sms_to(doctor.phone_number)) == 1 and len(state.sms_to(patient.phone_number)) == 1
 
 
-def test_throttled_request_is_temporary_and_releases_the_claim(booked, state):
-    _doctor, _patient, appointment, event = booked
-    with pytest.raises(ReminderTemporarilyFailed):
-        _invoke(event, _pinpoint_answering(error="TooManyRequestsException", status=429))
-    assert _sent_keys(state, appointment) == set()
-
-
-@pytest.mark.parametrize("answer", [{"delivery_status": "PERMANENT_FAILURE"}, {"delivery_status": "OPT_OUT"},
-                                    {"error": "InternalServerErrorException", "status": 500}])
-def test_permanent_or_unknown_outcomes_fail_and_are_never_resent(booked, state, answer):
-    """A permanent failure cannot be helped by retrying; after a server error the texts may
-    have gone out. Either way they stay recorded and the execution fails."""
+@pytest.mark.parametrize("error, status", [("ValidationException", 400), ("ResourceNotFoundException", 400),
+                                           ("InternalServerException", 500)])
+def test_refused_or_unknown_outcomes_fail_and_are_never_resent(booked, state, error, status):
+    """A refusal cannot be helped by retrying; after a server error the text may have gone
+    out. Either way it stays recorded and the execution fails."""
     doctor, _patient, appointment, event = booked
     with pytest.raises(ReminderFailed):
-        _invoke(event, _pinpoint_answering(**answer))
-    assert _sent_keys(state, appointment) == {"1:0:doctor", "1:0:patient"}
-    assert _invoke(event) == {"sent": []}
+        _invoke(event, _sms_answering(error, status))
+    # A server error stops at the first role: the one never tried is released.
+    expected = {"1:0:doctor"} if status == 500 else {"1:0:doctor", "1:0:patient"}
+    assert _sent_keys(state, appointment) == expected
     assert state.sms_to(doctor.phone_number) == []
+
+
+def test_a_recipient_who_replied_stop_is_skipped_and_the_item_says_why(booked, state, settings):
+    doctor, patient, appointment, event = booked
+    inbound = {"from": patient.phone_number, "to": settings["TELEHEALTH_PHONE_NUMBER"], "body": "STOP"}
+    assert state.stack.control("POST", "sms/inbound", json=inbound).json() == {"action": "opted_out"}
+    assert _invoke(event) == {"sent": ["doctor"], "opted_out": ["patient"]}
+    assert _invoke(event) == {"sent": []}  # not retried: the claim stays
+    assert state.sms_to(patient.phone_number) == []
+    (text,) = state.sms_to(doctor.phone_number)
+    assert text["context"] == {"appointment_id": appointment["appointment_id"]}  # never PHI
+    item = state.item(appointment["appointment_id"])
+    assert item["reminders_sent"] == {"1:0:doctor", "1:0:patient"}
+    assert item["reminders_skipped"] == {"1:0:patient:opted_out"}
+
+
+def test_start_opts_the_recipient_back_in(booked, state, settings):
+    _doctor, patient, appointment, event = booked
+    ours = settings["TELEHEALTH_PHONE_NUMBER"]
+    for body in ("STOP", "START"):
+        state.stack.control("POST", "sms/inbound", json={"from": patient.phone_number, "to": ours, "body": body})
+    assert _invoke(event) == {"sent": ["doctor", "patient"]}
+    assert len(state.sms_to(patient.phone_number)) == 1
+    assert "reminders_skipped" not in state.item(appointment["appointment_id"])
 
 
 def test_aws_failures_before_sending_are_temporary(booked, state):
@@ -146,6 +158,8 @@ def test_a_changed_unconfirmed_number_gets_no_text_and_the_reminder_says_why(boo
     assert _invoke(event) == {"sent": ["doctor"], "skipped_roles": {"patient": "phone_unverified"}}
     assert state.sms_to(new_number) == [] and state.sms_to(patient.phone_number) == []
     assert [m["body"] for m in state.sms_to(doctor.phone_number)] == [TEXT.format(patient.name)]
+
+
 def test_before_its_time_nothing_is_read_or_sent(booked, state):
     """An early wake-up (a Wait that ended early) is refused with the error the state machine
     retries; the reminder is then sent once its time has come."""
@@ -158,7 +172,7 @@ def test_before_its_time_nothing_is_read_or_sent(booked, state):
     doctor, patient, appointment, event = booked
     at = parse_utc(event["remind_at"])
     # No AWS call at all: every one would fail here.
-    with failing("GetItem", "AdminGetUser", "UpdateItem", "SendMessages"), pytest.raises(ReminderTooEarly):
+    with failing("GetItem", "AdminGetUser", "UpdateItem", "SendTextMessage"), pytest.raises(ReminderTooEarly):
         _invoke(event, now=at - timedelta(milliseconds=1))
     assert _sent_keys(state, appointment) == set() and state.sms_to(doctor.phone_number) == []
     assert _invoke(event, now=at) == {"sent": ["doctor", "patient"]}

@@ -1,10 +1,9 @@
 """The WSGI entry of the whole emulator and the registry of which package emulates which AWS service.
 
 The endpoint puts this app in front of moto: `is_emulated_request(environ)` says whether a
-request is ours (Chime SDK identity/messaging/meetings/voice and Pinpoint: always; our
-Pinpoint replaces moto's, whose apps would not know ours, so an operation we lack answers
-501 rather than a misleading NotFound from moto). A service package that does not exist yet simply
-leaves its operations unimplemented (501 NotImplemented).
+request is ours (Chime SDK identity/messaging/meetings/voice and End User Messaging SMS:
+always, so an operation we lack answers 501 naming it). A service package that does not exist
+yet simply leaves its operations unimplemented (501 NotImplemented).
 """
 from __future__ import annotations
 
@@ -18,7 +17,7 @@ SERVICES: tuple[EmulatedService, ...] = (
     EmulatedService("chime-sdk-messaging", "telehealth_local.emulator.chime_messaging"),
     EmulatedService("chime-sdk-meetings", "telehealth_local.emulator.chime_meetings"),
     EmulatedService("chime-sdk-voice", "telehealth_local.emulator.chime_voice"),
-    EmulatedService("pinpoint", "telehealth_local.emulator.pinpoint"),
+    EmulatedService("pinpoint-sms-voice-v2", "telehealth_local.emulator.sms_voice_v2"),
 )
 
 _emulator: Emulator | None = None
@@ -48,7 +47,5 @@ def reset_emulator_state() -> None:
     """Forget every emulated resource in every account and region, calls and faults (tests)."""
     _shared().reset()
     from .chime_voice import calls
-    from .pinpoint import clear_send_faults
 
     calls.reset()
-    clear_send_faults()

@@ -25,7 +25,6 @@ locals {
   app_instance_chans   = "${local.app_instance_arn}/channel/*"
   meetings_arn         = "arn:${local.partition}:chime:${local.region}:${local.account_id}:meeting/*"
   executions_arn       = "arn:${local.partition}:states:${local.region}:${local.account_id}:execution:${local.state_machine_name}:*"
-  pinpoint_messages    = "arn:${local.partition}:mobiletargeting:${local.region}:${local.account_id}:apps/${local.pinpoint_app_id}/messages"
   sip_media_app_arn    = "arn:${local.partition}:chime:${local.region}:${local.account_id}:sma/${local.sip_media_application_id}"
   appointments_table   = local.tables_arns["appointments"]
   appointments_indexes = local.index_arns["appointments"]
@@ -117,12 +116,13 @@ locals {
         Action   = ["states:StopExecution", "states:DescribeExecution"]
         Resource = [local.executions_arn]
       },
-      ], local.pinpoint_app_id == "" ? [] : [
+      ], var.sms_origination_identity == "" ? [] : [
       {
+        # SendTextMessage is authorized on the origination identity and the configuration set.
         Sid      = "SendReminderSms"
         Effect   = "Allow"
-        Action   = ["mobiletargeting:SendMessages"]
-        Resource = [local.pinpoint_messages]
+        Action   = ["sms-voice:SendTextMessage"]
+        Resource = [var.sms_origination_identity, aws_pinpointsmsvoicev2_configuration_set.this.arn]
       },
     ])
 

@@ -49,8 +49,7 @@ locals {
   app_instance_admin_arn = "${local.app_instance_arn}/user/${local.app_instance_admin_id}"
   app_instance_admin_id  = "telehealth-service"
 
-  pinpoint_app_id = var.pinpoint_enabled ? aws_pinpoint_app.this[0].application_id : var.pinpoint_app_id
-  create_sma      = var.pstn_enabled && var.service_functions_deployed
+  create_sma = var.pstn_enabled && var.service_functions_deployed
   sip_media_application_id = (
     local.create_sma ? aws_chimesdkvoice_sip_media_application.this[0].id : var.sip_media_application_id
   )

@@ -15,8 +15,9 @@ locals {
     TELEHEALTH_EMAIL_SENDER             = var.email_sender
     TELEHEALTH_AUDIT_TABLE              = aws_dynamodb_table.this["audit"].name
     TELEHEALTH_STATE_MACHINE_ARN        = aws_sfn_state_machine.reminders.arn
-    TELEHEALTH_PINPOINT_APP_ID          = local.pinpoint_app_id
-    TELEHEALTH_SMS_ORIGINATION_NUMBER   = var.sms_origination_number
+    TELEHEALTH_SMS_ORIGINATION_IDENTITY = var.sms_origination_identity
+    TELEHEALTH_SMS_CONFIGURATION_SET    = aws_pinpointsmsvoicev2_configuration_set.this.name
+    TELEHEALTH_PSTN_ENABLED             = var.pstn_enabled ? "true" : "false"
     TELEHEALTH_SIP_MEDIA_APPLICATION_ID = local.sip_media_application_id
     TELEHEALTH_PHONE_NUMBER             = var.phone_number
     TELEHEALTH_REMINDER_LEAD_MINUTES    = join(",", [for m in var.reminder_lead_minutes : tostring(m)])
@@ -86,8 +87,13 @@ output "app_instance_admin_arn" {
   value = local.app_instance_admin_arn
 }
 
-output "pinpoint_app_id" {
-  value = local.pinpoint_app_id
+output "sms_configuration_set_arn" {
+  value = aws_pinpointsmsvoicev2_configuration_set.this.arn
+}
+
+output "sms_opt_out_list_arn" {
+  description = "Associate the origination number with this list (docs/deploy.md)."
+  value       = aws_pinpointsmsvoicev2_opt_out_list.this.arn
 }
 
 output "sip_media_application_id" {

@@ -67,39 +67,21 @@ variable "build_dir" {
   default     = ""
 }
 
-variable "pinpoint_enabled" {
-  description = "Create the Pinpoint app and its SMS channel (false: use pinpoint_app_id)."
-  type        = bool
-  default     = true
-}
-
-variable "pinpoint_app_id" {
-  description = "Existing Pinpoint app id, used when pinpoint_enabled is false."
-  type        = string
-  default     = ""
-}
-
-variable "sms_sender_id" {
-  description = "Optional SMS sender id of the Pinpoint SMS channel (only where carriers allow it)."
-  type        = string
-  default     = ""
-}
-
-variable "sms_origination_number" {
-  description = "Optional E.164 number (ordered outside Terraform) the reminder SMS are sent from."
+variable "sms_origination_identity" {
+  description = "ARN of the End User Messaging SMS phone number (or pool) texts are sent from, registered outside Terraform; empty = no texts."
   type        = string
   default     = ""
 
   validation {
-    condition     = var.sms_origination_number == "" || can(regex("^\\+[1-9][0-9]{1,14}$", var.sms_origination_number))
-    error_message = "sms_origination_number must be empty or E.164 (+ and up to 15 digits)."
+    condition     = var.sms_origination_identity == "" || can(regex("^arn:aws[a-z-]*:sms-voice:[a-z0-9-]+:[0-9]{12}:(phone-number|pool|sender-id)/[A-Za-z0-9_:+-]+$", var.sms_origination_identity))
+    error_message = "sms_origination_identity must be empty or the ARN of a phone number, pool or sender id."
   }
 }
 
 variable "pstn_enabled" {
-  description = "Create the SIP media application for phone calls (needs service_functions_deployed)."
+  description = "Phone calls through Chime SDK PSTN audio (maintenance mode: only accounts that have it): create the SIP media application (needs service_functions_deployed)."
   type        = bool
-  default     = true
+  default     = false
 }
 
 variable "sip_media_application_id" {

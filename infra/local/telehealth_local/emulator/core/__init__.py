@@ -26,8 +26,9 @@ A service package `telehealth_local.emulator.<pkg>` is registered in `emulator/a
 - `__init__.py`: a one-line docstring; may re-export the public helpers.
 
 The framework renders errors from the service's exception shapes ({"Code","Message"} for
-Chime, + "RequestId" for meetings, {"Message","RequestID"} for Pinpoint) with the
-`x-amzn-ErrorType` header. Use `paginate()` for list operations (opaque cursor NextTokens).
+Chime, + "RequestId" for meetings, {"__type", "Message", "Reason", ...} for the JSON 1.0 End
+User Messaging SMS, whose operations are routed by X-Amz-Target) with the `x-amzn-ErrorType`
+header. Use `paginate()` for list operations (opaque cursor NextTokens).
 SigV4 signatures on REST calls are not verified; the credential scope gives the region and
 the access key gives the account (moto's mapping when moto is loaded, else 123456789012).
 """

@@ -12,10 +12,10 @@ from typing import Any, Iterable, Mapping
 
 from ..errors import AwsServiceError
 from .deserialize import parse_input
-from .errors import bad_request, not_implemented, service_failure, unknown_operation
+from .errors import bad_request, not_implemented, service_failure, unknown_operation, unknown_target
 from .ownership import chime_service_for_arn, pick_service
 from .request import EmulatedRequest, credential_scope, from_environ, raw_target
-from .routing import RouteTable, parse_query
+from .routing import Route, RouteTable, is_json_protocol, parse_query, target_operation
 from .serialize import Response, render_error, render_output
 from .service_models import service_model, signing_name
 from .state import BackendRegistry
@@ -30,7 +30,7 @@ class EmulatedService:
 
     `package` is the dotted name of its service package (may be absent: then every operation
     is unimplemented). `exclusive` means moto has no such service, so every request signed
-    for it (even an unknown path) is the emulator's; otherwise (Pinpoint) only the operations
+    for it (even an unknown path) is the emulator's; otherwise only the operations
     the package implements are taken and the rest go to moto.
     """
 
@@ -112,6 +112,9 @@ class Emulator:
                 return True
         else:
             services = list(self.services)
+            target = environ.get("HTTP_X_AMZ_TARGET")
+            if any(is_json_protocol(name) and target_operation(name, target) for name in services):
+                return True
         candidates = self.routes.candidates(method, raw_path, query, services)
         owners = {route.service for route, _ in candidates}
         if len(owners) > 1:
@@ -143,6 +146,8 @@ class Emulator:
         try:
             scope = request.scope
             services = self.services_for_signing(scope.service) if scope else list(self.services)
+            if len(services) == 1:
+                service = services[0]  # errors before routing still take this service's shape
             route, labels = self._route(request, services)
             service, operation_name = route.service, route.operation
             if not self.implements(service, operation_name):
@@ -168,6 +173,15 @@ class Emulator:
     def _route(self, request: EmulatedRequest, services: list[str]):
         if not services:
             raise unknown_operation(request.method)
+        json_services = [name for name in services if is_json_protocol(name)]
+        if json_services:
+            target = request.headers.get("x-amz-target")
+            for name in json_services:
+                operation = target_operation(name, target)
+                if operation is not None:
+                    return Route(name, operation, "POST", (), ()), {}
+            if len(json_services) == len(services):
+                raise unknown_target(target)
         candidates = self.routes.candidates(request.method, request.raw_path, request.query, services)
         if not candidates:
             raise unknown_operation(request.method)

@@ -5,7 +5,8 @@ from ..errors import AwsServiceError
 
 
 def bad_request(message: str) -> AwsServiceError:
-    """Every emulated service (Chime SDK ×4, Pinpoint) names its 400 for bad input BadRequestException."""
+    """The REST services (Chime SDK ×4) name their 400 for bad input BadRequestException; the
+    dispatcher renders it as ValidationException for a service that has no such shape."""
     return AwsServiceError("BadRequest", message, 400, "BadRequestException")
 
 
@@ -13,10 +14,16 @@ def not_implemented(service: str, operation: str) -> AwsServiceError:
     """An operation the model has but the emulator does not emulate (a documented gap, not a stub)."""
     return AwsServiceError(
         "NotImplemented",
-        f"{operation} of {service} is not emulated by the local stack (see docs/local-stack.md).",
+        f"The local stack does not implement {service} {operation} (see docs/local-stack.md).",
         501,
         "NotImplementedException",
     )
+
+
+def unknown_target(target: str | None) -> AwsServiceError:
+    """A JSON-protocol request whose X-Amz-Target names no operation of the service (AWS: 400)."""
+    return AwsServiceError("UnknownOperation", "The X-Amz-Target header names no operation of this service.", 400,
+                           "UnknownOperationException")
 
 
 def unknown_operation(method: str) -> AwsServiceError:
@@ -26,6 +33,8 @@ def unknown_operation(method: str) -> AwsServiceError:
 
 
 def service_failure(service: str) -> AwsServiceError:
+    if service == "pinpoint-sms-voice-v2":
+        return AwsServiceError("InternalServerException", "Internal server error.", 500, "InternalServerException")
     if service == "pinpoint":
         return AwsServiceError("InternalServerError", "Internal server error.", 500, "InternalServerErrorException")
     return AwsServiceError("ServiceFailure", "The emulated service failed (see the local stack log).", 500,

@@ -124,6 +124,22 @@ def parse_query(raw_query: str) -> dict[str, list[str]]:
     return query
 
 
+def is_json_protocol(service: str) -> bool:
+    """True for services speaking AWS JSON 1.0/1.1 (operation named by X-Amz-Target), not REST-JSON."""
+    return service_model(service).protocol == "json"
+
+
+def target_operation(service: str, target: str | None) -> str | None:
+    """The operation an X-Amz-Target header (`Prefix.Operation`) names for a JSON-protocol service."""
+    if not target:
+        return None
+    prefix, _, operation = target.partition(".")
+    model = service_model(service)
+    if prefix != model.metadata.get("targetPrefix") or operation not in model.operation_names:
+        return None
+    return operation
+
+
 class RouteTable:
     """Every operation route of a set of services, looked up by the most specific match."""
 
@@ -131,6 +147,8 @@ class RouteTable:
         self.routes: list[Route] = []
         for service in services:
             model = service_model(service)
+            if is_json_protocol(service):
+                continue  # every operation is POST /: routed by X-Amz-Target instead
             for operation in model.operation_names:
                 http = model.operation_model(operation).http
                 self.routes.append(parse_request_uri(service, operation, http["method"], http["requestUri"]))

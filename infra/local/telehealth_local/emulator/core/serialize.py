@@ -1,10 +1,11 @@
-"""Renders a backend's result dict and AwsServiceErrors as the REST-JSON responses the model describes.
+"""Renders a backend's result dict and AwsServiceErrors as the REST-JSON (or JSON 1.0) responses the model describes.
 
 Only modelled members are written; timestamps become epoch seconds (JSON numbers) unless the
 shape says iso8601; blobs become base64; `location: header` members become headers and a
 payload member becomes the whole body. Error bodies take their members from the service's
 exception shape ({"Code", "Message"} for Chime, plus "RequestId" for meetings,
-{"Message", "RequestID"} for Pinpoint) and always carry the x-amzn-ErrorType header.
+{"__type", "Message", "Reason", ...} for End User Messaging SMS) and always carry the
+x-amzn-ErrorType header.
 """
 from __future__ import annotations
 
@@ -139,8 +140,12 @@ def _header_text(shape: Shape, value: Any) -> str:
 
 
 def render_error(model: ServiceModel | None, error: AwsServiceError, request_id: str) -> Response:
+    error = _as_modelled(model, error)
     template = _error_members(model, error.error_type)
     body: dict[str, Any] = {}
+    if model is not None and model.protocol == "json":
+        # JSON 1.0/1.1 services name the error in the body; botocore reads __type first.
+        body["__type"] = error.error_type
     for member in template:
         if member == "Code":
             body["Code"] = error.code
@@ -148,12 +153,26 @@ def render_error(model: ServiceModel | None, error: AwsServiceError, request_id:
             body["Message"] = error.message
         elif member in ("RequestId", "RequestID"):
             body[member] = request_id
+        elif error.fields.get(member) is not None:
+            body[member] = error.fields[member]
     headers = {
         "x-amzn-RequestId": request_id,
         "x-amzn-ErrorType": error.error_type,
         "Content-Type": JSON_CONTENT_TYPE,
     }
     return Response(error.status, headers, json.dumps(body).encode("utf-8"))
+
+
+def _as_modelled(model: ServiceModel | None, error: AwsServiceError) -> AwsServiceError:
+    """The framework's BadRequestException as the service's own 400 where it has no such shape
+    (End User Messaging SMS answers bad input with ValidationException, Reason FIELD_VALIDATION_FAILED)."""
+    if model is None or error.error_type != "BadRequestException":
+        return error
+    names = {shape.name for shape in model.error_shapes}
+    if "BadRequestException" in names or "ValidationException" not in names:
+        return error
+    return AwsServiceError("ValidationException", error.message, 400, "ValidationException",
+                           {"Reason": "FIELD_VALIDATION_FAILED", **error.fields})
 
 
 def _error_members(model: ServiceModel | None, error_type: str) -> list[str]:

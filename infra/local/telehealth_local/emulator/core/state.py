@@ -29,6 +29,11 @@ class BackendRegistry(Generic[B]):
         with self._lock:
             return self._backends.get((account_id, region))
 
+    def items(self) -> list[tuple[tuple[str, str], B]]:
+        """Every existing ((account, region), backend), without creating any."""
+        with self._lock:
+            return list(self._backends.items())
+
     def reset(self) -> None:
         """Forget all state (tests)."""
         with self._lock:
