@@ -15,7 +15,7 @@ logger = logging.getLogger("telehealth.sms")
 
 OPTED_OUT_REASON = "DESTINATION_PHONE_NUMBER_OPTED_OUT"
 # Context is echoed in delivery events (CloudWatch, Firehose, SNS): only identifiers may go there.
-ALLOWED_CONTEXT_KEYS = frozenset({"appointment_id"})
+ALLOWED_CONTEXT_KEYS = frozenset({"appointment_id", "user_id", "guest_id"})
 
 
 @dataclass(frozen=True)
