@@ -33,6 +33,7 @@ class Settings:
     reminder_lead_minutes: tuple[int, ...]
     token_leeway_seconds: int
     session_role_arn: str | None = None
+    no_show_minutes: int = 15
 
     @property
     def token_issuer(self) -> str:
@@ -65,6 +66,19 @@ def _lead_minutes(raw: str | None) -> tuple[int, ...]:
     return tuple(values)
 
 
+def _positive(name: str, default: int) -> int:
+    raw = _env(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise ConfigurationError(f"{name} must be an integer") from exc
+    if value <= 0:
+        raise ConfigurationError(f"{name} must be positive")
+    return value
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return Settings(
@@ -86,4 +100,5 @@ def get_settings() -> Settings:
         reminder_lead_minutes=_lead_minutes(_env("TELEHEALTH_REMINDER_LEAD_MINUTES")),
         session_role_arn=_env("TELEHEALTH_SESSION_ROLE_ARN"),
         token_leeway_seconds=int(_env("TELEHEALTH_TOKEN_LEEWAY_SECONDS", "30")),
+        no_show_minutes=_positive("TELEHEALTH_NO_SHOW_MINUTES", 15),
     )

@@ -1,9 +1,15 @@
 """The local stack's outboxes: SMS sent through Pinpoint and e-mail sent by Cognito, oldest first."""
 from __future__ import annotations
 
+import re
 import threading
 from datetime import datetime, timezone
 from typing import Any
+
+
+# Texts that carry a one-time code end with "code: <code>"; the row repeats it as `code`,
+# as sign-up e-mails do, so tests and the demo read it without parsing bodies.
+_CODE = re.compile(r"\bcode: ([A-Za-z0-9_-]{6,64})")
 
 
 def _now() -> str:
@@ -20,6 +26,9 @@ class Outbox:
         entry: dict[str, Any] = {"to": to, "body": body, "sent_at": _now(), "message_type": message_type}
         if origination_number:
             entry["origination_number"] = origination_number
+        found = _CODE.search(body)
+        if found:
+            entry["code"] = found.group(1)
         with self._lock:
             self._sms.append(entry)
         return entry

@@ -122,8 +122,9 @@ def _stale(record: AppointmentRecord | None, reminder: ReminderEvent) -> str | N
     if record is None:
         # An execution of a create that was rolled back or never finished.
         return "no_appointment"
-    if record.is_cancelled:
-        return "cancelled"
+    if record.status != "scheduled":
+        # Cancelled, or the visit already started or ended: nobody needs reminding.
+        return record.status
     if record.extra.get(EXECUTION_ARN) != reminder.execution_arn:
         # A superseded execution (the appointment moved) or an orphan of a failed attempt.
         return "superseded"
