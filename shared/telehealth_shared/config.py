@@ -34,6 +34,7 @@ class Settings:
     token_leeway_seconds: int
     session_role_arn: str | None = None
     no_show_minutes: int = 15
+    audit_table: str | None = None
 
     @property
     def token_issuer(self) -> str:
@@ -99,6 +100,7 @@ def get_settings() -> Settings:
         phone_number=_env("TELEHEALTH_PHONE_NUMBER"),
         reminder_lead_minutes=_lead_minutes(_env("TELEHEALTH_REMINDER_LEAD_MINUTES")),
         session_role_arn=_env("TELEHEALTH_SESSION_ROLE_ARN"),
+        audit_table=_env("TELEHEALTH_AUDIT_TABLE"),
         token_leeway_seconds=int(_env("TELEHEALTH_TOKEN_LEEWAY_SECONDS", "30")),
         no_show_minutes=_positive("TELEHEALTH_NO_SHOW_MINUTES", 15),
     )

@@ -10,6 +10,7 @@ locals {
     TELEHEALTH_APP_INSTANCE_ADMIN_ARN   = local.app_instance_admin_arn
     TELEHEALTH_APPOINTMENTS_TABLE       = aws_dynamodb_table.this["appointments"].name
     TELEHEALTH_CALLS_TABLE              = aws_dynamodb_table.this["calls"].name
+    TELEHEALTH_AUDIT_TABLE              = aws_dynamodb_table.this["audit"].name
     TELEHEALTH_STATE_MACHINE_ARN        = aws_sfn_state_machine.reminders.arn
     TELEHEALTH_PINPOINT_APP_ID          = local.pinpoint_app_id
     TELEHEALTH_SMS_ORIGINATION_NUMBER   = var.sms_origination_number
