@@ -91,8 +91,7 @@ def mute(appointment_id: str, attendee_id: str, principal: Principal, body: Mute
                errors=[404])
 def join_as_guest(body: GuestJoinRequest):
     """Join a visit's meeting with a guest's one-time code (waits until the doctor admits)."""
-    joined, _appointment_id = guest_join(default_clients(), get_settings(), body)
-    return joined
+    return guest_join(default_clients(), get_settings(), body)
 
 
 @app.lambda_function(name="sma_handler")

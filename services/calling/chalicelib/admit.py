@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from telehealth_shared.audit import audit
 from telehealth_shared.appointment_records import AppointmentRecord
 from telehealth_shared.auth import Principal
 from telehealth_shared.aws import AwsClients
@@ -62,6 +63,8 @@ def admit(clients: AwsClients, settings: Settings, principal: Principal, appoint
     _record_admission(clients, settings, record, [str(a["ExternalUserId"]) for a in admitted])
     post_meeting_event(clients, settings, record, acting_user_id=principal.user_id, meeting_id=meeting.meeting_id,
                        status="admitted", via="web", attendee_ids=[a.attendee_id for a in attendees])
+    audit(clients, action="meeting.admit", resource_type="appointment", resource_id=record.appointment_id,
+          principal=principal, settings=settings)
     log_event(logger, "attendees_admitted", appointment_id=record.appointment_id, meeting_id=meeting.meeting_id,
               count=len(attendees))
     return AttendeesResponse(attendees=attendees)

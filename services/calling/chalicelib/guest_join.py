@@ -11,6 +11,7 @@ import logging
 from datetime import datetime, timezone
 
 from telehealth_shared import guest_records as records
+from telehealth_shared.audit import audit
 from telehealth_shared.appointment_records import load_appointment
 from telehealth_shared.aws import AwsClients
 from telehealth_shared.config import Settings
@@ -32,19 +33,45 @@ logger = logging.getLogger("telehealth.calling.guest_join")
 _REFUSED = "No such invitation, or it cannot be used now."
 
 
-def guest_join(clients: AwsClients, settings: Settings, body: GuestJoinRequest) -> tuple[MeetingWithAttendee, str | None]:
-    """The meeting and the guest's attendee, and the appointment id (for the audit trail).
+def guest_join(clients: AwsClients, settings: Settings, body: GuestJoinRequest) -> MeetingWithAttendee:
+    """The meeting and the guest's attendee; every use of a code, refused ones included, is
+    audited (actor `guest:<guest_id>`, or `guest:unknown` for a code that matches nothing).
 
     AWS calls: GetItem (code), GetItem (appointment), CreateAttendee, UpdateItem (claim),
     SendChannelMessage `waiting`; plus creating the meeting when none is active yet (a guest
     may wait before the doctor starts).
     """
+    used = _Use()
+    try:
+        joined = _join(clients, settings, body, used)
+    except NotFound:
+        _audit(clients, settings, used, "denied")
+        raise
+    _audit(clients, settings, used, "allowed")
+    return joined
+
+
+class _Use:
+    """Who used the code on what, as far as the code told (for the audit event)."""
+
+    guest_id: str | None = None
+    appointment_id: str | None = None
+
+
+def _audit(clients: AwsClients, settings: Settings, used: _Use, outcome: str) -> None:
+    audit(clients, action="guest.join", resource_type="appointment" if used.appointment_id else "guest_code",
+          resource_id=used.appointment_id or "unknown", outcome=outcome,
+          actor_id=f"guest:{used.guest_id or 'unknown'}", actor_role="guest", settings=settings)
+
+
+def _join(clients: AwsClients, settings: Settings, body: GuestJoinRequest, used: _Use) -> MeetingWithAttendee:
     table = settings.require("appointments_table")
     found = clients.dynamodb.get_item(TableName=table, Key=_key(records.code_key(body.code)), ConsistentRead=True)
     item = found.get("Item")
     if not item:
         raise NotFound(_REFUSED)
     appointment_id, guest_id = item["for_appointment"]["S"], item["guest_id"]["S"]
+    used.appointment_id, used.guest_id = appointment_id, guest_id
     record = load_appointment(clients, settings, appointment_id)
     now = datetime.now(timezone.utc)
     entry = records.guests_of(record).get(guest_id) if record else None
@@ -84,4 +111,4 @@ def guest_join(clients: AwsClients, settings: Settings, body: GuestJoinRequest) 
         log_event(logger, "guest_waiting_event_failed", logging.ERROR, appointment_id=appointment_id,
                   error_type=type(exc).__name__)
     log_event(logger, "guest_joined", appointment_id=appointment_id, guest_id=guest_id, meeting_id=meeting.meeting_id)
-    return MeetingWithAttendee(meeting=meeting.meeting, attendee=attendee), appointment_id
+    return MeetingWithAttendee(meeting=meeting.meeting, attendee=attendee)

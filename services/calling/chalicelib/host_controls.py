@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Iterable
 
+from telehealth_shared.audit import audit
 from telehealth_shared.appointment_records import AppointmentRecord
 from telehealth_shared.auth import Principal
 from telehealth_shared.aws import AwsClients, error_code
@@ -85,7 +86,10 @@ def list_attendees(clients: AwsClients, settings: Settings, principal: Principal
     listed; the channel's `left` messages record them."""
     record, _ = load_for_caller(clients, settings, appointment_id, principal)
     meeting = live_meeting(clients, settings, record)
-    return AttendeesResponse(attendees=attendees_of(record, chime_attendees(clients, meeting.meeting_id)))
+    listed = attendees_of(record, chime_attendees(clients, meeting.meeting_id))
+    audit(clients, action="attendee.list", resource_type="appointment", resource_id=record.appointment_id,
+          principal=principal, settings=settings)
+    return AttendeesResponse(attendees=listed)
 
 
 def _plausible(attendee_id: str) -> bool:
@@ -131,6 +135,8 @@ def remove_attendee(clients: AwsClients, settings: Settings, principal: Principa
     post_meeting_event(clients, settings, record, acting_user_id=record.doctor_id, meeting_id=meeting.meeting_id,
                        status="left", via="phone" if attendee.role == "phone" else "web",
                        attendee_ids=[attendee.attendee_id], role=attendee.role, guest_id=attendee.guest_id)
+    audit(clients, action="attendee.remove", resource_type="appointment", resource_id=record.appointment_id,
+          principal=principal, settings=settings)
     log_event(logger, "attendee_removed", appointment_id=record.appointment_id, meeting_id=meeting.meeting_id,
               attendee_id=attendee.attendee_id, role=attendee.role)
     return {}
@@ -194,6 +200,8 @@ def mute_attendee(clients: AwsClients, settings: Settings, principal: Principal,
         raise
     attendee = to_attendee(record, updated)
     assert attendee is not None  # nosec B101: the same attendee as just checked
+    audit(clients, action="attendee.mute", resource_type="appointment", resource_id=record.appointment_id,
+          principal=principal, settings=settings)
     log_event(logger, "attendee_muted" if body.muted else "attendee_unmuted", appointment_id=record.appointment_id,
               attendee_id=attendee.attendee_id)
     return AttendeeResponse(attendee=attendee)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from telehealth_shared.audit import audit
 from telehealth_shared.appointment_records import AppointmentRecord, deserialize_item
 from telehealth_shared.auth import Principal
 from telehealth_shared.aws import AwsClients
@@ -42,6 +43,8 @@ def waiting_room(clients: AwsClients, settings: Settings, principal: Principal) 
         if not response.get("LastEvaluatedKey"):
             break
         params["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+    audit(clients, action="appointment.list", resource_type="waiting_room", resource_id=principal.user_id,
+          principal=principal, settings=settings)
     return WaitingRoomResponse(appointments=entries)
 
 

@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from telehealth_shared import guest_records as records
+from telehealth_shared.audit import audit
 from telehealth_shared.appointment_records import AppointmentRecord, deserialize_item, load_for_participant
 from telehealth_shared.auth import Principal
 from telehealth_shared.aws import AwsClients, error_code
@@ -85,6 +86,8 @@ def invite_guest(clients: AwsClients, settings: Settings, principal: Principal, 
         _take_back(clients, settings, record.appointment_id, guest_id, code)
         raise Conflict("That number has opted out of our texts; the guest was not invited.")
     log_event(logger, "guest_invited", appointment_id=record.appointment_id, guest_id=guest_id, kind=body.kind)
+    audit(clients, action="guest.invite", resource_type="appointment", resource_id=record.appointment_id,
+          principal=principal, settings=settings)
     return records.to_api(record, guest_id, entry)
 
 
@@ -106,6 +109,8 @@ def list_guests(clients: AwsClients, settings: Settings, principal: Principal, a
     """One GetItem; either participant."""
     record, _ = load_for_participant(clients, settings, appointment_id, principal)
     guests = sorted(records.guests_of(record).items(), key=lambda kv: str(kv[1].get("created_at", "")))
+    audit(clients, action="guest.list", resource_type="appointment", resource_id=record.appointment_id,
+          principal=principal, settings=settings)
     return GuestsResponse(guests=[records.to_api(record, gid, entry) for gid, entry in guests])
 
 
@@ -138,6 +143,8 @@ def revoke_guest(clients: AwsClients, settings: Settings, principal: Principal, 
     if entry.get("attendee_id") and entry.get("meeting_id"):
         _remove_attendee(clients, str(entry["meeting_id"]), str(entry["attendee_id"]))
     log_event(logger, "guest_revoked", appointment_id=record.appointment_id, guest_id=guest_id)
+    audit(clients, action="guest.revoke", resource_type="appointment", resource_id=record.appointment_id,
+          principal=principal, settings=settings)
     return records.to_api(current, guest_id, entry)
 
 

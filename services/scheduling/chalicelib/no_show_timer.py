@@ -11,6 +11,7 @@ import logging
 from datetime import datetime, timezone
 from typing import Any
 
+from telehealth_shared.audit import audit
 from telehealth_shared.appointment_records import AppointmentRecord, deserialize_item, load_appointment, parse_utc
 from telehealth_shared.aws import AwsClients, error_code
 from telehealth_shared.config import Settings
@@ -62,6 +63,8 @@ def handle_no_show(clients: AwsClients, settings: Settings, event: Any) -> dict[
             raise NoShowTooEarly(f"AWS call failed ({error_code(exc)})") from None
         raise
     log_event(logger, "visit_closed", appointment_id=appointment_id, status="no_show", by="timer")
+    audit(clients, action="appointment.no_show", resource_type="appointment", resource_id=appointment_id,
+          settings=settings)
     after_close(clients, settings, closed)
     finish(clients, settings, closed, None)
     return {"no_show": True}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timezone
 
+from telehealth_shared.audit import audit
 from telehealth_shared.appointment_records import AppointmentRecord, deserialize_item, load_for_participant
 from telehealth_shared.auth import Principal
 from telehealth_shared.aws import AwsClients, error_code
@@ -34,7 +35,10 @@ def complete_appointment(clients: AwsClients, settings: Settings, principal: Pri
     """AWS calls: GetItem, UpdateItem, StopExecution, UpdateChannel, and ending an active
     meeting (Query of the calls index, DeleteMeeting, SendChannelMessage, UpdateItem)."""
     record = _load_as_doctor(clients, settings, principal, appointment_id)
-    return _close(clients, settings, record, "completed", principal.user_id).to_api()
+    closed = _close(clients, settings, record, "completed", principal.user_id)
+    audit(clients, action="appointment.complete", resource_type="appointment", resource_id=appointment_id,
+          principal=principal, settings=settings)
+    return closed.to_api()
 
 
 def mark_no_show(clients: AwsClients, settings: Settings, principal: Principal, appointment_id: str) -> Appointment:
@@ -42,7 +46,10 @@ def mark_no_show(clients: AwsClients, settings: Settings, principal: Principal, 
     record = _load_as_doctor(clients, settings, principal, appointment_id)
     if datetime.now(timezone.utc) < record.starts_at:
         raise Conflict("A visit can only be marked as a no-show after its start time.")
-    return _close(clients, settings, record, "no_show", principal.user_id).to_api()
+    closed = _close(clients, settings, record, "no_show", principal.user_id)
+    audit(clients, action="appointment.no_show", resource_type="appointment", resource_id=appointment_id,
+          principal=principal, settings=settings)
+    return closed.to_api()
 
 
 def _load_as_doctor(clients: AwsClients, settings: Settings, principal: Principal,

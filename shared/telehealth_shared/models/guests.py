@@ -5,8 +5,8 @@ from typing import Literal
 
 from pydantic import model_validator
 
-from .common import ApiModel, StrictModel, UtcDatetime
-from .identity import Email, PersonName, PhoneNumber
+from .common import ApiModel, PersonName, StrictModel, UtcDatetime
+from .identity import Email, PhoneNumber
 
 GuestKind = Literal["interpreter", "caregiver", "clinician", "other"]
 GuestStatus = Literal["invited", "joined", "revoked"]
