@@ -67,7 +67,7 @@ def _lead_minutes(raw: str | None) -> tuple[int, ...]:
     return tuple(values)
 
 
-def _positive(name: str, default: int) -> int:
+def _non_negative(name: str, default: int) -> int:
     raw = _env(name)
     if raw is None:
         return default
@@ -75,8 +75,8 @@ def _positive(name: str, default: int) -> int:
         value = int(raw)
     except ValueError as exc:
         raise ConfigurationError(f"{name} must be an integer") from exc
-    if value <= 0:
-        raise ConfigurationError(f"{name} must be positive")
+    if value < 0:
+        raise ConfigurationError(f"{name} must not be negative")
     return value
 
 
@@ -102,5 +102,5 @@ def get_settings() -> Settings:
         session_role_arn=_env("TELEHEALTH_SESSION_ROLE_ARN"),
         audit_table=_env("TELEHEALTH_AUDIT_TABLE"),
         token_leeway_seconds=int(_env("TELEHEALTH_TOKEN_LEEWAY_SECONDS", "30")),
-        no_show_minutes=_positive("TELEHEALTH_NO_SHOW_MINUTES", 15),
+        no_show_minutes=_non_negative("TELEHEALTH_NO_SHOW_MINUTES", 15),
     )

@@ -39,10 +39,13 @@ def _item(record: AppointmentRecord, at: datetime, lead: int) -> dict[str, Any]:
 
 
 def execution_input(record: AppointmentRecord, lead_minutes: Iterable[int], now: datetime | None = None,
-                    no_show_minutes: int = 15) -> dict[str, Any]:
-    return {"appointment_id": record.appointment_id, "version": record.version,
-            "reminders": reminders(record, lead_minutes, now),
-            "no_show_at": format_utc(record.starts_at + timedelta(minutes=no_show_minutes))}
+                    no_show_minutes: int = 0) -> dict[str, Any]:
+    data: dict[str, Any] = {"appointment_id": record.appointment_id, "version": record.version,
+                            "reminders": reminders(record, lead_minutes, now)}
+    if no_show_minutes > 0:
+        # 0 turns the automatic no-show off (the state machine then ends after the reminders).
+        data["no_show_at"] = format_utc(record.starts_at + timedelta(minutes=no_show_minutes))
+    return data
 
 
 def execution_name(record: AppointmentRecord) -> str:
