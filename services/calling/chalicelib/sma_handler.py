@@ -160,9 +160,13 @@ def _update_requested(clients: AwsClients, settings: Settings, event: SmaEvent) 
         return actions.no_actions()
     if event.transaction_id:
         mark_hung_up(clients, settings, event.transaction_id)
-    call_id = event.call_details.leg_a_call_id()
     log_event(logger, "sma_hangup_requested", transaction_id=event.transaction_id)
-    return actions.response(actions.hangup(call_id)) if call_id else actions.no_actions()
+    leg_a = event.call_details.participant(LEG_A)
+    if leg_a is None or not leg_a.call_id or (leg_a.status or "").lower() != "connected":
+        # Still ringing: there is no connected leg to hang up; if the patient answers, the
+        # closed visit is told ("already ended") and the call hung up then.
+        return actions.no_actions()
+    return actions.response(actions.hangup(leg_a.call_id))
 
 
 def _hung_up(clients: AwsClients, settings: Settings, event: SmaEvent) -> dict[str, Any]:

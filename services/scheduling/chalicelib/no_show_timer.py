@@ -65,7 +65,7 @@ def handle_no_show(clients: AwsClients, settings: Settings, event: Any) -> dict[
     log_event(logger, "visit_closed", appointment_id=appointment_id, status="no_show", by="timer")
     audit(clients, action="appointment.no_show", resource_type="appointment", resource_id=appointment_id,
           settings=settings)
-    after_close(clients, settings, closed)
+    after_close(clients, settings, closed, stop_execution=False)
     finish(clients, settings, closed, None)
     return {"no_show": True}
 

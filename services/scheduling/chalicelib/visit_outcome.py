@@ -93,12 +93,16 @@ def _close(clients: AwsClients, settings: Settings, record: AppointmentRecord, o
     raise Unavailable("The appointment kept changing; try again.")
 
 
-def after_close(clients: AwsClients, settings: Settings, closed: AppointmentRecord) -> None:
-    """Stop the reminders and the no-show timer, and let the summary say so. Both are
-    cosmetic once the status is written (the Lambda re-checks it), so failures are logged."""
-    for step, action in (("stop_execution", lambda: reminder_schedule.stop(
-            clients, settings, closed.extra.get(EXECUTION_ARN), "VisitClosed")),
-            ("update_summary", lambda: channels.update_summary(clients, settings, closed))):
+def after_close(clients: AwsClients, settings: Settings, closed: AppointmentRecord, *,
+                stop_execution: bool = True) -> None:
+    """Stop the reminders and the no-show timer (unless the timer itself is running, whose
+    execution ends with this step), and let the summary say so. Both are cosmetic once the
+    status is written (the Lambda re-checks it), so failures are logged."""
+    steps = [("update_summary", lambda: channels.update_summary(clients, settings, closed))]
+    if stop_execution:
+        steps.insert(0, ("stop_execution", lambda: reminder_schedule.stop(
+            clients, settings, closed.extra.get(EXECUTION_ARN), "VisitClosed")))
+    for step, action in steps:
         try:
             action()
         except Exception as exc:

@@ -3,6 +3,7 @@ the meeting and hanging up a ringing call, guest invitations with codes from the
 from __future__ import annotations
 
 import json
+import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -80,10 +81,32 @@ def test_complete_ends_the_meeting_and_closes_the_visit(api, stack, state, fresh
     assert api.call("POST", f"/appointments/{appointment_id}/complete", doctor).status == 200
 
 
-def test_cancel_ends_the_meeting(api, stack, state, fresh_pair):
+def _dial(stack, state, appointment_id, meeting_id, patient, doctor):
+    """A phone call as calling places one: the simulator dials, the calls table knows it."""
+    settings = state.settings
+    call = stack.client("chime-sdk-voice").create_sip_media_application_call(
+        FromPhoneNumber=settings["TELEHEALTH_PHONE_NUMBER"], ToPhoneNumber=patient.phone_number,
+        SipMediaApplicationId=settings["TELEHEALTH_SIP_MEDIA_APPLICATION_ID"],
+        ArgumentsMap={"appointment_id": appointment_id, "meeting_id": meeting_id})
+    transaction_id = call["SipMediaApplicationCall"]["TransactionId"]
+    now = int(time.time())
+    state.dynamodb.put_item(TableName=settings["TELEHEALTH_CALLS_TABLE"], Item={
+        "transaction_id": {"S": transaction_id}, "appointment_id": {"S": appointment_id},
+        "meeting_id": {"S": meeting_id}, "patient_id": {"S": patient.user_id}, "doctor_id": {"S": doctor.user_id},
+        "status": {"S": "dialing"}, "created_at": {"N": str(now)}, "expires_at": {"N": str(now + 3600)}})
+    wait_for(lambda: stack.call(transaction_id)["status"] == "ringing" or None)
+    return transaction_id
+
+
+@pytest.mark.parametrize("answered", [True, False], ids=["answered", "ringing"])
+def test_cancel_ends_the_meeting_and_the_phone_call(api, stack, state, fresh_pair, answered):
     doctor, patient = fresh_pair
     appointment_id = api.create(doctor, patient, in_days(1)).body["appointment_id"]
     meeting_id, chime_attendees = _with_meeting(stack, state, appointment_id)
+    transaction_id = _dial(stack, state, appointment_id, meeting_id, patient, doctor)
+    if answered:
+        stack.answer(transaction_id)
+        assert stack.call(transaction_id)["awaiting_digits"] is True
     cancelled = api.call("DELETE", f"/appointments/{appointment_id}", patient)
     assert cancelled.status == 200 and cancelled.body["status"] == "cancelled"
     assert _meeting_gone(stack, meeting_id)
@@ -91,6 +114,12 @@ def test_cancel_ends_the_meeting(api, stack, state, fresh_pair):
     with pytest.raises(meetings.exceptions.NotFoundException):
         meetings.get_attendee(MeetingId=meeting_id, AttendeeId=chime_attendees[1]["AttendeeId"])
     assert "meeting_id" not in state.item(appointment_id)
+    if not answered:
+        # Nothing to hang up yet: picking up hears that the call is over, and it ends.
+        stack.answer(transaction_id)
+    call = wait_for(lambda: (lambda c: c if c["status"] == "ended" else None)(stack.call(transaction_id)), timeout=20)
+    if not answered:
+        assert "already ended" in call["spoken"][-1]
     assert _meeting_statuses(state, appointment_id, doctor) == ["ended"]
 
 
@@ -134,6 +163,23 @@ def test_the_timer_marks_a_patient_who_never_came_and_spares_one_who_checked_in(
     assert handle_no_show(default_clients(), get_settings(), _timer_event(state, came)) == {
         "no_show": False, "skipped": "cancelled"}
     assert state.item(came)["status"] == "cancelled"
+
+
+def test_the_state_machine_runs_the_no_show_step(api, state, fresh_pair):
+    doctor, patient = fresh_pair
+    appointment_id = api.create(doctor, patient, in_days(1)).body["appointment_id"]
+    item = state.item(appointment_id)
+    started = state.sfn.start_execution(
+        stateMachineArn=state.settings["TELEHEALTH_STATE_MACHINE_ARN"], name=f"{appointment_id}-noshow",
+        input=json.dumps({"appointment_id": appointment_id, "version": item["version"], "reminders": [],
+                          "no_show_at": format_utc(datetime.now(timezone.utc) + timedelta(seconds=2))}))
+    # The Lambda acts only for the execution the item names.
+    state.dynamodb.update_item(
+        TableName=state.settings["TELEHEALTH_APPOINTMENTS_TABLE"], Key={"appointment_id": {"S": appointment_id}},
+        UpdateExpression="SET reminder_execution_arn = :e", ExpressionAttributeValues={":e": {"S": started["executionArn"]}})
+    done = state.wait_execution_done(started["executionArn"], timeout=60)
+    assert done["status"] == "SUCCEEDED", done
+    assert state.item(appointment_id)["status"] == "no_show"
 
 
 def test_guest_invitation_texts_a_single_use_code_stored_hashed(api, stack, state, fresh_pair):
