@@ -77,15 +77,17 @@ def end_visit_meeting(clients: AwsClients, settings: Settings, record: Appointme
 
     Call it with the item as it is after the write that closed the visit (or after reading
     it, for the doctor ending the meeting): a closed visit can store no new meeting, so the
-    meeting named here is the last one. AWS calls: Query of the calls index and one
+    meeting named here is the last one. AWS calls (none without a meeting): Query of the calls index and one
     UpdateSipMediaApplicationCall per live call (only where PSTN is deployed), DeleteMeeting,
     a conditional UpdateItem removing the meeting attributes, SendChannelMessage `ended`.
     Each step tolerates its target being gone already, so a retry finishes the job.
     """
-    hang_up_calls(clients, settings, record.appointment_id)
     meeting_id = record.extra.get(MEETING_ID)
     if not meeting_id:
+        # A phone call always dials into a meeting the item records, so without one there is
+        # no call to hang up either.
         return False
+    hang_up_calls(clients, settings, record.appointment_id)
     try:
         clients.chime_meetings.delete_meeting(MeetingId=meeting_id)
     except Exception as exc:
