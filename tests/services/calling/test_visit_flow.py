@@ -186,3 +186,29 @@ def test_closed_visits_refuse_meetings_but_stay_readable(api, stack, users, stat
     assert post(api, path, doctor).status_code == 409
     assert post(api, path + "/join", patient).status_code == 409
     assert api.http.get(path, headers=patient.headers).status_code == 404
+
+
+def test_a_dialled_patient_waits_like_the_others_and_is_admitted(api, stack, users):
+    from stack_fixture import wait_for
+
+    doctor, patient = users["doctor"], users["patient"]
+    record = make_appointment(stack, doctor, patient)
+    placed = post(api, f"/appointments/{record.appointment_id}/phone-call", doctor)
+    assert placed.status_code == 202
+    transaction_id, meeting_id = placed.json_body["transaction_id"], placed.json_body["meeting_id"]
+    wait_for(lambda: stack.call(transaction_id)["status"] == "ringing" or None, timeout=10)
+    assert stack.answer(transaction_id).status_code == 200
+    assert stack.digits(transaction_id, "1").status_code == 200
+    assert stack.call(transaction_id)["status"] == "joined"
+    phone_id = f"phone-{patient.user_id}"
+    assert caps_by_external(stack, meeting_id)[phone_id] == NONE
+    path = MEETING.format(record.appointment_id)
+    listed = api.http.get(path + "/attendees", headers=doctor.headers).json_body["attendees"]
+    phone = next(a for a in listed if a["role"] == "phone")
+    assert (phone["state"], phone["user_id"], phone["muted"]) == ("waiting", patient.user_id, False)
+    assert read_item(stack, record.appointment_id)["meeting_patient_joined_at"]
+    admitted = post(api, path + "/admit", doctor, {"attendee_id": phone["attendee_id"]})
+    assert admitted.status_code == 200 and admitted.json_body["attendees"][0]["state"] == "admitted"
+    assert caps_by_external(stack, meeting_id)[phone_id] == FULL
+    assert phone_id in read_item(stack, record.appointment_id)["meeting_admitted"]
+    stack.hangup(transaction_id)
