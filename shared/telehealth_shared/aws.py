@@ -13,6 +13,7 @@ _CLIENT_NAMES = {
     "chime_meetings": "chime-sdk-meetings",
     "chime_voice": "chime-sdk-voice",
     "pinpoint": "pinpoint",
+    "sesv2": "sesv2",
     "sts": "sts",
 }
 

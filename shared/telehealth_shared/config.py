@@ -35,6 +35,7 @@ class Settings:
     session_role_arn: str | None = None
     no_show_minutes: int = 15
     audit_table: str | None = None
+    email_sender: str | None = None
 
     @property
     def token_issuer(self) -> str:
@@ -101,6 +102,7 @@ def get_settings() -> Settings:
         reminder_lead_minutes=_lead_minutes(_env("TELEHEALTH_REMINDER_LEAD_MINUTES")),
         session_role_arn=_env("TELEHEALTH_SESSION_ROLE_ARN"),
         audit_table=_env("TELEHEALTH_AUDIT_TABLE"),
+        email_sender=_env("TELEHEALTH_EMAIL_SENDER"),
         token_leeway_seconds=int(_env("TELEHEALTH_TOKEN_LEEWAY_SECONDS", "30")),
         no_show_minutes=_non_negative("TELEHEALTH_NO_SHOW_MINUTES", 15),
     )

@@ -326,6 +326,16 @@ class Bootstrap:
             pinpoint.update_sms_channel(ApplicationId=app_id, SMSChannelRequest={"Enabled": True})
         return app_id
 
+    # -- SES (e-mail the services send: guest codes) ---------------------------------------
+    def ensure_email_sender(self) -> str:
+        sesv2 = self.client("sesv2")
+        sender = f"no-reply@{self._name('')}.local.invalid"
+        try:
+            sesv2.get_email_identity(EmailIdentity=sender)
+        except sesv2.exceptions.NotFoundException:
+            sesv2.create_email_identity(EmailIdentity=sender)
+        return sender
+
     # -- everything ------------------------------------------------------------------
     def run(self) -> dict[str, str]:
         lambda_role = self.ensure_role(self._name("lambda"), _TRUST_LAMBDA)
@@ -337,6 +347,7 @@ class Bootstrap:
         instance_arn, admin_arn = self.ensure_app_instance()
         sma_id = self.ensure_sip_media_application(arns["sma_handler"])
         pinpoint_app_id = self.ensure_pinpoint_app()
+        email_sender = self.ensure_email_sender()
         return {
             **CREDENTIALS,
             "AWS_REGION": self.region,
@@ -357,6 +368,7 @@ class Bootstrap:
             "TELEHEALTH_SIP_MEDIA_APPLICATION_ID": sma_id,
             "TELEHEALTH_PHONE_NUMBER": self.phone_number,
             "TELEHEALTH_REMINDER_LEAD_MINUTES": "",
+            "TELEHEALTH_EMAIL_SENDER": email_sender,
         }
 
 

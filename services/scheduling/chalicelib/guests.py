@@ -2,7 +2,7 @@
 caregiver or clinician who joins by a one-time code, without an account.
 
 The guest and its code are written in one TransactWriteItems (telehealth_shared.guest_records
-says where), then the code is texted; a text that cannot go out takes both back.
+says where), then the code is texted or e-mailed; a message that cannot go out takes both back.
 """
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from telehealth_shared.errors import Conflict, Forbidden, NotFound
 from telehealth_shared.log import log_event
 from telehealth_shared.models.common import format_utc
 from telehealth_shared.models.guests import CreateGuestRequest, Guest, GuestsResponse
+from telehealth_shared.email import email_configured, send_email
 from telehealth_shared.sms import send_text
 
 from .aws_errors import CONDITION_FAILED, dependency_failed, is_aws_error
@@ -28,6 +29,7 @@ from .aws_errors import CONDITION_FAILED, dependency_failed, is_aws_error
 logger = logging.getLogger("telehealth.scheduling.guests")
 
 TEXT = "You are invited to join a video visit as a guest. Your join code: {code}"
+SUBJECT = "Your code to join a video visit"
 
 
 def _as_doctor(clients: AwsClients, settings: Settings, principal: Principal, appointment_id: str) -> AppointmentRecord:
@@ -39,18 +41,18 @@ def _as_doctor(clients: AwsClients, settings: Settings, principal: Principal, ap
 
 def invite_guest(clients: AwsClients, settings: Settings, principal: Principal, appointment_id: str,
                  body: CreateGuestRequest) -> Guest:
-    """AWS calls: GetItem, TransactWriteItems (guest + code), one SMS."""
+    """AWS calls: GetItem, TransactWriteItems (guest + code), one SMS or e-mail, the audit event."""
     record = _as_doctor(clients, settings, principal, appointment_id)
     if not record.is_open:
         raise Conflict(record.closed_message())
-    if body.email is not None:
-        # No e-mail sender is deployed yet: refuse rather than invite someone who never hears of it.
+    if body.email is not None and not email_configured(settings):
+        # Refuse rather than invite someone who never hears of it.
         raise Conflict("E-mail invitations are not configured in this deployment; invite the guest by phone.")
     if len(records.guests_of(record)) >= records.MAX_GUESTS:
         raise Conflict(f"A visit can have at most {records.MAX_GUESTS} guests.")
     guest_id = uuid.uuid4().hex
     code = records.new_code()
-    entry = {"name": body.name, "kind": body.kind, "status": "invited", "contact": "sms",
+    entry = {"name": body.name, "kind": body.kind, "status": "invited", "contact": "email" if body.email else "sms",
              "created_at": format_utc(datetime.now(timezone.utc))}
     table = settings.require("appointments_table")
     from boto3.dynamodb.types import TypeSerializer
@@ -77,12 +79,17 @@ def invite_guest(clients: AwsClients, settings: Settings, principal: Principal, 
             raise dependency_failed(exc) from exc
         raise
     try:
-        outcome = send_text(clients, settings, destination=body.phone_number or "", body=TEXT.format(code=code),
-                            context={"appointment_id": record.appointment_id, "guest_id": guest_id})
+        if body.email is not None:
+            send_email(clients, settings, to=body.email, subject=SUBJECT, body=TEXT.format(code=code))
+            delivered = True
+        else:
+            outcome = send_text(clients, settings, destination=body.phone_number or "", body=TEXT.format(code=code),
+                                context={"appointment_id": record.appointment_id, "guest_id": guest_id})
+            delivered = outcome.status == "sent"
     except Exception:
         _take_back(clients, settings, record.appointment_id, guest_id, code)
         raise
-    if outcome.status != "sent":
+    if not delivered:
         _take_back(clients, settings, record.appointment_id, guest_id, code)
         raise Conflict("That number has opted out of our texts; the guest was not invited.")
     log_event(logger, "guest_invited", appointment_id=record.appointment_id, guest_id=guest_id, kind=body.kind)

@@ -1,7 +1,8 @@
 """The WSGI entry of the whole emulator and the registry of which package emulates which AWS service.
 
 The endpoint puts this app in front of moto: `is_emulated_request(environ)` says whether a
-request is ours (Chime SDK identity/messaging/meetings/voice and Pinpoint: always; our
+request is ours (Chime SDK identity/messaging/meetings/voice and Pinpoint: always; SES v2: the operations
+it implements; our
 Pinpoint replaces moto's, whose apps would not know ours, so an operation we lack answers
 501 rather than a misleading NotFound from moto). A service package that does not exist yet simply
 leaves its operations unimplemented (501 NotImplemented).
@@ -19,6 +20,8 @@ SERVICES: tuple[EmulatedService, ...] = (
     EmulatedService("chime-sdk-meetings", "telehealth_local.emulator.chime_meetings"),
     EmulatedService("chime-sdk-voice", "telehealth_local.emulator.chime_voice"),
     EmulatedService("pinpoint", "telehealth_local.emulator.pinpoint"),
+    # moto has SES v2 too, but its mail never reaches the local outbox: ours answers what we use.
+    EmulatedService("sesv2", "telehealth_local.emulator.sesv2", exclusive=False),
 )
 
 _emulator: Emulator | None = None
