@@ -11,9 +11,10 @@ from typing import Any
 from telehealth_shared.appointment_records import deserialize_item
 from telehealth_shared.aws import AwsClients
 from telehealth_shared.config import Settings
+from telehealth_shared.visit_meeting import clear_meeting_attributes
 
 from .aws_errors import is_condition_failed
-from .meeting_state import (ACTIVE_ATTRIBUTES, ATTENDEES, GENERATION, MEETING, MEETING_ID, PATIENT_JOINED_AT,
+from .meeting_state import (ATTENDEES, GENERATION, MEETING, MEETING_ID, PATIENT_JOINED_AT,
                             STARTED_AT, ActiveMeeting, attendee_json)
 
 
@@ -108,23 +109,4 @@ def clear_meeting(clients: AwsClients, settings: Settings, appointment_id: str, 
 
     The generation stays: it keeps counting meetings and guarding the next store.
     """
-    names = {"#mid": MEETING_ID}
-    placeholders = []
-    for index, attribute in enumerate(ACTIVE_ATTRIBUTES):
-        placeholder = "#mid" if attribute == MEETING_ID else f"#a{index}"
-        names[placeholder] = attribute
-        placeholders.append(placeholder)
-    try:
-        clients.dynamodb.update_item(
-            TableName=settings.require("appointments_table"),
-            Key=_key(appointment_id),
-            UpdateExpression="REMOVE " + ", ".join(placeholders),
-            ConditionExpression="#mid = :mid",
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues=_values(mid=meeting_id),
-        )
-        return True
-    except Exception as exc:
-        if is_condition_failed(exc):
-            return False
-        raise
+    return clear_meeting_attributes(clients, settings, appointment_id, meeting_id)
