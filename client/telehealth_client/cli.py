@@ -13,6 +13,7 @@ import requests
 from .client import LocalControl, ServiceUrls, TelehealthClient
 from .errors import ApiError
 
+INTERPRETER_PHONE = "+14155550103"
 _ALPHABET = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
@@ -93,6 +94,22 @@ class Demo:
         joined = patient.join_meeting(appointment.appointment_id)
         self.say(f"doctor started meeting {started.meeting['MeetingId']}; patient joined as attendee "
                  f"{joined.attendee['AttendeeId']}")
+        states = {a.role: a.state for a in doctor.attendees(appointment.appointment_id).attendees}
+        self.detail(f"the patient is in the waiting room: {states.get('patient')}")
+        admitted = doctor.admit(appointment.appointment_id)
+        self.detail(f"doctor admitted {', '.join(a.role for a in admitted.attendees)}; visit status: "
+                    f"{doctor.appointment(appointment.appointment_id).status}")
+        if self.control:
+            guest = doctor.invite_guest(appointment.appointment_id, "Ines Interpreter", "interpreter",
+                                        phone_number=INTERPRETER_PHONE)
+            code = self._wait(lambda: self._code(INTERPRETER_PHONE, sms_before), "the guest's code")
+            interpreter = TelehealthClient(self.urls).guest_join(code)
+            self.say(f"an interpreter (guest {guest.guest_id}) joined with the code texted to them, as attendee "
+                     f"{interpreter.attendee['AttendeeId']}")
+            waiting = [a for a in doctor.attendees(appointment.appointment_id).attendees if a.role == "guest"]
+            self.detail(f"the interpreter waits: {waiting[0].state}")
+            doctor.admit(appointment.appointment_id, interpreter.attendee["AttendeeId"])
+            self.detail("doctor admitted the interpreter")
 
         call = doctor.phone_call(appointment.appointment_id)
         self.say(f"doctor dials the patient's phone (transaction {call.transaction_id})")
@@ -114,10 +131,20 @@ class Demo:
             self.detail(f"SMS to the doctor: {reminder[-1]['body']!r}")
             patient_sms = [m for m in self.control.sms()[sms_before:] if m["to"] == "+14155550102"]
             self.detail(f"SMS to the patient who checked in: {len(patient_sms)}")
-        cancelled = doctor.cancel_appointment(appointment.appointment_id)
-        self.say(f"doctor cancelled the appointment: status={cancelled.status}")
+        completed = doctor.complete_appointment(appointment.appointment_id)
+        self.say(f"doctor completed the visit: status={completed.status}")
+        try:
+            patient.meeting(appointment.appointment_id)
+            self.detail("the meeting is still active")
+        except ApiError as exc:
+            self.detail(f"the meeting has ended ({exc.status})")
         self.out("demo finished")
         return 0
+
+    def _code(self, to: str, after: int) -> str | None:
+        assert self.control is not None  # nosec B101: only called on the local stack
+        codes = [m["code"] for m in self.control.sms()[after:] if m["to"] == to and m.get("code")]
+        return codes[-1] if codes else None
 
     def _call(self, transaction_id: str) -> dict:
         if self.control is None:

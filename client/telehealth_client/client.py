@@ -9,11 +9,14 @@ import requests
 from pydantic import BaseModel
 
 from telehealth_shared.models.appointments import Appointment, AppointmentsPage, Presence
-from telehealth_shared.models.calling import MeetingOnly, MeetingWithAttendee, PhoneCallResponse
+from telehealth_shared.models.calling import (AttendeeResponse, AttendeesResponse, MeetingOnly, MeetingWithAttendee,
+                                              PhoneCallResponse)
 from telehealth_shared.models.common import format_utc
 from telehealth_shared.models.identity import (InvitationCreated, InvitationRevoked, InvitationsPage, MeResponse,
                                                PatientsPage, RefreshResponse, SignupResponse, TokensResponse)
-from telehealth_shared.models.messaging import Message, MessagesPage, PresenceResponse, SessionResponse
+from telehealth_shared.models.guests import Guest, GuestsResponse
+from telehealth_shared.models.messaging import (Message, MessagesPage, PresenceResponse, SessionResponse,
+                                                WaitingRoomResponse)
 
 from .errors import ApiError
 
@@ -150,6 +153,31 @@ class TelehealthClient:
         return self._request("DELETE", self.urls.scheduling, f"/appointments/{appointment_id}", expect=Appointment)
 
     # -- messaging ------------------------------------------------------------------------
+    def complete_appointment(self, appointment_id: str) -> Appointment:
+        return self._request("POST", self.urls.scheduling, f"/appointments/{appointment_id}/complete",
+                             expect=Appointment)
+
+    def mark_no_show(self, appointment_id: str) -> Appointment:
+        return self._request("POST", self.urls.scheduling, f"/appointments/{appointment_id}/no-show",
+                             expect=Appointment)
+
+    def invite_guest(self, appointment_id: str, name: str, kind: str, phone_number: str | None = None,
+                     email: str | None = None) -> Guest:
+        body = {"name": name, "kind": kind, "phone_number": phone_number, "email": email}
+        return self._request("POST", self.urls.scheduling, f"/appointments/{appointment_id}/guests",
+                             json={k: v for k, v in body.items() if v is not None}, expect=Guest)
+
+    def guests(self, appointment_id: str) -> GuestsResponse:
+        return self._request("GET", self.urls.scheduling, f"/appointments/{appointment_id}/guests",
+                             expect=GuestsResponse)
+
+    def revoke_guest(self, appointment_id: str, guest_id: str) -> Guest:
+        return self._request("DELETE", self.urls.scheduling, f"/appointments/{appointment_id}/guests/{guest_id}",
+                             expect=Guest)
+
+    def waiting_room(self) -> WaitingRoomResponse:
+        return self._request("GET", self.urls.messaging, "/waiting-room", expect=WaitingRoomResponse)
+
     def check_in(self, appointment_id: str) -> Presence:
         return self._request("POST", self.urls.messaging, f"/appointments/{appointment_id}/check-in",
                              expect=PresenceResponse).presence
@@ -194,6 +222,28 @@ class TelehealthClient:
 
     def end_meeting(self, appointment_id: str) -> None:
         self._request("DELETE", self.urls.calling, f"/appointments/{appointment_id}/meeting")
+
+    def admit(self, appointment_id: str, attendee_id: str | None = None) -> AttendeesResponse:
+        body = {"attendee_id": attendee_id} if attendee_id else {}
+        return self._request("POST", self.urls.calling, f"/appointments/{appointment_id}/meeting/admit", json=body,
+                             expect=AttendeesResponse)
+
+    def attendees(self, appointment_id: str) -> AttendeesResponse:
+        return self._request("GET", self.urls.calling, f"/appointments/{appointment_id}/meeting/attendees",
+                             expect=AttendeesResponse)
+
+    def remove_attendee(self, appointment_id: str, attendee_id: str) -> None:
+        self._request("DELETE", self.urls.calling, f"/appointments/{appointment_id}/meeting/attendees/{attendee_id}")
+
+    def mute_attendee(self, appointment_id: str, attendee_id: str, muted: bool = True) -> AttendeeResponse:
+        return self._request("POST", self.urls.calling,
+                             f"/appointments/{appointment_id}/meeting/attendees/{attendee_id}/mute",
+                             json={"muted": muted}, expect=AttendeeResponse)
+
+    def guest_join(self, code: str) -> MeetingWithAttendee:
+        """No account: the guest's one-time code is the credential."""
+        return self._request("POST", self.urls.calling, "/guest/join", json={"code": code}, auth=False,
+                             expect=MeetingWithAttendee)
 
     def phone_call(self, appointment_id: str) -> PhoneCallResponse:
         return self._request("POST", self.urls.calling, f"/appointments/{appointment_id}/phone-call",
@@ -246,6 +296,13 @@ class LocalControl:
         """The local stack's clinic admin (e-mail, password), from its outputs."""
         outputs = self._get("/_local/outputs")
         return outputs["TELEHEALTH_LOCAL_ADMIN_EMAIL"], outputs["TELEHEALTH_LOCAL_ADMIN_PASSWORD"]
+
+    def sms_code(self, to: str) -> str:
+        """The one-time code of the latest text to `to` (its outbox row carries it as `code`)."""
+        codes = [m["code"] for m in self.sms() if m.get("to") == to and m.get("code")]
+        if not codes:
+            raise LookupError("no text with a code for this number in the local outbox")
+        return codes[-1]
 
     def answer(self, transaction_id: str) -> None:
         self._post(f"/_local/calls/{transaction_id}/answer")

@@ -36,6 +36,12 @@ REFERENCE = {
     "end": "n/a (no server-side end; the meeting times out)",
     "phone call": "2 (CreateSipMediaApplicationCall, PutItem; the meeting is made beforehand)",
     "phone call (new meeting)": "n/a (meeting made by a separate request first)",
+    "admit (everyone waiting)": "n/a (no waiting room)",
+    "admit (one)": "n/a (no waiting room)",
+    "attendees": "n/a (no host controls)",
+    "mute": "n/a (no host controls)",
+    "remove attendee": "n/a (no host controls)",
+    "guest join": "n/a (no guests)",
     "SMA: answered": "1 (GetItem) then Pause + SpeakAndGetDigits",
     "SMA: pressed 1": "4 (GetItem, SendChannelMessage, CreateAttendee, UpdateItem)",
     "SMA: hang-up after joining": "3 (GetItem, DeleteAttendee, DeleteItem)",
@@ -85,6 +91,28 @@ PREVIOUS = {
 }
 
 
+def _seed_guest(stack: Any, appointment_id: str) -> str:
+    """A guest invited as scheduling does (the visit starts within the code's window)."""
+    from datetime import datetime, timedelta, timezone
+
+    from telehealth_shared import guest_records
+    from telehealth_shared.models.common import format_utc
+
+    code, guest_id = guest_records.new_code(), "be" * 16
+    table = stack.settings["TELEHEALTH_APPOINTMENTS_TABLE"]
+    dynamodb = stack.client("dynamodb")
+    dynamodb.update_item(
+        TableName=table, Key={"appointment_id": {"S": appointment_id}},
+        UpdateExpression="SET #g = :g, starts_at = :s",
+        ExpressionAttributeNames={"#g": guest_records.guest_attribute(guest_id)},
+        ExpressionAttributeValues={":g": {"M": {"name": {"S": "Ines Bench"}, "kind": {"S": "interpreter"},
+                                                "status": {"S": "invited"}}},
+                                   ":s": {"S": format_utc(datetime.now(timezone.utc) + timedelta(minutes=5))}})
+    dynamodb.put_item(TableName=table, Item={"appointment_id": {"S": guest_records.code_key(code)},
+                                             "for_appointment": {"S": appointment_id}, "guest_id": {"S": guest_id}})
+    return code
+
+
 def main() -> int:
     from chalice.test import Client
 
@@ -108,8 +136,12 @@ def main() -> int:
         base = f"/appointments/{record.appointment_id}"
 
         with Client(calling_app.app) as api:
-            def call(method: str, path: str, user: Any) -> tuple[int, Any]:
-                response = api.http.request(method, path, headers=user.headers, body=b"")
+            def call(method: str, path: str, user: Any, body: Any = None) -> tuple[int, Any]:
+                headers = dict(user.headers) if user else {}
+                if body is not None:
+                    headers["Content-Type"] = "application/json"
+                response = api.http.request(method, path, headers=headers,
+                                            body=json.dumps(body).encode() if body is not None else b"")
                 return response.status_code, json.loads(response.body or b"null")
 
             # Warm the token verifier's key set so its JWKS fetch (not an AWS call) is not counted.
@@ -129,6 +161,17 @@ def main() -> int:
             measure("join (doctor)", lambda: call("POST", f"{base}/meeting/join", doctor))
             measure("get meeting", lambda: call("GET", f"{base}/meeting", patient))
             measure("decline", lambda: call("POST", f"{base}/meeting/decline", patient))
+            measure("admit (everyone waiting)", lambda: call("POST", f"{base}/meeting/admit", doctor))
+            _, listed = measure("attendees", lambda: call("GET", f"{base}/meeting/attendees", doctor))
+            patient_attendee = next(a["attendee_id"] for a in listed["attendees"] if a["role"] == "patient")
+            measure("mute", lambda: call("POST", f"{base}/meeting/attendees/{patient_attendee}/mute", doctor,
+                                         {"muted": True}))
+            code = _seed_guest(stack, record.appointment_id)
+            _, guest = measure("guest join", lambda: call("POST", "/guest/join", None, {"code": code}))
+            guest_attendee = guest["attendee"]["AttendeeId"]
+            measure("admit (one)", lambda: call("POST", f"{base}/meeting/admit", doctor,
+                                                {"attendee_id": guest_attendee}))
+            measure("remove attendee", lambda: call("DELETE", f"{base}/meeting/attendees/{guest_attendee}", doctor))
             _, placed = measure("phone call", lambda: call("POST", f"{base}/phone-call", doctor))
             measure("end", lambda: call("DELETE", f"{base}/meeting", doctor))
             _, second = measure("phone call (new meeting)",

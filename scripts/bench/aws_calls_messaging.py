@@ -30,6 +30,7 @@ REFERENCE = {
     "send message": "1 call from the browser (SendChannelMessage), plus the channel-flow processor",
     "history page (limit 50)": "1 call from the browser (ListChannelMessages)",
     "history page (limit 100)": "n/a (Chime pages hold at most 50)",
+    "waiting room": "n/a (no waiting room; the doctor's UI reads channel metadata from its channel list)",
     "session (first in process)": "1 call from the browser (GetMessagingSessionEndpoint, on every connect)",
     "session": "1 call from the browser (GetMessagingSessionEndpoint, on every connect)",
     "session (with session role)": "n/a (browser signs with its own Cognito identity-pool credentials)",
@@ -92,6 +93,7 @@ def main() -> int:
             measure("send message", lambda: call(api, "POST", f"{base}/messages", patient, {"content": "Hello"}))
             measure("history page (limit 50)", lambda: call(api, "GET", f"{base}/messages?limit=50", doctor))
             measure("history page (limit 100)", lambda: call(api, "GET", f"{base}/messages?limit=100", doctor))
+            measure("waiting room", lambda: call(api, "GET", "/waiting-room", doctor))
             measure("session (first in process)", lambda: call(api, "GET", "/session", patient))
             measure("session", lambda: call(api, "GET", "/session", doctor))
             role_arn = stack.client("iam").create_role(

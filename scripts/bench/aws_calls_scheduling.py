@@ -31,6 +31,13 @@ REFERENCE = {
     "edit reason": "n/a (no rescheduling)",
     "cancel": "3 (DescribeChannel, DeleteChannel, StopExecution; deletes the chat history)",
     "cancel (already cancelled)": "n/a",
+    "invite guest (SMS)": "n/a (no guests)",
+    "list guests": "n/a (no guests)",
+    "revoke guest": "n/a (no guests)",
+    "complete (meeting active)": "n/a (no outcome; the meeting times out)",
+    "no-show (doctor, no meeting)": "n/a (no outcome)",
+    "no-show timer (patient never came)": "n/a (no outcome)",
+    "cancel (meeting active)": "n/a (cancelling leaves the meeting running)",
     "reminder Lambda (both texted)": "DescribeChannel, then an SMS per participant still Added",
     "reminder Lambda (retried)": "n/a (no record of what was sent: texts again)",
 }
@@ -126,6 +133,55 @@ def main() -> int:
             measure("reminder Lambda (retried)", remind)
             measure("cancel", lambda: call("DELETE", path, patient))
             measure("cancel (already cancelled)", lambda: call("DELETE", path, doctor))
+
+            def book(days: int) -> str:
+                return call("POST", "/appointments", doctor, {**body, "starts_at": _iso(starts + timedelta(days=days))})[1][
+                    "appointment_id"]
+
+            def with_meeting(appointment_id: str) -> None:
+                meeting = stack.client("chime-sdk-meetings").create_meeting(
+                    ClientRequestToken=appointment_id, MediaRegion="us-east-1", ExternalMeetingId=appointment_id)["Meeting"]
+                stack.client("dynamodb").update_item(
+                    TableName=settings["TELEHEALTH_APPOINTMENTS_TABLE"], Key={"appointment_id": {"S": appointment_id}},
+                    UpdateExpression="SET meeting_id = :m, meeting = :j",
+                    ExpressionAttributeValues={":m": {"S": meeting["MeetingId"]}, ":j": {"S": json.dumps(meeting)}})
+
+            def in_the_past(appointment_id: str) -> None:
+                stack.client("dynamodb").update_item(
+                    TableName=settings["TELEHEALTH_APPOINTMENTS_TABLE"], Key={"appointment_id": {"S": appointment_id}},
+                    UpdateExpression="SET starts_at = :s",
+                    ExpressionAttributeValues={":s": {"S": _iso(datetime.now(timezone.utc) - timedelta(minutes=20))}})
+
+            visit = book(10)
+            guests = f"/appointments/{visit}/guests"
+            guest = measure("invite guest (SMS)", lambda: call("POST", guests, doctor, {
+                "name": "Ines Bench", "kind": "interpreter", "phone_number": "+14155550177"}))
+            measure("list guests", lambda: call("GET", guests, patient))
+            measure("revoke guest", lambda: call("DELETE", f"{guests}/{guest['guest_id']}", doctor))
+            with_meeting(visit)
+            measure("complete (meeting active)", lambda: call("POST", f"/appointments/{visit}/complete", doctor))
+            absent = book(11)
+            in_the_past(absent)
+            measure("no-show (doctor, no meeting)", lambda: call("POST", f"/appointments/{absent}/no-show", doctor))
+            timed = book(12)
+            from chalicelib.no_show_timer import handle_no_show
+
+            def timer() -> tuple[str, Any]:
+                stored = stack.client("dynamodb").get_item(
+                    TableName=settings["TELEHEALTH_APPOINTMENTS_TABLE"], Key={"appointment_id": {"S": timed}})["Item"]
+                event = {"step": "no_show", "appointment_id": timed, "version": 1,
+                         "no_show_at": _iso(datetime.now(timezone.utc) - timedelta(minutes=1)),
+                         "execution_arn": stored["reminder_execution_arn"]["S"]}
+                with counted_calls() as calls:
+                    result = handle_no_show(aws.default_clients(), config.get_settings(), event)
+                rows.append((f"no-show timer (patient never came) [{result['no_show']}]", *describe(calls),
+                             REFERENCE["no-show timer (patient never came)"]))
+                return "", result
+
+            timer()
+            cancelled = book(13)
+            with_meeting(cancelled)
+            measure("cancel (meeting active)", lambda: call("DELETE", f"/appointments/{cancelled}", patient))
 
     print_table(rows, PREVIOUS)
     return 0

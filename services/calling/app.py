@@ -3,11 +3,16 @@ from telehealth_shared.auth import Principal
 from telehealth_shared.aws import default_clients
 from telehealth_shared.config import get_settings
 from telehealth_shared.edge import TelehealthApp
-from telehealth_shared.models.calling import MeetingOnly, MeetingWithAttendee, PhoneCallResponse, StartMeetingRequest
+from telehealth_shared.models.calling import (AdmitRequest, AttendeeResponse, AttendeesResponse, GuestJoinRequest,
+                                              MeetingOnly, MeetingWithAttendee, MuteRequest, PhoneCallResponse,
+                                              StartMeetingRequest)
 
+from chalicelib.admit import admit as admit_attendees
 from chalicelib.decline_meeting import decline_meeting
 from chalicelib.end_meeting import end_meeting
 from chalicelib.get_meeting import get_meeting
+from chalicelib.guest_join import guest_join
+from chalicelib.host_controls import list_attendees, mute_attendee, remove_attendee
 from chalicelib.join_meeting import join_meeting
 from chalicelib.place_phone_call import place_phone_call
 from chalicelib.sma_handler import handle_sma_event, sma_clients
@@ -54,6 +59,39 @@ def end(appointment_id: str, principal: Principal):
 def phone_call(appointment_id: str, principal: Principal):
     """Dial the patient's phone into the meeting (starting one if none is active)."""
     return place_phone_call(default_clients(), get_settings(), principal, appointment_id)
+
+
+@app.api_route(MEETING + "/admit", methods=["POST"], roles=["doctor"], body=AdmitRequest, body_required=False,
+               response=AttendeesResponse, errors=[404, 409])
+def admit(appointment_id: str, principal: Principal, body: AdmitRequest):
+    """Admit waiting attendees (all of them, or `attendee_id`); the first admit starts the visit."""
+    return admit_attendees(default_clients(), get_settings(), principal, appointment_id, body)
+
+
+@app.api_route(MEETING + "/attendees", methods=["GET"], response=AttendeesResponse, errors=[404, 409])
+def attendees(appointment_id: str, principal: Principal):
+    """Who is in the meeting: role, waiting or admitted, muted (never contact details)."""
+    return list_attendees(default_clients(), get_settings(), principal, appointment_id)
+
+
+@app.api_route(MEETING + "/attendees/{attendee_id}", methods=["DELETE"], roles=["doctor"], errors=[404, 409])
+def remove(appointment_id: str, attendee_id: str, principal: Principal):
+    """Remove an attendee from the meeting (its join token stops working)."""
+    return remove_attendee(default_clients(), get_settings(), principal, appointment_id, attendee_id)
+
+
+@app.api_route(MEETING + "/attendees/{attendee_id}/mute", methods=["POST"], roles=["doctor"], body=MuteRequest,
+               response=AttendeeResponse, errors=[404, 409])
+def mute(appointment_id: str, attendee_id: str, principal: Principal, body: MuteRequest):
+    """Mute or unmute an admitted attendee's audio (video stays)."""
+    return mute_attendee(default_clients(), get_settings(), principal, appointment_id, attendee_id, body)
+
+
+@app.api_route("/guest/join", methods=["POST"], auth=False, body=GuestJoinRequest, response=MeetingWithAttendee,
+               errors=[404])
+def join_as_guest(body: GuestJoinRequest):
+    """Join a visit's meeting with a guest's one-time code (waits until the doctor admits)."""
+    return guest_join(default_clients(), get_settings(), body)
 
 
 @app.lambda_function(name="sma_handler")

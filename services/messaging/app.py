@@ -5,12 +5,13 @@ from telehealth_shared.aws import default_clients
 from telehealth_shared.config import get_settings
 from telehealth_shared.edge import TelehealthApp
 from telehealth_shared.models.messaging import (Message, MessagesPage, MessagesQuery, PresenceResponse,
-                                                SendMessageRequest, SessionResponse)
+                                                SendMessageRequest, SessionResponse, WaitingRoomResponse)
 
 from chalicelib.list_messages import list_messages
 from chalicelib.presence import get_presence, set_presence
 from chalicelib.send_message import send_message
 from chalicelib.session_url import create_session
+from chalicelib.waiting_room import waiting_room
 
 app = TelehealthApp("messaging")
 
@@ -54,3 +55,9 @@ def get_messages(principal: Principal, appointment_id: str, query: MessagesQuery
 def session(principal: Principal):
     """A short-lived presigned websocket URL for the caller's own messaging session."""
     return create_session(default_clients(), get_settings(), principal)
+
+
+@app.api_route("/waiting-room", methods=["GET"], roles=["doctor"], response=WaitingRoomResponse)
+def waiting(principal: Principal):
+    """The doctor's open visits from an hour ago to an hour ahead, with presence and meeting state."""
+    return waiting_room(default_clients(), get_settings(), principal)

@@ -14,7 +14,7 @@ from .auth import Principal
 from .aws import AwsClients
 from .config import Settings
 from .errors import NotFound
-from .models.appointments import Appointment, Presence
+from .models.appointments import OPEN_STATUSES, Appointment, Presence
 from .models.common import UserRef, format_utc
 
 PRESENCE_ATTRIBUTE = {"doctor": "presence_doctor", "patient": "presence_patient"}
@@ -63,6 +63,14 @@ class AppointmentRecord:
     @property
     def is_cancelled(self) -> bool:
         return self.status == "cancelled"
+
+    @property
+    def is_open(self) -> bool:
+        """Scheduled or in progress: check-in, messages and meetings are allowed."""
+        return self.status in OPEN_STATUSES
+
+    def closed_message(self) -> str:
+        return f"The appointment is {self.status.replace('_', '-')}."
 
     def presence(self) -> Presence:
         return Presence(doctor=self.presence_doctor, patient=self.presence_patient)

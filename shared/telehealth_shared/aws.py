@@ -14,8 +14,8 @@ _CLIENT_NAMES = {
     "chime_meetings": "chime-sdk-meetings",
     "chime_voice": "chime-sdk-voice",
     "sms": "pinpoint-sms-voice-v2",
+    "sesv2": "sesv2",
     "sts": "sts",
-    "ses": "ses",
 }
 
 CallListener = Callable[[str, str], None]

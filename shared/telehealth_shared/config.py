@@ -39,6 +39,7 @@ class Settings:
     audit_table: str | None = None
     # PSTN audio (SIP media applications) is in maintenance mode: off unless the account has it.
     pstn_enabled: bool = False
+    no_show_minutes: int = 15
 
     @property
     def token_issuer(self) -> str:
@@ -78,6 +79,19 @@ def _flag(name: str) -> bool:
     return raw == "true"
 
 
+def _non_negative(name: str, default: int) -> int:
+    raw = _env(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise ConfigurationError(f"{name} must be an integer") from exc
+    if value < 0:
+        raise ConfigurationError(f"{name} must not be negative")
+    return value
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return Settings(
@@ -104,4 +118,5 @@ def get_settings() -> Settings:
         audit_table=_env("TELEHEALTH_AUDIT_TABLE"),
         token_leeway_seconds=int(_env("TELEHEALTH_TOKEN_LEEWAY_SECONDS", "30")),
         pstn_enabled=_flag("TELEHEALTH_PSTN_ENABLED"),
+        no_show_minutes=_non_negative("TELEHEALTH_NO_SHOW_MINUTES", 15),
     )

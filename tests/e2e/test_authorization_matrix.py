@@ -319,6 +319,55 @@ def check_in_first(bench: "Bench", caller: Any, appointment: Mapping[str, Any]) 
     bench.api.ok("messaging", "POST", f"/appointments/{appointment['appointment_id']}/check-in", caller)
 
 
+def check_guest(status: str) -> Check:
+    def check(bench: "Bench", body: Any, caller: Any, appointment: Mapping[str, Any] | None) -> None:
+        assert set(body) == {"guest_id", "name", "kind", "status", "expires_at"} and body["status"] == status
+    return check
+
+
+def check_guests(bench: "Bench", body: Any, caller: Any, appointment: Mapping[str, Any] | None) -> None:
+    for guest in body["guests"]:
+        assert set(guest) == {"guest_id", "name", "kind", "status", "expires_at"}
+
+
+def check_waiting_room(bench: "Bench", body: Any, caller: Any, appointment: Mapping[str, Any] | None) -> None:
+    for entry in body["appointments"]:
+        assert entry["meeting_state"] in ("none", "waiting", "admitted")
+
+
+def check_attendees(bench: "Bench", body: Any, caller: Any, appointment: Mapping[str, Any] | None) -> None:
+    for attendee in body["attendees"]:
+        assert set(attendee) <= {"attendee_id", "user_id", "guest_id", "role", "state", "muted"}, attendee
+
+
+def check_muted(bench: "Bench", body: Any, caller: Any, appointment: Mapping[str, Any] | None) -> None:
+    assert body["attendee"]["muted"] is True and body["attendee"]["state"] == "admitted"
+
+
+def guest_body(bench: "Bench", caller: Any, appointment: Mapping[str, Any] | None) -> dict[str, Any]:
+    from users import random_phone
+
+    return {"name": "Matrix Interpreter", "kind": "interpreter", "phone_number": random_phone()}
+
+
+def invite_first(bench: "Bench", caller: Any, appointment: Mapping[str, Any]) -> None:
+    guest = bench.api.ok("scheduling", "POST", f"/appointments/{appointment['appointment_id']}/guests",
+                         bench.people.doctor, json=guest_body(bench, caller, appointment), expect=201)
+    bench.path_params["guest_id"] = guest["guest_id"]
+
+
+def patient_joins_first(bench: "Bench", caller: Any, appointment: Mapping[str, Any]) -> None:
+    joined = bench.api.ok("calling", "POST", f"/appointments/{appointment['appointment_id']}/meeting/join",
+                          bench.people.patient)
+    bench.path_params["attendee_id"] = joined["attendee"]["AttendeeId"]
+
+
+def patient_admitted_first(bench: "Bench", caller: Any, appointment: Mapping[str, Any]) -> None:
+    patient_joins_first(bench, caller, appointment)
+    bench.api.ok("calling", "POST", f"/appointments/{appointment['appointment_id']}/meeting/admit",
+                 bench.people.doctor, json={"attendee_id": bench.path_params["attendee_id"]})
+
+
 APPOINTMENT = "/appointments/{appointment_id}"
 MEETING = APPOINTMENT + "/meeting"
 NOT_ABOUT_ONE = "not about one appointment: there is nothing to be outside of or to cancel"
@@ -333,7 +382,7 @@ def service_basics(service: str) -> list[Row]:
 # authenticated row also gets a `control` case (see TOKEN_VARIANTS) expecting its PARTICIPANT
 # status. PARTICIPANT on an endpoint that is not about one appointment means "a caller of an
 # allowed role". Cancelled rows use an appointment whose meeting was started before it was
-# cancelled, since cancelling does not end a meeting (calling/chalicelib/end_meeting.py).
+# cancelled; cancelling ends that meeting (telehealth_shared.visit_meeting), so none is active.
 TABLE: list[Row] = [
     *service_basics("identity"),
     Row("identity", "POST", "/signup", unauthenticated(201), auth=False, body=signup_body, check=check_signup),
@@ -445,6 +494,44 @@ TABLE: list[Row] = [
         # cancelling again answers the cancelled appointment.
         CANCELLED: Expect(200, BOTH),
     }, mutates=True, check=check_appointment("cancelled")),
+    Row("scheduling", "POST", APPOINTMENT + "/complete", {
+        **bad_tokens_401(),
+        WRONG_ROLE: Expect(403, (PATIENT,)),
+        NON_PARTICIPANT: Expect(404, (OTHER_DOCTOR,)),
+        PARTICIPANT: Expect(200, (DOCTOR,)),
+        CANCELLED: Expect(409, (DOCTOR,)),
+    }, mutates=True, check=check_appointment("completed")),
+    Row("scheduling", "POST", APPOINTMENT + "/no-show", {
+        **bad_tokens_401(),
+        WRONG_ROLE: Expect(403, (PATIENT,)),
+        NON_PARTICIPANT: Expect(404, (OTHER_DOCTOR,)),
+        # The matrix books visits a day ahead: before the start a no-show is refused (the
+        # success is tested on state in tests/services/scheduling/test_visit_outcome.py).
+        PARTICIPANT: Expect(409, (DOCTOR,)),
+        CANCELLED: Expect(409, (DOCTOR,)),
+    }, mutates=True),
+    Row("scheduling", "POST", APPOINTMENT + "/guests", {
+        **bad_tokens_401(),
+        WRONG_ROLE: Expect(403, (PATIENT,)),
+        NON_PARTICIPANT: Expect(404, (OTHER_DOCTOR,)),
+        PARTICIPANT: Expect(201, (DOCTOR,)),
+        CANCELLED: Expect(409, (DOCTOR,)),
+    }, mutates=True, body=guest_body, check=check_guest("invited")),
+    Row("scheduling", "GET", APPOINTMENT + "/guests", {
+        **bad_tokens_401(),
+        WRONG_ROLE: NA("either participant lists the guests"),
+        NON_PARTICIPANT: Expect(404, OUTSIDERS),
+        PARTICIPANT: Expect(200, BOTH),
+        CANCELLED: Expect(200, BOTH),
+    }, check=check_guests),
+    Row("scheduling", "DELETE", APPOINTMENT + "/guests/{guest_id}", {
+        **bad_tokens_401(),
+        WRONG_ROLE: Expect(403, (PATIENT,)),
+        NON_PARTICIPANT: Expect(404, (OTHER_DOCTOR,)),
+        PARTICIPANT: Expect(200, (DOCTOR,)),
+        # The cancelled visit has no such guest: revoking is allowed in any state, so 404.
+        CANCELLED: Expect(404, (DOCTOR,)),
+    }, mutates=True, prepare=invite_first, check=check_guest("revoked")),
 
     *service_basics("messaging"),
     Row("messaging", "POST", APPOINTMENT + "/check-in", {
@@ -491,6 +578,13 @@ TABLE: list[Row] = [
         PARTICIPANT: Expect(200, BOTH),
         CANCELLED: NA(NOT_ABOUT_ONE),
     }, check=check_session),
+    Row("messaging", "GET", "/waiting-room", {
+        **bad_tokens_401(),
+        WRONG_ROLE: Expect(403, (PATIENT,)),
+        NON_PARTICIPANT: NA(NOT_ABOUT_ONE),
+        PARTICIPANT: Expect(200, (DOCTOR,)),
+        CANCELLED: NA(NOT_ABOUT_ONE),
+    }, check=check_waiting_room),
 
     *service_basics("calling"),
     Row("calling", "POST", MEETING, {
@@ -506,7 +600,8 @@ TABLE: list[Row] = [
         # The appointment has an active meeting, so a 404 here is the participant rule, not "none".
         NON_PARTICIPANT: Expect(404, OUTSIDERS),
         PARTICIPANT: Expect(200, BOTH),
-        CANCELLED: Expect(200, BOTH),
+        # Cancelling ended the meeting (API.md: GET meeting → 404 afterwards).
+        CANCELLED: Expect(404, BOTH),
     }, needs_meeting=True, check=check_meeting(with_attendee=False)),
     Row("calling", "POST", MEETING + "/join", {
         **bad_tokens_401(),
@@ -529,9 +624,9 @@ TABLE: list[Row] = [
         WRONG_ROLE: Expect(403, (PATIENT,)),
         NON_PARTICIPANT: Expect(404, (OTHER_DOCTOR,)),
         PARTICIPANT: Expect(200, (DOCTOR,)),
-        # API.md leaves it open; ending stays allowed, so a meeting left over from before the
-        # cancellation can be closed (calling/chalicelib/end_meeting.py).
-        CANCELLED: Expect(200, (DOCTOR,)),
+        # Ending stays allowed on a cancelled visit, but cancelling already ended its meeting:
+        # no active meeting (API.md: 409).
+        CANCELLED: Expect(409, (DOCTOR,)),
     }, mutates=True, needs_meeting=True, check=check_ended),
     Row("calling", "POST", APPOINTMENT + "/phone-call", {
         **bad_tokens_401(),
@@ -540,6 +635,39 @@ TABLE: list[Row] = [
         PARTICIPANT: Expect(202, (DOCTOR,)),
         CANCELLED: Expect(409, (DOCTOR,)),
     }, mutates=True, check=check_dialled),
+    Row("calling", "POST", MEETING + "/admit", {
+        **bad_tokens_401(),
+        WRONG_ROLE: Expect(403, (PATIENT,)),
+        NON_PARTICIPANT: Expect(404, (OTHER_DOCTOR,)),
+        PARTICIPANT: Expect(200, (DOCTOR,)),
+        CANCELLED: Expect(409, (DOCTOR,)),
+    }, mutates=True, needs_meeting=True, prepare=patient_joins_first, check=check_attendees),
+    Row("calling", "GET", MEETING + "/attendees", {
+        **bad_tokens_401(),
+        WRONG_ROLE: NA("either participant sees who is in the meeting"),
+        NON_PARTICIPANT: Expect(404, OUTSIDERS),
+        PARTICIPANT: Expect(200, BOTH),
+        CANCELLED: Expect(409, BOTH),
+    }, needs_meeting=True, check=check_attendees),
+    Row("calling", "DELETE", MEETING + "/attendees/{attendee_id}", {
+        **bad_tokens_401(),
+        WRONG_ROLE: Expect(403, (PATIENT,)),
+        NON_PARTICIPANT: Expect(404, (OTHER_DOCTOR,)),
+        PARTICIPANT: Expect(200, (DOCTOR,)),
+        CANCELLED: Expect(409, (DOCTOR,)),
+    }, mutates=True, needs_meeting=True, prepare=patient_joins_first, check=check_declined),
+    Row("calling", "POST", MEETING + "/attendees/{attendee_id}/mute", {
+        **bad_tokens_401(),
+        WRONG_ROLE: Expect(403, (PATIENT,)),
+        NON_PARTICIPANT: Expect(404, (OTHER_DOCTOR,)),
+        PARTICIPANT: Expect(200, (DOCTOR,)),
+        CANCELLED: Expect(409, (DOCTOR,)),
+    }, mutates=True, needs_meeting=True, prepare=patient_admitted_first,
+        body=lambda bench, caller, appointment: {"muted": True}, check=check_muted),
+    # No account: the code is the credential; a code that matches nothing is 404 (the success is
+    # tested on state in tests/services/calling/test_visit_flow.py).
+    Row("calling", "POST", "/guest/join", unauthenticated(404), auth=False,
+        body=lambda bench, caller, appointment: {"code": secrets.token_urlsafe(12)}),
 ]
 
 # Success checks that need the row's context (which list, which appointment state).
@@ -737,8 +865,16 @@ class Bench:
     tokens: Tokens
     known: list[dict[str, Any]] = field(default_factory=list)
     meeting_ids: dict[str, str] = field(default_factory=dict)
+    # Ids other than the appointment's that a row's path names, set by its `prepare`.
+    path_params: dict[str, str] = field(default_factory=dict)
     _shared: dict[str, dict[str, Any]] = field(default_factory=dict)
     _clients: dict[str, Any] = field(default_factory=dict)
+
+    def path(self, row: Row, appointment_id: str) -> str:
+        """The row's path for an appointment; ids a refused case never reaches are placeholders."""
+        return row.path.format(appointment_id=appointment_id,
+                               guest_id=self.path_params.get("guest_id", "0" * 32),
+                               attendee_id=self.path_params.get("attendee_id", str(uuid.uuid4())))
 
     def person(self, key: str | None) -> Any:
         return getattr(self.people, key) if key else None
@@ -887,16 +1023,18 @@ def test_authorization_matrix(case: Case, bench: Bench):
     """The cell's status; no one else's data in the body; a refusal is a clean error body that
     changed nothing; an outsider's 404 is the same as for an appointment that does not exist."""
     row = case.row
+    bench.path_params.clear()
     caller = bench.person(case.caller)
     appointment = bench.appointment_for(case)
     refused = case.status >= 400
     if row.prepare is not None and not refused:
         assert appointment is not None
         row.prepare(bench, caller, appointment)
-    params = dict(row.path_params(bench)) if row.path_params else {}
     if appointment:
-        params["appointment_id"] = appointment["appointment_id"]
-    path = row.path.format(**params) if params else row.path
+        path = bench.path(row, appointment["appointment_id"])
+    else:
+        params = dict(row.path_params(bench)) if row.path_params else {}
+        path = row.path.format(**params) if params else row.path
     body = row.body(bench, caller, appointment) if row.body else None
     if row.auth and case.cell in TOKEN_CELLS + (CONTROL,):
         headers = bench.tokens.headers(case.variant, caller)
@@ -924,7 +1062,7 @@ def test_authorization_matrix(case: Case, bench: Bench):
             assert bench.world(appointment) == before, f"{case.id}: a refused call changed state"
         if case.cell == NON_PARTICIPANT and row.scoped:
             # Outsiders cannot tell someone else's appointment from one that does not exist.
-            absent = bench.api.call(row.service, row.method, row.path.format(appointment_id=str(uuid.uuid4())),
+            absent = bench.api.call(row.service, row.method, bench.path(row, str(uuid.uuid4())),
                                     caller, json=body)
             assert (absent.status_code, absent.json()) == (response.status_code, payload)
     else:

@@ -19,7 +19,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 PYTHON = REPO_ROOT / ".venv" / "bin" / "python"
 # The demo's own people (cli.py); their numbers are what the outbox and the phone show.
 DOCTOR, PATIENT = "Dr Ada Lovelace", "Bob Patient"
-DOCTOR_PHONE, PATIENT_PHONE = "+14155550101", "+14155550102"
+DOCTOR_PHONE, PATIENT_PHONE, INTERPRETER_PHONE = "+14155550101", "+14155550102", "+14155550103"
 
 
 @pytest.fixture(scope="module")
@@ -53,14 +53,19 @@ def test_the_demo_exits_0(demo_run):
     ("doctor's chat line", r"^ +\[chat\] doctor: .+$"),
     ("patient's chat line", r"^ +\[chat\] patient: .+$"),
     ("meeting", r"^ 8\. doctor started meeting [0-9a-f-]{36}; patient joined as attendee [0-9a-f-]{36}$"),
-    ("phone call", r"^ 9\. doctor dials the patient's phone \(transaction [0-9a-f-]{36}\)$"),
+    ("waiting room", r"^ +the patient is in the waiting room: waiting$"),
+    ("admit", r"^ +doctor admitted patient; visit status: in_progress$"),
+    ("interpreter", r"^ 9\. an interpreter \(guest [0-9a-f]{32}\) joined with the code texted to them, as attendee [0-9a-f-]{36}$"),
+    ("interpreter waits", r"^ +the interpreter waits: waiting$"),
+    ("phone call", r"^10\. doctor dials the patient's phone \(transaction [0-9a-f-]{36}\)$"),
     ("greeting", rf"^ +the phone says: 'Hi {PATIENT}, you have an appointment with {DOCTOR}\. Press 1 to join the call\.'$"),
     ("pressing 1", r"^ +patient pressed 1; call status: joined$"),
     ("hang-up", r"^ +patient hung up$"),
-    ("waiting", r"^10\. waiting \d+s for the appointment time: the doctor never checked in$"),
+    ("waiting", r"^11\. waiting \d+s for the appointment time: the doctor never checked in$"),
     ("reminder SMS", rf"^ +SMS to the doctor: 'Check in for your appointment with {PATIENT}\.'$"),
     ("no SMS for the patient", r"^ +SMS to the patient who checked in: 0$"),
-    ("cancel", r"^11\. doctor cancelled the appointment: status=cancelled$"),
+    ("complete", r"^12\. doctor completed the visit: status=completed$"),
+    ("meeting ended", r"^ +the meeting has ended \(404\)$"),
 ])
 def test_the_demo_prints_each_step(demo_run, step, pattern):
     assert re.search(pattern, demo_run["result"].stdout, re.MULTILINE), f"{step} missing from:\n{demo_run['result'].stdout}"
@@ -75,5 +80,6 @@ def test_the_steps_happened_in_the_stack(demo_run):
     (call,) = demo_run["calls"]
     assert call["to"] == PATIENT_PHONE and call["status"] == "ended"
     assert call["spoken"] == [f"Hi {PATIENT}, you have an appointment with {DOCTOR}. Press 1 to join the call."]
-    assert [(m["to"], m["body"]) for m in demo_run["sms"]] == [
-        (DOCTOR_PHONE, f"Check in for your appointment with {PATIENT}.")]
+    texts = [(m["to"], m["body"]) for m in demo_run["sms"]]
+    assert texts[1:] == [(DOCTOR_PHONE, f"Check in for your appointment with {PATIENT}.")]
+    assert texts[0][0] == INTERPRETER_PHONE and demo_run["sms"][0]["code"] in texts[0][1]

@@ -168,22 +168,3 @@ def test_placeholders_the_stack_cannot_fill_are_refused(tmp_path, stack):
     with pytest.raises(ValueError, match="placeholder"):
         Bootstrap(stack.endpoint_url, state_machine_file=asl).state_machine_definition("arn:x")
 
-
-def test_ses_sends_from_the_verified_sender_into_the_email_outbox(stack):
-    """The identity service's invitations go through SES SendEmail: from the sender bootstrap
-    verified, each recipient gets an outbox row, with the code the body states; an unverified
-    sender is refused (MessageRejected) and nothing is delivered."""
-    from botocore.exceptions import ClientError
-
-    ses = stack.client("ses")
-    sender = stack.settings["TELEHEALTH_EMAIL_SENDER"]
-    body = "Sign up with this invitation code: abc123.DEF-456_x\nThanks."
-    ses.send_email(Source=sender, Destination={"ToAddresses": ["invitee@example.com"]},
-                   Message={"Subject": {"Data": "Invitation"}, "Body": {"Text": {"Data": body}}})
-    rows = [m for m in stack.emails() if m["to"] == "invitee@example.com"]
-    assert rows == [{"to": "invitee@example.com", "subject": "Invitation", "body": body, "code": "abc123.DEF-456_x"}]
-    with pytest.raises(ClientError) as refused:
-        ses.send_email(Source="someone@elsewhere.example.com", Destination={"ToAddresses": ["x@example.com"]},
-                       Message={"Subject": {"Data": "s"}, "Body": {"Text": {"Data": "code: 12345678"}}})
-    assert refused.value.response["Error"]["Code"] == "MessageRejected"
-    assert [m for m in stack.emails() if m["to"] == "x@example.com"] == []

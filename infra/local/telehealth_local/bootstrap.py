@@ -336,11 +336,6 @@ class Bootstrap:
         return number["phone_number_arn"], configuration_set
 
     # -- the first admin and the e-mail sender -----------------------------------------
-    def ensure_email_sender(self) -> str:
-        # SES sends only from verified identities (moto checks this too).
-        self.client("ses").verify_email_identity(EmailAddress=EMAIL_SENDER)
-        return EMAIL_SENDER
-
     def ensure_first_admin(self, pool_id: str, instance_arn: str) -> tuple[str, str]:
         """The clinic admin that exists from the start.
 
@@ -371,6 +366,18 @@ class Bootstrap:
             pass  # made by an earlier bootstrap
         cognito.admin_add_user_to_group(UserPoolId=pool_id, Username=sub, GroupName="admin")
         return LOCAL_ADMIN_EMAIL, password
+
+    # -- SES (e-mail the services send: guest codes) ---------------------------------------
+    def ensure_email_sender(self) -> str:
+        """The verified SES identity invitations and guest codes are sent from (SES sends only
+        from verified identities)."""
+        sesv2 = self.client("sesv2")
+        sender = EMAIL_SENDER
+        try:
+            sesv2.get_email_identity(EmailIdentity=sender)
+        except sesv2.exceptions.NotFoundException:
+            sesv2.create_email_identity(EmailIdentity=sender)
+        return sender
 
     # -- everything ------------------------------------------------------------------
     def run(self) -> dict[str, str]:

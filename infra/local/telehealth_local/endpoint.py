@@ -1,5 +1,5 @@
 """The local AWS endpoint: one threaded WSGI server that routes /_local/* to the control API,
-Cognito's code-and-trigger operations to the Cognito glue, SES sends to the SES glue, the two Step Functions operations
+Cognito's code-and-trigger operations to the Cognito glue, the two Step Functions operations
 moto lacks to stepfunctions_gaps, Chime SDK and End User Messaging SMS requests to
 our emulator and everything else to moto, all in this process, so that moto's Lambda
 invocations (made by Step Functions) reach our Lambda workers; plus the messaging-session
@@ -23,7 +23,6 @@ from typing import Any, Callable, Iterable
 from .bootstrap import DEFAULT_PHONE_NUMBER, REPO_ROOT, Bootstrap, service_environment, write_outputs
 from . import stepfunctions_gaps
 from .cognito_glue import CognitoGlue
-from .ses_glue import SesGlue
 from .control_api import ControlApi, is_control_request
 from .faults import FaultInjector
 from .traffic import TrafficCounter
@@ -70,7 +69,6 @@ class Router:
                  emulator: Wsgi, moto: Wsgi):
         self.control = control
         self.glue = glue
-        self.ses_glue = SesGlue(moto)
         self.is_emulated = is_emulated
         self.emulator = emulator
         self.moto = moto
@@ -80,8 +78,6 @@ class Router:
             return "control", self.control
         if self.glue.handles(environ):
             return "cognito-glue", self.glue
-        if self.ses_glue.handles(environ):
-            return "ses-glue", self.ses_glue
         if stepfunctions_gaps.handles(environ):
             return "stepfunctions-gaps", stepfunctions_gaps.app
         if self.is_emulated(environ):

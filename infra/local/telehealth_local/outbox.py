@@ -1,9 +1,15 @@
 """The local stack's outboxes: SMS sent through End User Messaging SMS and e-mail sent by Cognito, oldest first."""
 from __future__ import annotations
 
+import re
 import threading
 from datetime import datetime, timezone
 from typing import Any
+
+
+# Texts that carry a one-time code end with "code: <code>"; the row repeats it as `code`,
+# as sign-up e-mails do, so tests and the demo read it without parsing bodies.
+_CODE = re.compile(r"\bcode: ([A-Za-z0-9_-]{6,64})")
 
 
 def _now() -> str:
@@ -24,6 +30,9 @@ class Outbox:
         if context:
             # The sender's SendTextMessage Context, as delivery events echo it on AWS.
             entry["context"] = dict(context)
+        found = _CODE.search(body)
+        if found:
+            entry["code"] = found.group(1)
         with self._lock:
             self._sms.append(entry)
         return entry

@@ -9,6 +9,7 @@ from telehealth_shared.aws import AwsClients
 from telehealth_shared.config import Settings
 from telehealth_shared.errors import Conflict
 from telehealth_shared.log import log_event
+from telehealth_shared.visit_meeting import capabilities_for
 
 from .chime_meetings import create_attendee, get_live_meeting
 from .meeting_state import ActiveMeeting
@@ -56,7 +57,8 @@ def attendee_of(clients: AwsClients, settings: Settings, record: AppointmentReco
     attendee = meeting.attendee_for(user_id)
     if attendee is not None:
         return attendee
-    attendee = create_attendee(clients, meeting.meeting_id, user_id)
+    attendee = create_attendee(clients, meeting.meeting_id, user_id,
+                               capabilities_for(record.extra, user_id, host=user_id == record.doctor_id))
     if attendee is None:
         forget_stale(clients, settings, record.appointment_id, meeting.meeting_id)
         raise Conflict("The meeting has ended.")

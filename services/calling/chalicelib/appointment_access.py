@@ -13,11 +13,12 @@ def load_for_caller(clients: AwsClients, settings: Settings, appointment_id: str
     """The appointment and the caller's role in it.
 
     Order matters: a non-participant gets 404 before anything else is revealed, then a
-    participant in the wrong role gets 403, then a cancelled appointment gets 409.
+    participant in the wrong role gets 403, then a closed (cancelled, completed, no-show)
+    appointment gets 409 unless `allow_cancelled` (reading and ending stay possible).
     """
     record, caller_role = load_for_participant(clients, settings, appointment_id, principal)
     if role is not None and caller_role != role:
         raise Forbidden(f"Only the appointment's {role} can do this.")
-    if record.is_cancelled and not allow_cancelled:
-        raise Conflict("The appointment is cancelled.")
+    if not record.is_open and not allow_cancelled:
+        raise Conflict(record.closed_message())
     return record, caller_role

@@ -114,3 +114,9 @@ def mark_declined(clients: AwsClients, settings: Settings, transaction_id: str) 
 
 def mark_ended(clients: AwsClients, settings: Settings, transaction_id: str) -> bool:
     return _transition(clients, settings, transaction_id, from_status=JOINED, to_status=ENDED)
+
+
+def mark_hung_up(clients: AwsClients, settings: Settings, transaction_id: str) -> bool:
+    """Ended by us (the visit closed), whether it was still ringing or already joined."""
+    return (_transition(clients, settings, transaction_id, from_status=DIALING, to_status=ENDED)
+            or _transition(clients, settings, transaction_id, from_status=JOINED, to_status=ENDED))

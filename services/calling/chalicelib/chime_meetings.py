@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Sequence
+from typing import Any, Mapping
 
 from telehealth_shared.aws import AwsClients
 from telehealth_shared.errors import Unavailable
@@ -14,8 +14,8 @@ logger = logging.getLogger("telehealth.calling.meetings")
 
 
 def create_meeting_with_attendees(clients: AwsClients, *, external_meeting_id: str, media_region: str,
-                                  external_user_ids: Sequence[str]) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
-    """A new meeting and one attendee per external user id, keyed by that id.
+                                  attendees: Mapping[str, Mapping[str, str]]) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """A new meeting and one attendee per external user id (with its capabilities), keyed by that id.
 
     ClientRequestToken is left to botocore: it fills a fresh one per call and reuses it on
     its own retries, which is exactly the idempotency wanted here.
@@ -23,17 +23,18 @@ def create_meeting_with_attendees(clients: AwsClients, *, external_meeting_id: s
     response = clients.chime_meetings.create_meeting_with_attendees(
         ExternalMeetingId=external_meeting_id,
         MediaRegion=media_region,
-        Attendees=[{"ExternalUserId": user_id} for user_id in external_user_ids],
+        Attendees=[{"ExternalUserId": user_id, "Capabilities": dict(capabilities)}
+                   for user_id, capabilities in attendees.items()],
     )
     meeting = response["Meeting"]
-    attendees = {a["ExternalUserId"]: a for a in response.get("Attendees", [])}
-    if response.get("Errors") or set(attendees) != set(external_user_ids):
+    created = {a["ExternalUserId"]: a for a in response.get("Attendees", [])}
+    if response.get("Errors") or set(created) != set(attendees):
         # A meeting that someone cannot join is useless: do not leave it behind.
         log_event(logger, "meeting_attendee_errors", logging.ERROR, meeting_id=meeting["MeetingId"],
                   error_codes=[e.get("ErrorCode") for e in response.get("Errors", [])])
         delete_meeting(clients, meeting["MeetingId"])
         raise Unavailable("The meeting could not be prepared; try again.")
-    return meeting, attendees
+    return meeting, created
 
 
 def get_live_meeting(clients: AwsClients, meeting_id: str) -> dict[str, Any] | None:
@@ -57,11 +58,13 @@ def delete_meeting(clients: AwsClients, meeting_id: str) -> bool:
         raise
 
 
-def create_attendee(clients: AwsClients, meeting_id: str, external_user_id: str) -> dict[str, Any] | None:
-    """The attendee for `external_user_id` (Chime returns the existing one when asked again),
-    or None when the meeting has ended."""
+def create_attendee(clients: AwsClients, meeting_id: str, external_user_id: str,
+                    capabilities: Mapping[str, str]) -> dict[str, Any] | None:
+    """The attendee for `external_user_id` (Chime returns the existing one when asked again,
+    with the capabilities it has now), or None when the meeting has ended."""
     try:
-        return clients.chime_meetings.create_attendee(MeetingId=meeting_id, ExternalUserId=external_user_id)["Attendee"]
+        return clients.chime_meetings.create_attendee(MeetingId=meeting_id, ExternalUserId=external_user_id,
+                                                      Capabilities=dict(capabilities))["Attendee"]
     except Exception as exc:
         if is_not_found(exc):
             return None

@@ -15,6 +15,8 @@ from telehealth_shared.aws import AwsClients
 from telehealth_shared.config import Settings
 from telehealth_shared.errors import Conflict, NotFound, Unavailable
 from telehealth_shared.log import log_event
+from telehealth_shared.models.appointments import OPEN_STATUSES
+from telehealth_shared.visit_meeting import capabilities_for
 
 from .active_meeting import active_meeting, utc_now
 from .chime_meetings import create_meeting_with_attendees, delete_meeting
@@ -61,8 +63,8 @@ def ensure_meeting(clients: AwsClients, settings: Settings, record: AppointmentR
             current = race.attributes
             if current is None:
                 raise NotFound("No such appointment.") from None
-            if current.get("status") == "cancelled":
-                raise Conflict("The appointment is cancelled.") from None
+            if current.get("status") not in OPEN_STATUSES:
+                raise Conflict(f"The appointment is {str(current.get('status')).replace('_', '-')}.") from None
             winner = ActiveMeeting.from_attributes(current)
             if winner is not None:
                 return EnsuredMeeting(winner, CONCURRENT)
@@ -79,7 +81,9 @@ def _create(clients: AwsClients, record: AppointmentRecord, generation: int, reg
         clients,
         external_meeting_id=external_meeting_id(record.appointment_id, generation),
         media_region=region,
-        external_user_ids=[record.doctor_id, record.patient_id],
+        # The doctor enters admitted; the patient waits unless admitted to an earlier meeting.
+        attendees={record.doctor_id: capabilities_for(record.extra, record.doctor_id, host=True),
+                   record.patient_id: capabilities_for(record.extra, record.patient_id)},
     )
     return ActiveMeeting(meeting_id=meeting["MeetingId"], meeting=meeting, attendees=attendees,
                          started_at=started_at, generation=generation)

@@ -1,7 +1,8 @@
 """POST /appointments/{id}/meeting/join: a participant gets the meeting and its own attendee.
 
-Happy path: GetItem, plus for the patient the `accepted` message; the attendee was created
-with the meeting and is read from the item. The reference system makes four calls here
+Happy path: GetItem, plus for the patient the `accepted` message (and, the first time, an
+UpdateItem recording that the patient came, which the no-show timer checks); the attendee was
+created with the meeting (the patient's as waiting) and is read from the item. The reference system makes four calls here
 (two membership checks, GetMeeting, CreateAttendee).
 """
 from __future__ import annotations
@@ -13,9 +14,13 @@ from telehealth_shared.errors import Conflict
 from telehealth_shared.models.calling import MeetingWithAttendee
 from telehealth_shared.audit_scope import audit_action
 
-from .active_meeting import active_meeting, attendee_of
+from telehealth_shared.models.common import format_utc
+
+from .active_meeting import active_meeting, attendee_of, utc_now
 from .appointment_access import load_for_caller
 from .meeting_events import post_meeting_event
+from .meeting_state import PATIENT_JOINED_AT
+from .meeting_store import mark_patient_joined
 
 
 @audit_action("meeting.join", change=True)
@@ -26,6 +31,8 @@ def join_meeting(clients: AwsClients, settings: Settings, principal: Principal, 
         raise Conflict("The appointment has no active meeting.")
     attendee = attendee_of(clients, settings, record, meeting, principal.user_id)
     if role == "patient":
+        if PATIENT_JOINED_AT not in record.extra:
+            mark_patient_joined(clients, settings, record.appointment_id, format_utc(utc_now()))
         post_meeting_event(clients, settings, record, acting_user_id=principal.user_id,
                            meeting_id=meeting.meeting_id, status="accepted", via="web")
     return MeetingWithAttendee(meeting=meeting.meeting, attendee=attendee)

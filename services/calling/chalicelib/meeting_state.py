@@ -7,7 +7,8 @@ Attributes (calling owns these and no others on the item):
 - `meeting_started_at`: when the meeting was created (taken just before CreateMeeting);
 - `meeting_generation`: how many meetings were ever stored for the appointment. It survives
   the end of a meeting and is the optimistic lock of every store, so two starts racing each
-  other, or a start racing an end, can never both win.
+  other, or a start racing an end, can never both win;
+- `meeting_admitted`, `meeting_patient_joined_at`: the waiting room (telehealth_shared.visit_meeting).
 """
 from __future__ import annotations
 
@@ -20,12 +21,8 @@ from typing import Any, Mapping
 from telehealth_shared.appointment_records import parse_utc
 from telehealth_shared.models.common import format_utc
 
-MEETING_ID = "meeting_id"
-MEETING = "meeting"
-ATTENDEES = "meeting_attendees"
-STARTED_AT = "meeting_started_at"
-GENERATION = "meeting_generation"
-ACTIVE_ATTRIBUTES = (MEETING_ID, MEETING, ATTENDEES, STARTED_AT)
+from telehealth_shared.visit_meeting import (ACTIVE_ATTRIBUTES, ADMITTED, ATTENDEES, GENERATION, MEETING,  # noqa: F401
+                                             MEETING_ID, PATIENT_JOINED_AT, STARTED_AT, phone_external_user_id)
 
 # A Chime SDK meeting ends on its own only after 24 hours or after more than five minutes
 # without audio connections, so one younger than this cannot have ended unless someone
@@ -101,9 +98,5 @@ def external_meeting_id(appointment_id: str, generation: int) -> str:
     return base + suffix
 
 
-def phone_external_user_id(patient_id: str) -> str:
-    """The phone attendee's ExternalUserId; distinct from the patient's web attendee."""
-    value = f"phone-{patient_id}"
-    if len(value) > MAX_EXTERNAL_ID:
-        value = "phone-" + hashlib.sha256(patient_id.encode()).hexdigest()[: MAX_EXTERNAL_ID - 6]
-    return value
+def guest_external_user_id(guest_id: str) -> str:
+    return f"guest-{guest_id}"

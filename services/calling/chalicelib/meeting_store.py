@@ -11,10 +11,11 @@ from typing import Any
 from telehealth_shared.appointment_records import deserialize_item
 from telehealth_shared.aws import AwsClients
 from telehealth_shared.config import Settings
+from telehealth_shared.visit_meeting import clear_meeting_attributes
 
 from .aws_errors import is_condition_failed
-from .meeting_state import (ACTIVE_ATTRIBUTES, ATTENDEES, GENERATION, MEETING, MEETING_ID, STARTED_AT, ActiveMeeting,
-                            attendee_json)
+from .meeting_state import (ATTENDEES, GENERATION, MEETING, MEETING_ID, PATIENT_JOINED_AT,
+                            STARTED_AT, ActiveMeeting, attendee_json)
 
 
 class LostRace(Exception):
@@ -48,7 +49,7 @@ def store_meeting(clients: AwsClients, settings: Settings, appointment_id: str, 
     names = {"#st": "status", "#gen": GENERATION, "#mid": MEETING_ID, "#m": MEETING, "#att": ATTENDEES,
              "#sa": STARTED_AT}
     attributes = meeting.to_attributes()
-    values = _values(scheduled="scheduled", mid=attributes[MEETING_ID], m=attributes[MEETING],
+    values = _values(scheduled="scheduled", in_progress="in_progress", mid=attributes[MEETING_ID], m=attributes[MEETING],
                      att=attributes[ATTENDEES], sa=attributes[STARTED_AT], gen=attributes[GENERATION])
     if previous_generation:
         generation_check = "#gen = :prev"
@@ -60,7 +61,7 @@ def store_meeting(clients: AwsClients, settings: Settings, appointment_id: str, 
             TableName=settings.require("appointments_table"),
             Key=_key(appointment_id),
             UpdateExpression="SET #mid = :mid, #m = :m, #att = :att, #sa = :sa, #gen = :gen",
-            ConditionExpression=f"attribute_exists(appointment_id) AND #st = :scheduled AND {generation_check}",
+            ConditionExpression=f"attribute_exists(appointment_id) AND #st IN (:scheduled, :in_progress) AND {generation_check}",
             ExpressionAttributeNames=names,
             ExpressionAttributeValues=values,
             ReturnValuesOnConditionCheckFailure="ALL_OLD",
@@ -90,28 +91,22 @@ def store_attendee(clients: AwsClients, settings: Settings, appointment_id: str,
         raise
 
 
+def mark_patient_joined(clients: AwsClients, settings: Settings, appointment_id: str, at: str) -> None:
+    """Record (once) that the patient joined a meeting of the visit: the no-show timer's proof.
+    Unconditional apart from existence, so a join racing a status change still leaves it."""
+    clients.dynamodb.update_item(
+        TableName=settings.require("appointments_table"),
+        Key=_key(appointment_id),
+        UpdateExpression="SET #pj = if_not_exists(#pj, :at)",
+        ConditionExpression="attribute_exists(appointment_id)",
+        ExpressionAttributeNames={"#pj": PATIENT_JOINED_AT},
+        ExpressionAttributeValues=_values(at=at),
+    )
+
+
 def clear_meeting(clients: AwsClients, settings: Settings, appointment_id: str, meeting_id: str) -> bool:
     """Forget the active meeting if it is still `meeting_id`; False when it already changed.
 
     The generation stays: it keeps counting meetings and guarding the next store.
     """
-    names = {"#mid": MEETING_ID}
-    placeholders = []
-    for index, attribute in enumerate(ACTIVE_ATTRIBUTES):
-        placeholder = "#mid" if attribute == MEETING_ID else f"#a{index}"
-        names[placeholder] = attribute
-        placeholders.append(placeholder)
-    try:
-        clients.dynamodb.update_item(
-            TableName=settings.require("appointments_table"),
-            Key=_key(appointment_id),
-            UpdateExpression="REMOVE " + ", ".join(placeholders),
-            ConditionExpression="#mid = :mid",
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues=_values(mid=meeting_id),
-        )
-        return True
-    except Exception as exc:
-        if is_condition_failed(exc):
-            return False
-        raise
+    return clear_meeting_attributes(clients, settings, appointment_id, meeting_id)

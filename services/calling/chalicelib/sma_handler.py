@@ -2,8 +2,10 @@
 
 Events and what they get:
 - CALL_ANSWERED: a short pause, then the greeting with SpeakAndGetDigits (one digit, `1` only);
-- ACTION_SUCCESSFUL of that SpeakAndGetDigits with `1`: a phone attendee, JoinChimeMeeting,
+- ACTION_SUCCESSFUL of that SpeakAndGetDigits with `1`: a phone attendee (waiting until the
+  doctor admits it), JoinChimeMeeting,
   and `accepted` via phone written to the channel as the patient;
+- CALL_UPDATE_REQUESTED asking for a hang-up (the visit was cancelled or completed): Hangup;
 - HANGUP of LEG-A: before joining, `declined` via phone; after joining, the phone attendee is
   deleted; HANGUP of LEG-B (the meeting side dropped, e.g. the meeting ended) hangs up the
   phone if it is still connected;
@@ -19,6 +21,7 @@ never the event itself, which holds phone numbers) and answered with an apology 
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timezone
 from typing import Any
 
 from telehealth_shared.appointment_records import AppointmentRecord, load_appointment
@@ -26,12 +29,15 @@ from telehealth_shared.audit import audit
 from telehealth_shared.aws import AwsClients
 from telehealth_shared.config import Settings
 from telehealth_shared.log import log_event
+from telehealth_shared.models.common import format_utc
+from telehealth_shared.visit_meeting import HANGUP_ARGUMENT, capabilities_for
 
 from . import sma_actions as actions
-from .call_records import DIALING, JOINED, CallRecord, load_call, mark_declined, mark_ended, mark_joined
+from .call_records import DIALING, JOINED, CallRecord, load_call, mark_declined, mark_ended, mark_hung_up, mark_joined
 from .chime_meetings import create_attendee, delete_attendee
 from .meeting_events import post_meeting_event
-from .meeting_state import ActiveMeeting, phone_external_user_id
+from .meeting_state import PATIENT_JOINED_AT, ActiveMeeting, phone_external_user_id
+from .meeting_store import mark_patient_joined
 from .sma_events import LEG_A, SmaEvent, is_from_this_deployment
 
 logger = logging.getLogger("telehealth.calling.sma")
@@ -88,6 +94,8 @@ def _dispatch(clients: AwsClients, settings: Settings, event: SmaEvent) -> dict[
         return actions.no_actions()
     if kind == "HANGUP":
         return _hung_up(clients, settings, event)
+    if kind == "CALL_UPDATE_REQUESTED":
+        return _update_requested(clients, settings, event)
     return actions.no_actions()
 
 
@@ -101,13 +109,8 @@ def _call_and_appointment(clients: AwsClients, settings: Settings,
     return call, load_appointment(clients, settings, call.appointment_id)
 
 
-# Appointment states in which a phone may still join its meeting (h15's visit flow adds
-# in_progress; completed, no-show and cancelled ones take no one in).
-_JOINABLE = frozenset({"scheduled", "in_progress"})
-
-
 def _active_meeting_of(appointment: AppointmentRecord | None) -> ActiveMeeting | None:
-    if appointment is None or appointment.status not in _JOINABLE:
+    if appointment is None or not appointment.is_open:
         return None
     return ActiveMeeting.from_attributes(appointment.extra)
 
@@ -140,7 +143,10 @@ def _pressed_join(clients: AwsClients, settings: Settings, event: SmaEvent) -> d
     # The appointment's meeting now, not the one at dialling time: if the doctor restarted
     # it meanwhile, the patient belongs in the new one.
     meeting = _active_meeting_of(appointment)
-    attendee = create_attendee(clients, meeting.meeting_id, phone_external_user_id(call.patient_id)) if meeting else None
+    # A dialled patient waits for the doctor's admit, like one joining on the web.
+    phone_id = phone_external_user_id(call.patient_id)
+    attendee = (create_attendee(clients, meeting.meeting_id, phone_id, capabilities_for(appointment.extra, phone_id))
+                if meeting else None)
     if meeting is None or attendee is None or not call_id:
         return actions.say_and_hang_up(call_id, actions.CALL_OVER)
     if not mark_joined(clients, settings, call.transaction_id, meeting.meeting_id, attendee["AttendeeId"]):
@@ -150,6 +156,8 @@ def _pressed_join(clients: AwsClients, settings: Settings, event: SmaEvent) -> d
         log_event(logger, "sma_digit_ignored", transaction_id=call.transaction_id, call_status="changed")
         return actions.response(actions.hangup(call_id))
     try:
+        if PATIENT_JOINED_AT not in appointment.extra:
+            mark_patient_joined(clients, settings, appointment.appointment_id, format_utc(datetime.now(timezone.utc)))
         post_meeting_event(clients, settings, appointment, acting_user_id=call.patient_id,
                            meeting_id=meeting.meeting_id, status="accepted", via="phone")
     except Exception as exc:
@@ -160,6 +168,24 @@ def _pressed_join(clients: AwsClients, settings: Settings, event: SmaEvent) -> d
     log_event(logger, "sma_joining_meeting", transaction_id=call.transaction_id, meeting_id=meeting.meeting_id,
               attendee_id=attendee["AttendeeId"])
     return actions.response(actions.join_chime_meeting(call_id, attendee["JoinToken"], meeting.meeting_id))
+
+
+def _update_requested(clients: AwsClients, settings: Settings, event: SmaEvent) -> dict[str, Any]:
+    """The visit ended (telehealth_shared.visit_meeting.hang_up_calls): hang up the phone.
+
+    The call item is marked ended first, so the HANGUP that follows writes no `declined`."""
+    arguments = (event.action_data.parameters.get("Arguments") if event.action_data else None) or {}
+    if arguments != HANGUP_ARGUMENT:
+        return actions.no_actions()
+    if event.transaction_id:
+        mark_hung_up(clients, settings, event.transaction_id)
+    log_event(logger, "sma_hangup_requested", transaction_id=event.transaction_id)
+    leg_a = event.call_details.participant(LEG_A)
+    if leg_a is None or not leg_a.call_id or (leg_a.status or "").lower() != "connected":
+        # Still ringing: there is no connected leg to hang up; if the patient answers, the
+        # closed visit is told ("already ended") and the call hung up then.
+        return actions.no_actions()
+    return actions.response(actions.hangup(leg_a.call_id))
 
 
 def _hung_up(clients: AwsClients, settings: Settings, event: SmaEvent) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from telehealth_shared.models.identity import (Invitation, InvitationCreated, In
 
 from . import audit_events
 from . import invitation_store as store
-from .email_sender import send_email
+from telehealth_shared.email import send_email
 from .invitation_codes import new_code
 
 logger = logging.getLogger("telehealth.identity.invitations")

@@ -18,7 +18,8 @@ from .chime_errors import is_aws_error, translate
 
 # A meeting event's status says whose action it records, which is who a UI should show as its
 # sender when the calling service wrote it as the app-instance admin.
-_MEETING_STATUS_ROLE = {"invited": "doctor", "ended": "doctor", "accepted": "patient", "declined": "patient"}
+_MEETING_STATUS_ROLE = {"invited": "doctor", "ended": "doctor", "accepted": "patient", "declined": "patient",
+                        "admitted": "doctor", "waiting": "doctor", "left": "doctor"}
 
 
 def user_arn(settings: Settings, user_id: str) -> str:

@@ -3,6 +3,7 @@ participants checking in at the same moment both persist, then an announcement o
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timezone
 from typing import Any
 
 from telehealth_shared.appointment_records import (PRESENCE_ATTRIBUTE, AppointmentRecord, deserialize_item,
@@ -12,6 +13,8 @@ from telehealth_shared.aws import AwsClients, error_code
 from telehealth_shared.config import Settings
 from telehealth_shared.errors import Conflict, NotFound
 from telehealth_shared.log import log_event
+from telehealth_shared.models.appointments import OPEN_STATUSES
+from telehealth_shared.models.common import format_utc
 from telehealth_shared.models.messaging import PresenceResponse
 from telehealth_shared.audit_scope import audit_action
 
@@ -20,7 +23,6 @@ from .channel_messages import send_as_user
 logger = logging.getLogger("telehealth.messaging.presence")
 
 _ANNOUNCEMENT = {"checked_in": "{name} checked in.", "checked_out": "{name} checked out."}
-_CANCELLED = "The appointment is cancelled."
 
 
 @audit_action("presence.read")
@@ -71,16 +73,24 @@ def _write_presence(clients: AwsClients, settings: Settings, appointment_id: str
     # different from "checked_in".
     differs = ("(attribute_not_exists(#presence) OR #presence <> :presence)" if presence == "checked_in"
                else "#presence <> :presence")
+    update = "SET #presence = :presence"
+    names = {"#presence": PRESENCE_ATTRIBUTE[role], "#participant": f"{role}_id", "#status": "status"}
+    if presence == "checked_in":
+        # The first check-in stays recorded after a check-out: the no-show timer's proof.
+        update += ", #first = if_not_exists(#first, :now)"
+        names["#first"] = f"{PRESENCE_ATTRIBUTE[role]}_checked_in_at"
+    values = {":presence": {"S": presence}, ":me": {"S": user_id}, ":scheduled": {"S": "scheduled"},
+              ":in_progress": {"S": "in_progress"}}
+    if presence == "checked_in":
+        values[":now"] = {"S": format_utc(datetime.now(timezone.utc))}
     try:
         response = clients.dynamodb.update_item(
             TableName=settings.require("appointments_table"),
             Key={"appointment_id": {"S": appointment_id}},
-            UpdateExpression="SET #presence = :presence",
-            ConditionExpression=f"#participant = :me AND #status = :scheduled AND {differs}",
-            ExpressionAttributeNames={"#presence": PRESENCE_ATTRIBUTE[role], "#participant": f"{role}_id",
-                                      "#status": "status"},
-            ExpressionAttributeValues={":presence": {"S": presence}, ":me": {"S": user_id},
-                                       ":scheduled": {"S": "scheduled"}},
+            UpdateExpression=update,
+            ConditionExpression=f"#participant = :me AND #status IN (:scheduled, :in_progress) AND {differs}",
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values,
             ReturnValues="ALL_NEW",
             # On failure DynamoDB hands back the item, which tells "not yours", "cancelled" and
             # "already so" apart without another read.
@@ -97,8 +107,8 @@ def _write_presence(clients: AwsClients, settings: Settings, appointment_id: str
             raise NotFound("No such appointment.") from None
         if item.get(f"{role}_id") != user_id:
             return None
-        if item.get("status") != "scheduled":
-            raise Conflict(_CANCELLED) from None
+        if item.get("status") not in OPEN_STATUSES:
+            raise Conflict(f"The appointment is {str(item.get('status')).replace('_', '-')}.") from None
         return item, False
     new = response.get("Attributes")
     if not new:

@@ -23,8 +23,8 @@ def send_message(clients: AwsClients, settings: Settings, principal: Principal, 
                  body: SendMessageRequest) -> Message:
     """AWS calls: one GetItem (participant and status), one SendChannelMessage."""
     record, role = load_for_participant(clients, settings, appointment_id, principal)
-    if record.is_cancelled:
-        raise Conflict("The appointment is cancelled.")
+    if not record.is_open:
+        raise Conflict(record.closed_message())
     message_id = send_as_user(clients, settings, record, principal.user_id, content=body.content, kind="chat",
                               client_id=body.client_id)
     log_event(logger, "message_sent", appointment_id=appointment_id, role=role, message_id=message_id)

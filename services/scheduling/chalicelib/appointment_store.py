@@ -26,15 +26,20 @@ def put_new(clients: AwsClients, settings: Settings, record: AppointmentRecord) 
 
 
 def update_scheduled(clients: AwsClients, settings: Settings, appointment_id: str, expected_version: int,
-                     set_values: dict[str, Any], remove: tuple[str, ...] = ()) -> dict[str, Any]:
-    """Conditional UpdateItem of a still-scheduled appointment at `expected_version`.
+                     set_values: dict[str, Any], remove: tuple[str, ...] = (),
+                     statuses: tuple[str, ...] = ("scheduled",)) -> dict[str, Any]:
+    """Conditional UpdateItem of an appointment still in one of `statuses` (by default
+    scheduled) at `expected_version`: no lost update, and nothing closed comes back.
 
     Sets `set_values` (plain Python values) and removes `remove`; returns the new item in
     DynamoDB form. Raises ConditionalCheckFailedException (with the current item attached,
     see ReturnValuesOnConditionCheckFailure) when it was cancelled or changed meanwhile.
     """
     names: dict[str, str] = {"#status": "status", "#version": "version"}
-    values: dict[str, Any] = {":scheduled": {"S": "scheduled"}, ":expected": {"N": str(expected_version)}}
+    values: dict[str, Any] = {":expected": {"N": str(expected_version)}}
+    for index, status in enumerate(statuses):
+        values[f":s{index}"] = {"S": status}
+    status_check = "#status IN (" + ", ".join(f":s{index}" for index in range(len(statuses))) + ")"
     assignments = []
     serialized = serialize_item(set_values)
     for index, (attribute, value) in enumerate(sorted(serialized.items())):
@@ -52,7 +57,7 @@ def update_scheduled(clients: AwsClients, settings: Settings, appointment_id: st
         TableName=settings.require("appointments_table"),
         Key={"appointment_id": {"S": appointment_id}},
         UpdateExpression=expression,
-        ConditionExpression="#status = :scheduled AND #version = :expected",
+        ConditionExpression=f"{status_check} AND #version = :expected",
         ExpressionAttributeNames=names,
         ExpressionAttributeValues=values,
         ReturnValues="ALL_NEW",

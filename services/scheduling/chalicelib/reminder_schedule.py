@@ -1,5 +1,6 @@
 """The reminder workflow of an appointment: the state machine's input (one reminder per lead
-time still ahead, then one at the start) and starting and stopping its execution."""
+time still ahead, then one at the start, then the no-show check) and starting and stopping
+its execution."""
 from __future__ import annotations
 
 import json
@@ -37,9 +38,14 @@ def _item(record: AppointmentRecord, at: datetime, lead: int) -> dict[str, Any]:
             "lead_minutes": lead}
 
 
-def execution_input(record: AppointmentRecord, lead_minutes: Iterable[int], now: datetime | None = None) -> dict[str, Any]:
-    return {"appointment_id": record.appointment_id, "version": record.version,
-            "reminders": reminders(record, lead_minutes, now)}
+def execution_input(record: AppointmentRecord, lead_minutes: Iterable[int], now: datetime | None = None,
+                    no_show_minutes: int = 0) -> dict[str, Any]:
+    data: dict[str, Any] = {"appointment_id": record.appointment_id, "version": record.version,
+                            "reminders": reminders(record, lead_minutes, now)}
+    if no_show_minutes > 0:
+        # 0 turns the automatic no-show off (the state machine then ends after the reminders).
+        data["no_show_at"] = format_utc(record.starts_at + timedelta(minutes=no_show_minutes))
+    return data
 
 
 def execution_name(record: AppointmentRecord) -> str:
@@ -54,7 +60,8 @@ def start(clients: AwsClients, settings: Settings, record: AppointmentRecord) ->
     response = clients.stepfunctions.start_execution(
         stateMachineArn=settings.require("state_machine_arn"),
         name=execution_name(record),
-        input=json.dumps(execution_input(record, settings.reminder_lead_minutes), separators=(",", ":")),
+        input=json.dumps(execution_input(record, settings.reminder_lead_minutes,
+                                         no_show_minutes=settings.no_show_minutes), separators=(",", ":")),
     )
     return response["executionArn"]
 

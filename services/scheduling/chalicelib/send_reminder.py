@@ -131,8 +131,10 @@ def _stale(record: AppointmentRecord | None, reminder: ReminderEvent) -> str | N
     if record is None:
         # An execution of a create that was rolled back or never finished.
         return "no_appointment"
-    if record.is_cancelled:
-        return "cancelled"
+    if not record.is_open:
+        # Cancelled, completed or a no-show: nobody needs reminding. A visit in progress
+        # still reminds a participant who has not checked in.
+        return record.status
     if record.extra.get(EXECUTION_ARN) != reminder.execution_arn:
         # A superseded execution (the appointment moved) or an orphan of a failed attempt.
         return "superseded"
@@ -171,8 +173,9 @@ def _claim(clients: AwsClients, settings: Settings, reminder: ReminderEvent, rol
     """
     names = {"#sent": REMINDERS_SENT, "#status": "status", "#execution": EXECUTION_ARN}
     values: dict[str, Any] = {":keys": {"SS": [reminder.key(r) for r in roles]}, ":scheduled": {"S": "scheduled"},
+                              ":in_progress": {"S": "in_progress"},
                               ":execution": {"S": reminder.execution_arn}, ":added": {"S": "added"}}
-    conditions = ["#status = :scheduled", "#execution = :execution"]
+    conditions = ["#status IN (:scheduled, :in_progress)", "#execution = :execution"]
     for index, role in enumerate(roles):
         names[f"#p{index}"] = PRESENCE_ATTRIBUTE[role]
         values[f":k{index}"] = {"S": reminder.key(role)}

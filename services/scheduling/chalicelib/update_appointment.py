@@ -36,8 +36,9 @@ def update_appointment(clients: AwsClients, settings: Settings, principal: Princ
     record, role = load_for_participant(clients, settings, appointment_id, principal)
     if role != "doctor":
         raise Forbidden("Only the appointment's doctor can change it.")
-    if record.is_cancelled:
-        raise Conflict(CANCELLED)
+    if record.status != "scheduled":
+        # Only a visit still ahead moves; one in progress or closed keeps its time.
+        raise Conflict(record.closed_message())
     fields = request.model_fields_set
     changes: dict[str, Any] = {}
     if "starts_at" in fields and request.starts_at is not None and format_utc(request.starts_at) != format_utc(record.starts_at):
@@ -106,8 +107,8 @@ def _roll_back_after_race(clients: AwsClients, settings: Settings, undo: Compens
         except Exception as restore_exc:
             log_event(logger, "summary_restore_failed", logging.ERROR, appointment_id=current.appointment_id,
                       aws_code=error_code(restore_exc))
-    if current is not None and current.is_cancelled:
-        raise Conflict(CANCELLED) from exc
+    if current is not None and current.status != "scheduled":
+        raise Conflict(current.closed_message()) from exc
     raise Conflict("The appointment was changed at the same time; read it again and retry.") from exc
 
 

@@ -8,7 +8,11 @@ from pydantic import AfterValidator, ConfigDict, Field, model_validator
 
 from .common import ApiModel, omitted_when_none, Limit, NextToken, StrictModel, UserRef, UtcDatetime
 
-AppointmentStatus = Literal["scheduled", "cancelled"]
+AppointmentStatus = Literal["scheduled", "in_progress", "completed", "no_show", "cancelled"]
+# A visit that is still to happen or happening; the others are closed (refuse check-in,
+# messages and meetings, stay readable).
+OPEN_STATUSES: tuple[str, ...] = ("scheduled", "in_progress")
+CLOSED_STATUSES: tuple[str, ...] = ("completed", "no_show", "cancelled")
 PresenceState = Literal["added", "checked_in"]
 
 

@@ -6,10 +6,13 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, Field
 
 from .appointments import Presence, PresenceState
-from .common import ApiModel, omitted_when_none, Limit, NextToken, Role, StrictModel, UtcDatetime
+from .common import ApiModel, omitted_when_none, Limit, NextToken, Role, StrictModel, UserRef, UtcDatetime
 
 MessageKind = Literal["chat", "meeting", "presence"]
-MeetingStatus = Literal["invited", "accepted", "declined", "ended"]
+# waiting: someone entered the waiting room (a guest, a dialled phone); admitted: the doctor
+# let attendees in; left: an attendee was removed or hung up (docs/api-visit-flow.md).
+MeetingStatus = Literal["invited", "accepted", "declined", "ended", "waiting", "admitted", "left"]
+AttendeeRole = Literal["doctor", "patient", "guest", "phone"]
 MeetingVia = Literal["web", "phone"]
 
 MAX_CONTENT_BYTES = 4096
@@ -53,6 +56,10 @@ class MeetingEventData(ApiModel):
     meeting_id: str
     status: MeetingStatus
     via: MeetingVia = "web"
+    # Which attendees an admit, a waiting or a left event is about (ids only, never names).
+    attendee_ids: list[str] | None = omitted_when_none()
+    role: AttendeeRole | None = omitted_when_none()
+    guest_id: str | None = omitted_when_none()
 
 
 class PresenceEventData(ApiModel):
@@ -87,3 +94,16 @@ class SessionResponse(ApiModel):
     websocket_url: str
     app_instance_user_arn: str
     expires_at: UtcDatetime
+
+
+class WaitingRoomEntry(ApiModel):
+    appointment_id: str
+    starts_at: UtcDatetime
+    status: Literal["scheduled", "in_progress"]
+    patient: UserRef
+    presence: Presence
+    meeting_state: Literal["none", "waiting", "admitted"]
+
+
+class WaitingRoomResponse(ApiModel):
+    appointments: list[WaitingRoomEntry]

@@ -1,9 +1,9 @@
 """The WSGI entry of the whole emulator and the registry of which package emulates which AWS service.
 
 The endpoint puts this app in front of moto: `is_emulated_request(environ)` says whether a
-request is ours (Chime SDK identity/messaging/meetings/voice and End User Messaging SMS:
-always, so an operation we lack answers 501 naming it). A service package that does not exist
-yet simply leaves its operations unimplemented (501 NotImplemented).
+request is ours (Chime SDK identity/messaging/meetings/voice and End User Messaging SMS: always,
+so an operation we lack answers 501 naming it; SES v2: the operations it implements). A service
+package that does not exist yet simply leaves its operations unimplemented (501 NotImplemented).
 """
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ SERVICES: tuple[EmulatedService, ...] = (
     EmulatedService("chime-sdk-meetings", "telehealth_local.emulator.chime_meetings"),
     EmulatedService("chime-sdk-voice", "telehealth_local.emulator.chime_voice"),
     EmulatedService("pinpoint-sms-voice-v2", "telehealth_local.emulator.sms_voice_v2"),
+    # moto has SES v2 too, but its mail never reaches the local outbox: ours answers what we use.
+    EmulatedService("sesv2", "telehealth_local.emulator.sesv2", exclusive=False),
 )
 
 _emulator: Emulator | None = None

@@ -144,7 +144,7 @@ variable "first_admin_email" {
 }
 
 variable "email_sender" {
-  description = "SES-verified address the identity service sends invitation e-mails from."
+  description = "SES-verified address invitations and guest codes are e-mailed from (SES v2 SendEmail)."
   type        = string
   default     = ""
 }

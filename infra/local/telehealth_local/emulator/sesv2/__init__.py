@@ -1,0 +1,4 @@
+"""Emulated Amazon SES v2: e-mail identities and SendEmail into the local e-mail outbox."""
+from .models import backends
+
+__all__ = ["backends"]
