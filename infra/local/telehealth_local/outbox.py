@@ -9,7 +9,7 @@ from typing import Any
 
 # Texts that carry a one-time code end with "code: <code>"; the row repeats it as `code`,
 # as sign-up e-mails do, so tests and the demo read it without parsing bodies.
-_CODE = re.compile(r"\bcode: ([A-Za-z0-9_-]{6,64})")
+_CODE = re.compile(r"\bcode: ([A-Za-z0-9_-]{6,64}(?:\.[A-Za-z0-9_-]{1,64})?)")
 
 
 def _now() -> str:

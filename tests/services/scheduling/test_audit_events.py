@@ -14,7 +14,7 @@ from conftest import in_days, iso, make_user
 
 def test_each_request_on_an_appointment_records_one_event(api, state, settings):
     from chalicelib.send_reminder import send_reminder
-    from telehealth_shared.aws import AwsClients, default_clients
+    from telehealth_shared.aws import default_clients
     from telehealth_shared.config import get_settings
 
     doctor = make_user(settings, "doctor", "Dr Audit Trail")
@@ -32,7 +32,7 @@ def test_each_request_on_an_appointment_records_one_event(api, state, settings):
              if isinstance(item["starts_at"], str) else iso(item["starts_at"]), "lead_minutes": 0,
              "execution_arn": item["reminder_execution_arn"]}
     # The reminder Lambda as its execution invokes it at the time (the system reads the numbers).
-    assert send_reminder(default_clients(), get_settings(), event, sender=AwsClients(max_attempts=1),
+    assert send_reminder(default_clients(), get_settings(), event,
                          now=parse_utc(event["remind_at"]))["sent"] == ["doctor", "patient"]
     assert api.call("DELETE", f"/appointments/{appointment_id}", patient).status == 200
     assert api.call("PATCH", f"/appointments/{appointment_id}", doctor, {"duration_minutes": 30}).status == 409

@@ -54,7 +54,7 @@ def scenarios(api, state, settings):
     # E.164 in form (Cognito accepts it) but no such number: End User Messaging SMS refuses it for good.
     pairs["bad_phone"] = (pairs["bad_phone"][0], make_user(settings, "patient", "Pat Nowhere",
                                                            phone_number="+10000000000"))
-    starts = seconds_ahead(4)
+    starts = seconds_ahead(8)
     for name in ("plain", "checked_in", "cancelled", "cancelled_unstopped", "bad_phone"):
         response = api.create(*pairs[name], starts)
         assert response.status == 201, response

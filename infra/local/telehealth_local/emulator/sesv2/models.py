@@ -16,7 +16,7 @@ from ..core import BackendRegistry
 from .exceptions import AlreadyExistsException, BadRequestException, MessageRejected, NotFoundException
 
 # An e-mail with a one-time code ends with "code: <code>"; the outbox row repeats it as `code`.
-_CODE = re.compile(r"\bcode: ([A-Za-z0-9_-]{6,64})")
+_CODE = re.compile(r"\bcode: ([A-Za-z0-9_-]{6,64}(?:\.[A-Za-z0-9_-]{1,64})?)")
 MAX_RECIPIENTS = 50
 
 
