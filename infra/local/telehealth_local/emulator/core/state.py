@@ -29,6 +29,11 @@ class BackendRegistry(Generic[B]):
         with self._lock:
             return self._backends.get((account_id, region))
 
+    def all(self) -> list[B]:
+        """Every backend created so far."""
+        with self._lock:
+            return list(self._backends.values())
+
     def reset(self) -> None:
         """Forget all state (tests)."""
         with self._lock:

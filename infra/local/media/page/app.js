@@ -1,0 +1,100 @@
+// The meeting page's script: the unmodified Chime SDK joining one meeting. window.meeting
+// exposes its state to tests (status, tiles, presence, stats).
+import {
+  ConsoleLogger, DefaultDeviceController, DefaultMeetingSession, LogLevel, MeetingSessionConfiguration,
+  MeetingSessionStatusCode,
+} from 'amazon-chime-sdk-js';
+
+const state = {
+  status: 'idle', stopCode: null, stopStatus: null, joinMs: null,
+  tiles: {}, present: {}, muted: {}, session: null,
+};
+window.meeting = state;
+
+function setStatus(status) {
+  state.status = status;
+  document.getElementById('status').textContent = status;
+}
+
+async function join(info) {
+  const started = performance.now();
+  const logger = new ConsoleLogger('sdk', LogLevel.WARN);
+  const devices = new DefaultDeviceController(logger);
+  const configuration = new MeetingSessionConfiguration(info.meeting.Meeting || info.meeting, info.attendee.Attendee || info.attendee);
+  const session = new DefaultMeetingSession(configuration, logger, devices);
+  state.session = session;
+  const av = session.audioVideo;
+  av.addObserver({
+    audioVideoDidStart: () => { state.joinMs = Math.round(performance.now() - started); setStatus('started'); },
+    audioVideoDidStop: (status) => {
+      state.stopCode = status.statusCode();
+      state.stopStatus = MeetingSessionStatusCode[status.statusCode()];
+      setStatus('stopped');
+    },
+    videoTileDidUpdate: (tile) => {
+      if (tile.localTile) { av.bindVideoElement(tile.tileId, document.getElementById('local')); return; }
+      if (!tile.boundAttendeeId) return;
+      let el = document.getElementById(`tile-${tile.tileId}`);
+      if (!el) {
+        el = document.createElement('video');
+        el.id = `tile-${tile.tileId}`;
+        el.autoplay = true; el.muted = true; el.playsInline = true;
+        document.getElementById('tiles').appendChild(el);
+      }
+      av.bindVideoElement(tile.tileId, el);
+      state.tiles[tile.tileId] = { attendeeId: tile.boundAttendeeId, content: !!tile.isContent, active: !!tile.active };
+    },
+    videoTileWasRemoved: (tileId) => {
+      delete state.tiles[tileId];
+      const el = document.getElementById(`tile-${tileId}`);
+      if (el) el.remove();
+    },
+  });
+  av.realtimeSubscribeToAttendeeIdPresence((attendeeId, present) => {
+    if (present) state.present[attendeeId] = true; else delete state.present[attendeeId];
+    av.realtimeSubscribeToVolumeIndicator(attendeeId, (id, volume, muted) => {
+      if (muted !== null) state.muted[id] = muted;
+    });
+  });
+  const mics = await av.listAudioInputDevices();
+  const cams = await av.listVideoInputDevices();
+  if (mics.length) await av.startAudioInput(mics[0].deviceId);
+  if (cams.length) await av.startVideoInput(cams[0].deviceId);
+  await av.bindAudioElement(document.getElementById('audio'));
+  setStatus('connecting');
+  av.start();
+  av.startLocalVideoTile();
+}
+
+// Media figures for tests and the bench: per remote video track, frames decoded and size;
+// audio packets received; what this browser sends.
+async function stats() {
+  const pc = state.session && state.session.audioVideo && await state.session.audioVideo.getRTCPeerConnectionStats();
+  const out = { video: [], audioPacketsReceived: 0, audioBytesReceived: 0, videoFramesSent: 0, audioPacketsSent: 0 };
+  if (!pc) return out;
+  pc.forEach((r) => {
+    if (r.type === 'inbound-rtp' && r.kind === 'video') {
+      out.video.push({ mid: r.mid, framesDecoded: r.framesDecoded || 0, width: r.frameWidth || 0, height: r.frameHeight || 0, fps: r.framesPerSecond || 0 });
+    } else if (r.type === 'inbound-rtp' && r.kind === 'audio') {
+      out.audioPacketsReceived += r.packetsReceived || 0;
+      out.audioBytesReceived += r.bytesReceived || 0;
+    } else if (r.type === 'outbound-rtp' && r.kind === 'video') {
+      out.videoFramesSent += r.framesEncoded || 0;
+    } else if (r.type === 'outbound-rtp' && r.kind === 'audio') {
+      out.audioPacketsSent += r.packetsSent || 0;
+    }
+  });
+  return out;
+}
+
+function leave() {
+  if (state.session) state.session.audioVideo.stop();
+}
+
+window.joinMeeting = join;
+window.meetingStats = stats;
+window.leaveMeeting = leave;
+window.addEventListener('DOMContentLoaded', () => {
+  document.getElementById('join').onclick = () => join(JSON.parse(document.getElementById('joinInfo').value));
+  document.getElementById('leave').onclick = leave;
+});
