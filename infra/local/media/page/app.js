@@ -70,9 +70,11 @@ async function join(info) {
 // audio packets received; what this browser sends.
 async function stats() {
   const pc = state.session && state.session.audioVideo && await state.session.audioVideo.getRTCPeerConnectionStats();
-  const out = { video: [], audioPacketsReceived: 0, audioBytesReceived: 0, videoFramesSent: 0, audioPacketsSent: 0 };
+  const out = { video: [], audioPacketsReceived: 0, audioBytesReceived: 0, videoFramesSent: 0, audioPacketsSent: 0, remoteAddresses: [] };
   if (!pc) return out;
+  const pairs = [];
   pc.forEach((r) => {
+    if (r.type === 'candidate-pair' && r.nominated && r.state === 'succeeded') pairs.push(r.remoteCandidateId);
     if (r.type === 'inbound-rtp' && r.kind === 'video') {
       out.video.push({ mid: r.mid, framesDecoded: r.framesDecoded || 0, width: r.frameWidth || 0, height: r.frameHeight || 0, fps: r.framesPerSecond || 0 });
     } else if (r.type === 'inbound-rtp' && r.kind === 'audio') {
@@ -84,6 +86,8 @@ async function stats() {
       out.audioPacketsSent += r.packetsSent || 0;
     }
   });
+  // Where this browser's media goes: the remote candidates of its working ICE pairs.
+  pairs.forEach((id) => { const c = pc.get(id); if (c) out.remoteAddresses.push(c.address || c.ip); });
   return out;
 }
 

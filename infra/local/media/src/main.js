@@ -124,6 +124,9 @@ function main() {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  // Die with the stack that started this process (Python children use prctl for that).
+  const parent = process.ppid;
+  setInterval(() => { if (process.ppid !== parent) stop(); }, 1000).unref();
 }
 
 main();
