@@ -3,7 +3,8 @@
 
 AWS calls per user action (one process per service: two Chalice apps cannot share one),
 cold import of each service, latency per API action and websocket delivery through the local
-stack, and local-stack start-up. `--quick` uses fewer samples.
+stack, local-stack start-up, and browsers in one meeting through the media plane. `--quick`
+uses fewer samples.
 """
 from __future__ import annotations
 
@@ -38,6 +39,8 @@ def main() -> int:
     failures += run("cold import", ROOT / "scripts" / "bench_cold_import.py", "--runs", "7" if args.quick else "15") != 0
     failures += run("latency, websocket delivery, start-up", ROOT / "scripts" / "bench" / "latency.py",
                     "--runs", "10" if args.quick else "30") != 0
+    failures += run("media plane: browsers in one meeting", ROOT / "scripts" / "bench" / "media.py",
+                    "--participants", "2" if args.quick else "2,3", "--seconds", "5" if args.quick else "10") != 0
     if failures:
         print(f"\n{failures} benchmark(s) could not run", file=sys.stderr)
     return 1 if failures else 0
