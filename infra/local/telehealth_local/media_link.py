@@ -66,6 +66,7 @@ class ChangeNotifier:
                 logger.warning("media plane not told of a roster change: %s", type(exc).__name__)
 
     def close(self) -> None:
+        models.remove_change_listener(self)
         self._queue.put(None)
         self._thread.join(timeout=5)
 

@@ -66,6 +66,15 @@ function main() {
       (meeting ? meeting.refresh() : Promise.resolve()).finally(() => { res.writeHead(204); res.end(); });
       return;
     }
+    if (url.pathname === '/v1/client-events') {
+      // The SDK's client events (EventIngestionUrl): accepted and dropped, as nothing reads them locally.
+      res.writeHead(204, {
+        'access-control-allow-origin': '*', 'access-control-allow-headers': '*', 'access-control-allow-methods': 'POST',
+      });
+      req.resume();
+      res.end();
+      return;
+    }
     if (req.method === 'GET' && servePage(url.pathname, res)) return;
     res.writeHead(404, { 'content-type': 'text/plain' });
     res.end('not found');

@@ -94,8 +94,8 @@ class Meeting:
         host = f"{self.media_region}.app.chime.invalid"
         mid = self.meeting_id
         if _media_endpoint is not None:
-            # The SDK appends its own query string, so the URL carries none; it contacts no
-            # other placement URL (EventIngestionUrl is left out: nothing would answer it).
+            # The SDK appends its own query string, so the URL carries none; besides it the
+            # SDK only POSTs client events to EventIngestionUrl (the media plane answers 204).
             return {
                 "AudioHostUrl": f"{_media_endpoint}:3478",
                 "AudioFallbackUrl": f"ws://{_media_endpoint}/calls/{mid}",
@@ -104,6 +104,7 @@ class Meeting:
                 "ScreenDataUrl": f"ws://{_media_endpoint}/v2/screen/{mid}",
                 "ScreenViewingUrl": f"ws://{_media_endpoint}/ws/connect?passcode=null&viewer_uuid=null&X-BitHub-Call-Id={mid}",
                 "ScreenSharingUrl": f"ws://{_media_endpoint}/v2/screen/{mid}",
+                "EventIngestionUrl": f"http://{_media_endpoint}/v1/client-events",
             }
         return {
             "AudioHostUrl": f"{secrets.token_hex(16)}.k.m1.{host}:3478",
@@ -162,6 +163,11 @@ _change_listeners: list[ChangeListener] = []
 def add_change_listener(listener: ChangeListener) -> None:
     if listener not in _change_listeners:
         _change_listeners.append(listener)
+
+
+def remove_change_listener(listener: ChangeListener) -> None:
+    if listener in _change_listeners:
+        _change_listeners.remove(listener)
 
 
 def _announce_change(meeting_id: str) -> None:
