@@ -421,7 +421,9 @@ class ChimeMeetingsBackend(ChimeTagging):
             if attendee is None:
                 return None
             attendee.connected_via = via
-            return attendee.to_dict()
+            result = attendee.to_dict()
+        _announce_change(meeting_id.lower())  # a phone attendee is now present
+        return result
 
     def set_connection(self, meeting_id: str, attendee_id: str, via: str | None) -> bool:
         """Mark an attendee as connected (`via`, e.g. "phone") or gone (None); False if unknown."""
@@ -431,7 +433,8 @@ class ChimeMeetingsBackend(ChimeTagging):
             if attendee is None:
                 return False
             attendee.connected_via = via
-            return True
+        _announce_change(meeting_id.lower())
+        return True
 
     def connection(self, meeting_id: str, attendee_id: str) -> str | None:
         with self._lock:
