@@ -96,6 +96,10 @@ class MeetingPage:
             return frames;
         }})()""")
 
+    def share_content(self) -> None:
+        """Share a moving canvas as content (the SDK's second session, <AttendeeId>#content)."""
+        self.eval("window.shareContent()")
+
     def log(self) -> list[str]:
         return self.browsers.call("log", name=self.name)
 

@@ -137,6 +137,13 @@ def test_a_waiting_patient_is_neither_seen_nor_heard_until_admitted_and_ending_s
     hears(doctor, 0)
     hears(patient, 0)
 
+    # The doctor shares a screen: a separate "<AttendeeId>#content" attendee the patient renders.
+    doctor.share_content()
+    content = attendee_id(doctor_info) + "#content"
+    sees(patient, content, more_than=sees(patient, content))
+    # Its sharer shows its own stream locally (the SDK does that) and receives only the patient's camera.
+    assert len([v for v in doctor.stats()["video"] if v["framesDecoded"] > 0]) == 1
+
     # The doctor ends the meeting through our API: every session stops with "meeting ended".
     api.ok("calling", "DELETE", f"/appointments/{appointment_id}/meeting", people["doctor"])
     stopped_with(doctor, "MeetingEnded")

@@ -91,6 +91,24 @@ async function stats() {
   return out;
 }
 
+// Share "the screen": a moving canvas, so tests need no screen-capture prompt. The SDK joins it
+// as a second attendee, <AttendeeId>#content, as on AWS.
+async function shareContent() {
+  const canvas = document.createElement('canvas');
+  canvas.width = 640; canvas.height = 360;
+  const ctx = canvas.getContext('2d');
+  let n = 0;
+  setInterval(() => {
+    n += 1;
+    ctx.fillStyle = `hsl(${(n * 7) % 360}, 70%, 50%)`;
+    ctx.fillRect(0, 0, canvas.width, canvas.height);
+    ctx.fillStyle = '#fff';
+    ctx.font = '48px sans-serif';
+    ctx.fillText(`shared screen ${n}`, 40, 180);
+  }, 66);
+  await state.session.audioVideo.startContentShare(canvas.captureStream(15));
+}
+
 function leave() {
   if (state.session) state.session.audioVideo.stop();
 }
@@ -98,6 +116,7 @@ function leave() {
 window.joinMeeting = join;
 window.meetingStats = stats;
 window.leaveMeeting = leave;
+window.shareContent = shareContent;
 window.addEventListener('DOMContentLoaded', () => {
   document.getElementById('join').onclick = () => join(JSON.parse(document.getElementById('joinInfo').value));
   document.getElementById('leave').onclick = leave;
