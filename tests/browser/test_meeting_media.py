@@ -168,3 +168,34 @@ def test_three_browsers_each_render_the_other_two_and_hear_audio(stack, api, app
                 sees(page, attendee_id(info))
         hears(page, more_than=hears(page, 0))
         assert len(page.state()["present"]) == 3
+
+
+def test_a_dialled_in_phone_attendee_appears_in_the_roster_and_leaves_it(stack, api, appointments, meetings, browsers):
+    from e2e.scenario_support import unique_phone
+    from users import make_user
+
+    doctor_user = make_user(stack.settings, "doctor")
+    patient_user = make_user(stack.settings, "patient", phone_number=unique_phone())
+    appointment = appointments.book(doctor_user, patient_user)
+    doctor_info = appointments.start_meeting(appointment, doctor_user)
+    doctor = browsers.page("doctor", f"{stack.media_url}/meeting/")
+    doctor.join(doctor_info)
+    started(doctor)
+
+    placed = api.ok("calling", "POST", f"/appointments/{appointment['appointment_id']}/phone-call", doctor_user,
+                    expect=202)
+    call = stack.wait_for_call(patient_user.phone_number)
+    assert call["transaction_id"] == placed["transaction_id"]
+    stack.answer(placed["transaction_id"]).raise_for_status()
+    wait_for(lambda: stack.call(placed["transaction_id"])["spoken"], 20, 0.25, "the greeting")
+    stack.digits(placed["transaction_id"], "1").raise_for_status()
+    wait_for(lambda: stack.call(placed["transaction_id"])["status"] == "joined", 20, 0.25, "the phone to join")
+
+    web = {attendee_id(doctor_info)}
+    phone = wait_for(lambda: set(doctor.state()["present"]) - web, 20, 0.25, "the phone attendee in the roster")
+    roster = {a["AttendeeId"] for a in meetings.list_attendees(MeetingId=doctor_info["meeting"]["MeetingId"])["Attendees"]}
+    assert phone <= roster
+
+    stack.hangup(placed["transaction_id"]).raise_for_status()
+    wait_for(lambda: not (set(doctor.state()["present"]) - web), 20, 0.25, "the phone attendee to leave the roster")
+    assert doctor.state()["status"] == "started"
