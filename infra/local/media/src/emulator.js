@@ -7,8 +7,8 @@ class Emulator {
     this.baseUrl = baseUrl.replace(/\/$/, '');
   }
 
-  async _call(method, path, body) {
-    const response = await fetch(`${this.baseUrl}/_local/media/meetings/${encodeURIComponent(path.meetingId)}${path.suffix || ''}`, {
+  async _call(method, meetingId, suffix, body) {
+    const response = await fetch(`${this.baseUrl}/_local/media/meetings/${encodeURIComponent(meetingId)}${suffix}`, {
       method,
       headers: body ? { 'content-type': 'application/json' } : undefined,
       body: body ? JSON.stringify(body) : undefined,
@@ -21,13 +21,13 @@ class Emulator {
 
   // {AttendeeId, ExternalUserId, Capabilities} or null when the token names nobody.
   async resolve(meetingId, joinToken) {
-    const found = await this._call('POST', { meetingId, suffix: '/join' }, { JoinToken: joinToken });
+    const found = await this._call('POST', meetingId, '/join', { JoinToken: joinToken });
     return found ? found.Attendee : null;
   }
 
   // [{AttendeeId, ExternalUserId, Capabilities, ConnectedVia}] or null when the meeting is gone.
   async roster(meetingId) {
-    const found = await this._call('GET', { meetingId });
+    const found = await this._call('GET', meetingId, '');
     return found ? found.Attendees : null;
   }
 }

@@ -108,18 +108,19 @@ function main() {
       socket.end('HTTP/1.1 503 Service Unavailable\r\n\r\n');
       return;
     }
-    wss.handleUpgrade(req, socket, head, async (ws) => {
+    wss.handleUpgrade(req, socket, head, (ws) => {
       // The SDK maps close code 4410 to "meeting ended"; an unknown token is refused (4403).
       if (roster === null) { ws.close(4410, 'meeting ended'); return; }
       if (!attendee) { ws.close(4403, 'unknown join token'); return; }
       const meeting = meetingFor(meetingId);
+      meeting.apply(roster); // what the token was checked against, before any frame is handled
       const session = new Session(meeting, ws, {
         attendeeId: attendee.AttendeeId + (content ? CONTENT_SUFFIX : ''),
         baseAttendeeId: attendee.AttendeeId,
         externalUserId: attendee.ExternalUserId,
       });
       meeting.add(session);
-      await meeting.refresh();
+      meeting.refresh(); // a change pushed while the token was being checked is not lost
     });
   });
 

@@ -41,7 +41,12 @@ class Meeting {
 
   async _refresh() {
     if (this.ended) return;
-    const attendees = await this.emulator.roster(this.meetingId);
+    this.apply(await this.emulator.roster(this.meetingId));
+  }
+
+  // `attendees` as the emulator lists them, or null when the meeting no longer exists.
+  apply(attendees) {
+    if (this.ended) return;
     if (attendees === null) {
       this.end();
       return;

@@ -3,6 +3,7 @@
 // sequence, handled one at a time, and that attendee's peer connection.
 const { Type, decode, frames } = require('./protocol');
 const { createPeer, answerOffer } = require('./peer');
+const { describe } = require('./sdp');
 const { isContent } = require('./capabilities');
 
 class Session {
@@ -102,7 +103,7 @@ class Session {
     // Publishing: the local camera m-line carries video and the SDK declared a send stream.
     const camera = this.cameraTransceiver;
     const publishing = sendsVideo && camera && ['sendrecv', 'sendonly'].includes(
-      (require('./sdp').describe(sub.sdpOffer).find((m) => m.mid === camera.mid) || {}).direction);
+      (describe(sub.sdpOffer).find((m) => m.mid === camera.mid) || {}).direction);
     const allocations = [];
     if (publishing) {
       if (!this.video) this.video = this.meeting.allocateVideo(this);

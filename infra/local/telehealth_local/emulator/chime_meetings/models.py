@@ -11,6 +11,7 @@ from typing import Any, Callable
 
 from ..core.tagging import MAX_TAGS, ChimeTagging
 from ..core import BackendRegistry, paginate
+from .placement import media_placement, set_media_endpoint
 from .exceptions import (
     BadRequestException,
     LimitExceededException,
@@ -89,33 +90,7 @@ class Meeting:
         return ((self.features or {}).get("Attendee") or {}).get("MaxCount") or DEFAULT_MAX_ATTENDEES
 
     def media_placement(self) -> dict[str, str]:
-        # Shaped like the real URLs but under .invalid (RFC 2606), so a browser never reaches
-        # out to AWS by accident; SignalingUrl leads to the local media plane when one runs.
-        host = f"{self.media_region}.app.chime.invalid"
-        mid = self.meeting_id
-        if _media_endpoint is not None:
-            # The SDK appends its own query string, so the URL carries none; besides it the
-            # SDK only POSTs client events to EventIngestionUrl (the media plane answers 204).
-            return {
-                "AudioHostUrl": f"{_media_endpoint}:3478",
-                "AudioFallbackUrl": f"ws://{_media_endpoint}/calls/{mid}",
-                "SignalingUrl": f"ws://{_media_endpoint}/control/{mid}",
-                "TurnControlUrl": f"http://{_media_endpoint}/v2/turn_sessions",
-                "ScreenDataUrl": f"ws://{_media_endpoint}/v2/screen/{mid}",
-                "ScreenViewingUrl": f"ws://{_media_endpoint}/ws/connect?passcode=null&viewer_uuid=null&X-BitHub-Call-Id={mid}",
-                "ScreenSharingUrl": f"ws://{_media_endpoint}/v2/screen/{mid}",
-                "EventIngestionUrl": f"http://{_media_endpoint}/v1/client-events",
-            }
-        return {
-            "AudioHostUrl": f"{secrets.token_hex(16)}.k.m1.{host}:3478",
-            "AudioFallbackUrl": f"wss://haxrp.m1.{host}:443/calls/{mid}",
-            "SignalingUrl": f"wss://signal.m1.{host}/control/{mid}",
-            "TurnControlUrl": f"https://turn.{host}/v2/turn_sessions",
-            "ScreenDataUrl": f"wss://bitpw.m1.{host}:443/v2/screen/{mid}",
-            "ScreenViewingUrl": f"wss://bitpw.m1.{host}:443/ws/connect?passcode=null&viewer_uuid=null&X-BitHub-Call-Id={mid}",
-            "ScreenSharingUrl": f"wss://bitpw.m1.{host}:443/v2/screen/{mid}",
-            "EventIngestionUrl": f"https://data.svc.{host}/v1/client-events",
-        }
+        return media_placement(self.media_region, self.meeting_id)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -142,16 +117,6 @@ class Meeting:
             raise BadRequestException("Video capabilities must be None when the meeting's video MaxResolution is None.")
         if capabilities["Content"] in RECEIVING and capabilities["Video"] not in RECEIVING:
             raise BadRequestException("Content can only be received when Video is SendReceive or Receive.")
-
-
-# host:port of the local media plane (telehealth_local.media_link), or None when none runs.
-_media_endpoint: str | None = None
-
-
-def set_media_endpoint(host_port: str | None) -> None:
-    """Name the media plane new meetings' SignalingUrl points at (None: nowhere)."""
-    global _media_endpoint
-    _media_endpoint = host_port
 
 
 # Called (outside any lock) with a meeting id whenever its roster changes (an attendee is
