@@ -4,12 +4,6 @@
 // emulator who may join and send what. Also serves a small page that joins a meeting.
 //
 //   node src/main.js --port 4568 --emulator http://127.0.0.1:4566
-const os = require('os');
-
-// Loopback only: werift would offer a host candidate for every interface address; with no
-// interfaces listed it offers just iceAdditionalHostAddresses (127.0.0.1). Set before werift loads.
-os.networkInterfaces = () => ({});
-
 const http = require('http');
 const { WebSocketServer } = require('ws');
 const { Emulator } = require('./emulator');

@@ -1,6 +1,13 @@
 'use strict';
 // One attendee's WebRTC peer connection on the media plane (werift): loopback-only ICE,
 // VP8 and Opus only, and answers fixed up for Chromium (see sdp.js).
+const os = require('os');
+
+// Loopback only: werift offers a host candidate for every address os.networkInterfaces()
+// lists; listing none leaves just iceAdditionalHostAddresses (127.0.0.1). This process is the
+// media plane alone, so nothing else depends on the real list.
+os.networkInterfaces = () => ({});
+
 const { RTCPeerConnection, useVP8, useOPUS, useSdesMid } = require('werift');
 const { isLoopback, loopbackOnly, describe, fixAnswer } = require('./sdp');
 
