@@ -64,3 +64,29 @@ def test_bad_settings_are_refused(stack, body):
     response = stack.control("POST", "faults", json=body)
     assert response.status_code == 400 and response.json()["error"]["code"] == "ValidationError"
     assert stack.control("GET", "faults").json()["rate"] == 0
+
+
+def test_traffic_is_counted_by_operation_and_faulted_requests_are_not(stack):
+    dynamodb = _no_retries(stack, "dynamodb")
+    stack.control("DELETE", "traffic")
+    dynamodb.list_tables()
+    dynamodb.list_tables()
+    try:
+        stack.control("POST", "faults", json={"rate": 1, "kinds": ["throttle"]})
+        _code(dynamodb.list_tables)
+    finally:
+        stack.control("DELETE", "faults")
+    meetings = _no_retries(stack, "chime-sdk-meetings")
+    _code(lambda: meetings.get_meeting(MeetingId="00000000-0000-0000-0000-000000000000"))
+    calls = stack.control("GET", "traffic").json()["calls"]
+    assert calls["dynamodb:ListTables"] == 2
+    assert calls["chime:GET /meetings/*"] == 1
+
+
+def test_rest_paths_name_arns_as_one_segment():
+    from telehealth_local.traffic import operation_name
+
+    arn = "arn%3Aaws%3Achime%3Aus-east-1%3A123456789012%3Aapp-instance%2Fabc%2Fchannel%2Fdef"
+    environ = {"REQUEST_METHOD": "POST", "RAW_URI": f"/channels/{arn}/messages?x=1",
+               "HTTP_AUTHORIZATION": "AWS4-HMAC-SHA256 Credential=AKID/20261201/us-east-1/chime/aws4_request, ..."}
+    assert operation_name(environ) == "chime:POST /channels/*/messages"
