@@ -19,6 +19,17 @@ tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.js
 	npm ci --prefix tests/js --no-audit --no-fund --loglevel=error
 	touch $@
 
+# The local media plane (infra/local/media: Chime SDK signaling, werift, the meeting page) and
+# the browser suite's playwright-core; Node 20 and npm.
+infra/local/media/node_modules/.installed: infra/local/media/package.json infra/local/media/package-lock.json
+	npm ci --prefix infra/local/media --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Debian's Chromium for the browser suite (playwright-core drives it; no browser download).
+build/.chromium-installed:
+	@test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+	@mkdir -p build && touch $@
+
 # bandit and pip-audit pin packages of their own: they get a venv of their own.
 .venvs/audit/.installed: requirements/audit.txt
 	$(PYTHON) -m venv .venvs/audit
@@ -32,7 +43,7 @@ tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.js
 	.venvs/checkov/bin/python -m pip install -q -r requirements/checkov.txt
 	touch $@
 
-install: $(VENV)/.installed tests/js/node_modules/.installed .venvs/audit/.installed .venvs/checkov/.installed
+install: $(VENV)/.installed tests/js/node_modules/.installed infra/local/media/node_modules/.installed build/.chromium-installed .venvs/audit/.installed .venvs/checkov/.installed
 
 # Chalice packages only app.py, chalicelib/, vendor/ and requirements.txt: copy shared in.
 vendor:

@@ -3,7 +3,8 @@
 
 AWS calls per user action (one process per service: two Chalice apps cannot share one),
 cold import of each service, latency per API action and websocket delivery through the local
-stack, and local-stack start-up. `--quick` uses fewer samples.
+stack, local-stack start-up, and browsers in one meeting through the media plane. `--quick`
+uses fewer samples.
 """
 from __future__ import annotations
 
@@ -42,6 +43,8 @@ def main() -> int:
                     "--visits", "2" if args.quick else "5") != 0
     failures += run("load: concurrent visits, then faults", ROOT / "scripts" / "bench" / "load_visits.py",
                     "--visits", "10" if args.quick else "50") != 0
+    failures += run("media plane: browsers in one meeting", ROOT / "scripts" / "bench" / "media.py",
+                    "--participants", "2" if args.quick else "2,3", "--seconds", "5" if args.quick else "10") != 0
     if failures:
         print(f"\n{failures} benchmark(s) could not run", file=sys.stderr)
     return 1 if failures else 0

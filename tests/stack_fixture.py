@@ -110,6 +110,11 @@ class LocalStack:
         return self._stack.endpoint_url
 
     @property
+    def media_url(self) -> str | None:
+        """The media plane (signaling, the meeting page) when started with media=True."""
+        return self._stack.media_url
+
+    @property
     def sessions_port(self) -> int:
         return self._stack.ws_port
 
@@ -248,11 +253,12 @@ class LocalStack:
 @contextlib.contextmanager
 def start_stack(services: Sequence[str] = (), *, services_root: Path | str | None = None, prewarm: bool = True,
                 startup_timeout: float = 60.0, env: dict[str, str] | None = None,
-                keep_workdir: bool = False) -> Iterator[LocalStack]:
+                keep_workdir: bool = False, media: bool = False) -> Iterator[LocalStack]:
     """Start the endpoint (and `services`) on free ports; stop everything on exit.
 
     `services_root` points the Lambda workers and services at another directory of
     <service>/app.py (the local stack's own tests use tests/local/fixtures/services).
+    `media` also starts the media plane (infra/local/media; the browser suite needs it).
     """
     workdir = Path(tempfile.mkdtemp(prefix="telehealth-stack-"))
     child_env = _child_environment()
@@ -261,11 +267,11 @@ def start_stack(services: Sequence[str] = (), *, services_root: Path | str | Non
     stack = None
     try:
         for attempt in range(attempts):
-            ports = free_ports(2 + len(services))
+            ports = free_ports(3 + len(services))
             stack = Stack(services=list(services), endpoint_port=ports[0], ws_port=ports[1],
-                          service_ports=dict(zip(services, ports[2:])), base_dir=workdir,
+                          service_ports=dict(zip(services, ports[3:])), base_dir=workdir,
                           services_root=services_root, log_dir=workdir / "logs", env=child_env,
-                          startup_timeout=startup_timeout, prewarm=prewarm)
+                          startup_timeout=startup_timeout, prewarm=prewarm, media=media, media_port=ports[2])
             try:
                 stack.start()
                 break

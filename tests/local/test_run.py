@@ -15,6 +15,7 @@ import pytest
 import requests
 
 from stack_fixture import REPO_ROOT, free_ports, start_stack, wait_for
+from telehealth_local.stack import media_available
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -63,9 +64,10 @@ def _child_env() -> dict[str, str]:
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to list descendants")
 def test_run_starts_everything_and_sigterm_leaves_no_process(tmp_path):
-    endpoint_port, ws_port, *service_ports = free_ports(6)
+    endpoint_port, ws_port, media_port, *service_ports = free_ports(7)
     args = [sys.executable, "-m", "telehealth_local.run", "--endpoint-port", str(endpoint_port),
-            "--ws-port", str(ws_port), "--base-dir", str(tmp_path), "--log-dir", str(tmp_path / "logs")]
+            "--ws-port", str(ws_port), "--media-port", str(media_port),
+            "--base-dir", str(tmp_path), "--log-dir", str(tmp_path / "logs")]
     for service, port in zip(SERVICES, service_ports):
         args += [f"--{service}-port", str(port)]
     runner = subprocess.Popen(args, cwd=REPO_ROOT, env=_child_env(), stdout=subprocess.PIPE,
@@ -95,6 +97,9 @@ def test_run_starts_everything_and_sigterm_leaves_no_process(tmp_path):
             assert health.status_code == 200
             assert health.json() == {"status": "ok", "service": service}
         assert (tmp_path / "outputs.json").is_file()
+        if media_available():  # `make install` installs it; then `make run` starts it too
+            assert f"http://127.0.0.1:{media_port}/meeting/" in banner
+            assert requests.get(f"http://127.0.0.1:{media_port}/health", timeout=5).json()["status"] == "ok"
 
         # The endpoint prewarms the Lambda workers: they must go too.
         wait_for(lambda: requests.get(f"http://127.0.0.1:{endpoint_port}/_local/lambda/workers",
@@ -107,7 +112,7 @@ def test_run_starts_everything_and_sigterm_leaves_no_process(tmp_path):
         assert runner.returncode == 0, "".join(output) + rest
         assert "stopped" in rest
         wait_for(lambda: not any(_alive(p) for p in processes), 10, 0.1, "every child to exit")
-        for port in [endpoint_port, ws_port, *service_ports]:
+        for port in [endpoint_port, ws_port, media_port, *service_ports]:
             with socket.socket() as probe:
                 probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
                 probe.bind(("127.0.0.1", port))

@@ -80,6 +80,8 @@ class ControlApi:
             Rule(f"{PREFIX}/calls/<transaction_id>/hangup", methods=["POST"], endpoint="hangup"),
             Rule(f"{PREFIX}/outputs", methods=["GET"], endpoint="outputs"),
             Rule(f"{PREFIX}/lambda/workers", methods=["GET"], endpoint="workers"),
+            Rule(f"{PREFIX}/media/meetings/<meeting_id>", methods=["GET"], endpoint="media_roster"),
+            Rule(f"{PREFIX}/media/meetings/<meeting_id>/join", methods=["POST"], endpoint="media_join"),
         ], strict_slashes=False)
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
@@ -172,6 +174,27 @@ class ControlApi:
 
     def _workers(self, request: Request) -> Response:
         return _json(200, {"workers": {k: list(v) for k, v in self._worker_pids().items()}})
+
+    # The local media plane's questions (telehealth_local.media_link says why they exist).
+    def _media_roster(self, request: Request, meeting_id: str) -> Response:
+        from . import media_link
+
+        found = media_link.roster(meeting_id)
+        if found is None:
+            raise ControlError(404, "NotFound", "No meeting with that id.")
+        return _json(200, found)
+
+    def _media_join(self, request: Request, meeting_id: str) -> Response:
+        from . import media_link
+
+        token = _json_body(request).get("JoinToken")
+        if not isinstance(token, str) or not token:
+            raise ControlError(400, "ValidationError", "JoinToken is required.",
+                               [{"path": "$.JoinToken", "message": "must be a non-empty string"}])
+        attendee = media_link.resolve_join_token(meeting_id, token)
+        if attendee is None:
+            raise ControlError(404, "NotFound", "No attendee holds that join token in that meeting.")
+        return _json(200, {"Attendee": attendee})
 
     def _calls_module(self) -> Any:
         try:

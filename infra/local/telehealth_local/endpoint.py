@@ -121,7 +121,7 @@ class Endpoint:
     def __init__(self, host: str = "127.0.0.1", port: int = DEFAULT_PORT, ws_port: int = DEFAULT_WS_PORT,
                  outputs_path: Path | str | None = DEFAULT_OUTPUTS, services_root: Path | str | None = None,
                  stage: str = "local", phone_number: str = DEFAULT_PHONE_NUMBER, prewarm: bool = True,
-                 max_workers: int = 4):
+                 max_workers: int = 4, media_port: int | None = None):
         self.host = host
         self.port = port
         self.ws_port = ws_port
@@ -135,6 +135,8 @@ class Endpoint:
         self._server: Any = None
         self._serve_thread: threading.Thread | None = None
         self._sessions: Any = None
+        self.media_port = media_port
+        self._media_notifier: Any = None
 
     @property
     def url(self) -> str:
@@ -172,6 +174,10 @@ class Endpoint:
         self._serve_thread.start()
         self._start_sessions()
         self._wire_call_simulator()
+        if self.media_port:
+            from . import media_link
+
+            self._media_notifier = media_link.connect(self.host, self.media_port)
         self.outputs = Bootstrap(self.url, stage=self.stage, services_root=self.invoker.services_root,
                                  phone_number=self.phone_number).run()
         self.invoker.set_settings(self.outputs)
@@ -211,6 +217,9 @@ class Endpoint:
         if self._sessions is not None:
             self._sessions.stop()
             self._sessions = None
+        if self._media_notifier is not None:
+            self._media_notifier.close()
+            self._media_notifier = None
         self.invoker.close()
 
 
@@ -226,6 +235,8 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--stage", default="local")
     parser.add_argument("--phone-number", default=DEFAULT_PHONE_NUMBER,
                         help="the stack's phone number (SMS origination and caller id)")
+    parser.add_argument("--media-port", type=int, default=None,
+                        help="port of the local media plane (SignalingUrl of new meetings; default: none)")
     parser.add_argument("--no-prewarm", action="store_true", help="start Lambda workers on first use only")
     parser.add_argument("--verbose", action="store_true", help="log every request line")
     return parser.parse_args(argv)
@@ -250,7 +261,7 @@ def main(argv: list[str] | None = None) -> int:
     # carry user data) at ERROR for every failed task; executions report failures anyway.
     logging.getLogger("moto.stepfunctions.parser").setLevel(logging.CRITICAL)
     endpoint = Endpoint(args.host, args.port, args.ws_port, args.outputs, args.services_root, args.stage,
-                        args.phone_number, prewarm=not args.no_prewarm)
+                        args.phone_number, prewarm=not args.no_prewarm, media_port=args.media_port)
     stop = threading.Event()
 
     def on_signal(signum: int, _frame: Any) -> None:

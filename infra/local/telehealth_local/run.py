@@ -13,7 +13,7 @@ import threading
 from typing import Any
 
 from .endpoint import DEFAULT_PORT, DEFAULT_WS_PORT, PortInUse
-from .stack import DEFAULT_BASE_DIR, DEFAULT_SERVICE_PORTS, SERVICES, Stack, StackError, describe
+from .stack import DEFAULT_BASE_DIR, DEFAULT_MEDIA_PORT, DEFAULT_SERVICE_PORTS, SERVICES, Stack, StackError, describe
 
 
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -25,6 +25,10 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
                             help=f"{service} service (default {DEFAULT_SERVICE_PORTS[service]})")
     parser.add_argument("--services", default=",".join(SERVICES),
                         help="comma-separated services to run (default: all four)")
+    parser.add_argument("--media-port", type=int, default=DEFAULT_MEDIA_PORT,
+                        help=f"media plane for browser meetings (default {DEFAULT_MEDIA_PORT})")
+    parser.add_argument("--no-media", action="store_true",
+                        help="do not start the media plane (it starts when infra/local/media is installed)")
     parser.add_argument("--base-dir", default=str(DEFAULT_BASE_DIR), help="where outputs.json (and logs) go")
     parser.add_argument("--services-root", default=None, help="directory holding <service>/app.py (default services/)")
     parser.add_argument("--log-dir", default=None, help="write each process's output to DIR/<name>.log instead of here")
@@ -43,7 +47,8 @@ def main(argv: list[str] | None = None) -> int:
         stack = Stack(services=services, endpoint_port=args.endpoint_port, ws_port=args.ws_port,
                       service_ports={s: getattr(args, f"{s}_port") for s in SERVICES},
                       base_dir=args.base_dir, services_root=args.services_root, log_dir=args.log_dir,
-                      startup_timeout=args.startup_timeout)
+                      startup_timeout=args.startup_timeout, media=False if args.no_media else None,
+                      media_port=args.media_port)
     except ValueError as exc:
         print(f"telehealth local stack: {exc}", file=sys.stderr)
         return 2

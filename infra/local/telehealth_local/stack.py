@@ -9,6 +9,7 @@ gets SIGTERM if the process that started it dies (see die_with_parent).
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess  # nosec B404: developer tooling starting our own Python processes
 import sys
@@ -26,6 +27,13 @@ from .endpoint import DEFAULT_PORT, DEFAULT_WS_PORT, PortInUse, ensure_port_free
 SERVICES = ("identity", "scheduling", "messaging", "calling")
 DEFAULT_SERVICE_PORTS = {"identity": 8001, "scheduling": 8002, "messaging": 8003, "calling": 8004}
 DEFAULT_BASE_DIR = REPO_ROOT / ".local-stack"
+DEFAULT_MEDIA_PORT = 4568
+MEDIA_DIR = REPO_ROOT / "infra" / "local" / "media"
+
+
+def media_available() -> bool:
+    """The media plane can run: Node is installed and so are its npm packages (`make install`)."""
+    return shutil.which("node") is not None and (MEDIA_DIR / "node_modules" / "werift").is_dir()
 
 
 class StackError(Exception):
@@ -90,7 +98,7 @@ class Stack:
                  service_ports: Mapping[str, int] | None = None, base_dir: Path | str | None = None,
                  services_root: Path | str | None = None, log_dir: Path | str | None = None,
                  env: Mapping[str, str] | None = None, startup_timeout: float = 60.0, prewarm: bool = True,
-                 die_with_parent: bool = True):
+                 die_with_parent: bool = True, media: bool | None = False, media_port: int = DEFAULT_MEDIA_PORT):
         unknown = [s for s in services if s not in SERVICES]
         if unknown:
             raise ValueError(f"unknown services: {', '.join(unknown)} (choose from {', '.join(SERVICES)})")
@@ -109,6 +117,9 @@ class Stack:
         self.startup_timeout = startup_timeout
         self.prewarm = prewarm
         self.die_with_parent = die_with_parent
+        # The media plane (infra/local/media, Node): None = run it when it is installed.
+        self.media = media_available() if media is None else media
+        self.media_port = media_port
         self.children: list[Child] = []
         self.outputs: dict[str, str] = {}
         self.elapsed: float | None = None
@@ -123,11 +134,16 @@ class Stack:
         return f"ws://{self.host}:{self.ws_port}"
 
     @property
+    def media_url(self) -> str | None:
+        return f"http://{self.host}:{self.media_port}" if self.media else None
+
+    @property
     def service_urls(self) -> dict[str, str]:
         return {s: f"http://{self.host}:{p}" for s, p in self.service_ports.items()}
 
     def ports(self) -> list[tuple[int, str]]:
-        return [(self.endpoint_port, "local AWS endpoint"), (self.ws_port, "messaging sessions")] + [
+        media = [(self.media_port, "media plane")] if self.media else []
+        return [(self.endpoint_port, "local AWS endpoint"), (self.ws_port, "messaging sessions")] + media + [
             (port, f"{service} service") for service, port in self.service_ports.items()]
 
     def check_ports(self) -> None:
@@ -144,7 +160,7 @@ class Stack:
             raise error
 
     # -- processes -------------------------------------------------------------------
-    def _spawn(self, name: str, args: list[str]) -> Child:
+    def _spawn(self, name: str, args: list[str], program: str | None = None) -> Child:
         # A developer's AWS profile or per-service endpoint overrides must not leak into the stack.
         env = service_environment({}, os.environ)
         env.update(self.env)
@@ -159,7 +175,7 @@ class Stack:
             log_path = self.log_dir / f"{name}.log"
             log_file = log_path.open("wb")
         process = subprocess.Popen(  # nosec B603: fixed argv of our own programs, no shell
-            [sys.executable, *args], env=env, cwd=str(REPO_ROOT), stdin=subprocess.DEVNULL,
+            [program or sys.executable, *args], env=env, cwd=str(REPO_ROOT), stdin=subprocess.DEVNULL,
             stdout=log_file, stderr=subprocess.STDOUT if log_file else None,
             start_new_session=True,
         )
@@ -181,7 +197,15 @@ class Stack:
             endpoint_args += ["--services-root", str(self.services_root)]
         if not self.prewarm:
             endpoint_args.append("--no-prewarm")
+        if self.media:
+            endpoint_args += ["--media-port", str(self.media_port)]
         try:
+            if self.media:
+                node = shutil.which("node")
+                if node is None:
+                    raise StackError("the media plane needs Node.js (node) on PATH")
+                self._spawn("media", [str(MEDIA_DIR / "src" / "main.js"), "--host", self.host,
+                                      "--port", str(self.media_port), "--emulator", self.endpoint_url], program=node)
             self._spawn("endpoint", endpoint_args)
             # The services start now too: they import their dependencies while the endpoint
             # bootstraps, then wait for the outputs file it writes.
@@ -203,6 +227,8 @@ class Stack:
     def _wait_healthy(self, deadline: float) -> None:
         pending = {"endpoint": f"{self.endpoint_url}/_local/health"}
         pending.update({s: f"{url}/health" for s, url in self.service_urls.items()})
+        if self.media:
+            pending["media"] = f"{self.media_url}/health"
         while pending:
             self.raise_if_died()
             for name, url in list(pending.items()):
@@ -271,6 +297,8 @@ def describe(stack: Stack) -> str:
     """The lines run.py prints once the stack is up."""
     lines = [f"  local AWS endpoint   {stack.endpoint_url}   (control API {stack.endpoint_url}/_local/health)",
              f"  messaging sessions   {stack.sessions_url}"]
+    if stack.media_url:
+        lines.append(f"  media plane          {stack.media_url}   (open {stack.media_url}/meeting/ in two browsers)")
     lines += [f"  {service:<20} {url}" for service, url in stack.service_urls.items()]
     lines.append(f"  settings             {stack.outputs_path}")
     if stack.outputs.get("TELEHEALTH_LOCAL_ADMIN_EMAIL"):

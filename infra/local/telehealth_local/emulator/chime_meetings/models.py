@@ -11,6 +11,7 @@ from typing import Any, Callable
 
 from ..core.tagging import MAX_TAGS, ChimeTagging
 from ..core import BackendRegistry, paginate
+from .placement import media_placement, set_media_endpoint
 from .exceptions import (
     BadRequestException,
     LimitExceededException,
@@ -51,9 +52,10 @@ class Attendee:
         self.order = next(Attendee._order)
         self.attendee_id = str(uuid.uuid4())
         self.external_user_id = external_user_id
-        # Real join tokens are opaque base64 text; this one only has to be unguessable.
+        # Real join tokens are opaque base64 text; this one only has to be unguessable. The
+        # browser SDK sends it as a WebSocket subprotocol, so it is base64url without padding.
         secret = secrets.token_urlsafe(24)
-        self.join_token = base64.b64encode(f"{self.attendee_id}:{secret}".encode()).decode()
+        self.join_token = base64.urlsafe_b64encode(f"{self.attendee_id}:{secret}".encode()).decode().rstrip("=")
         self.capabilities = dict(capabilities)
         # Only the call simulator sets this ("phone"); the AWS shapes never show it.
         self.connected_via: str | None = None
@@ -88,20 +90,7 @@ class Meeting:
         return ((self.features or {}).get("Attendee") or {}).get("MaxCount") or DEFAULT_MAX_ATTENDEES
 
     def media_placement(self) -> dict[str, str]:
-        # Shaped like the real URLs but under .invalid (RFC 2606): there is no media server
-        # locally, and a browser must not reach out to AWS by accident.
-        host = f"{self.media_region}.app.chime.invalid"
-        mid = self.meeting_id
-        return {
-            "AudioHostUrl": f"{secrets.token_hex(16)}.k.m1.{host}:3478",
-            "AudioFallbackUrl": f"wss://haxrp.m1.{host}:443/calls/{mid}",
-            "SignalingUrl": f"wss://signal.m1.{host}/control/{mid}",
-            "TurnControlUrl": f"https://turn.{host}/v2/turn_sessions",
-            "ScreenDataUrl": f"wss://bitpw.m1.{host}:443/v2/screen/{mid}",
-            "ScreenViewingUrl": f"wss://bitpw.m1.{host}:443/ws/connect?passcode=null&viewer_uuid=null&X-BitHub-Call-Id={mid}",
-            "ScreenSharingUrl": f"wss://bitpw.m1.{host}:443/v2/screen/{mid}",
-            "EventIngestionUrl": f"https://data.svc.{host}/v1/client-events",
-        }
+        return media_placement(self.media_region, self.meeting_id)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -128,6 +117,27 @@ class Meeting:
             raise BadRequestException("Video capabilities must be None when the meeting's video MaxResolution is None.")
         if capabilities["Content"] in RECEIVING and capabilities["Video"] not in RECEIVING:
             raise BadRequestException("Content can only be received when Video is SendReceive or Receive.")
+
+
+# Called (outside any lock) with a meeting id whenever its roster changes (an attendee is
+# created or deleted, capabilities change, the meeting is deleted): the media plane re-reads it.
+ChangeListener = Callable[[str], None]
+_change_listeners: list[ChangeListener] = []
+
+
+def add_change_listener(listener: ChangeListener) -> None:
+    if listener not in _change_listeners:
+        _change_listeners.append(listener)
+
+
+def remove_change_listener(listener: ChangeListener) -> None:
+    if listener in _change_listeners:
+        _change_listeners.remove(listener)
+
+
+def _announce_change(meeting_id: str) -> None:
+    for listener in list(_change_listeners):
+        listener(meeting_id)
 
 
 # Called (outside any lock) with (account_id, region, meeting_id, attendee_id) whenever an
@@ -259,6 +269,7 @@ class ChimeMeetingsBackend(ChimeTagging):
             del self.meetings[meeting.meeting_id]
             gone = list(meeting.attendees)
         _announce_departures(self.account_id, self.region_name, meeting.meeting_id, gone)
+        _announce_change(meeting.meeting_id)
 
     # --- attendees -----------------------------------------------------------------------
 
@@ -269,11 +280,16 @@ class ChimeMeetingsBackend(ChimeTagging):
                 meeting, {"ExternalUserId": ExternalUserId, "Capabilities": Capabilities})
             if self._new_attendee_count(meeting, [external_user_id]) and len(meeting.attendees) >= meeting.max_attendees:
                 raise LimitExceededException("The meeting has reached its maximum number of attendees.")
-            return {"Attendee": self._add_attendee(meeting, external_user_id, capabilities).to_dict()}
+            result = {"Attendee": self._add_attendee(meeting, external_user_id, capabilities).to_dict()}
+        _announce_change(meeting.meeting_id)
+        return result
 
     def batch_create_attendee(self, MeetingId: str, Attendees: list[dict[str, Any]]) -> dict[str, Any]:
         with self._lock:
-            return self._create_many(self._meeting(MeetingId), Attendees)
+            meeting = self._meeting(MeetingId)
+            result = self._create_many(meeting, Attendees)
+        _announce_change(meeting.meeting_id)
+        return result
 
     def get_attendee(self, MeetingId: str, AttendeeId: str) -> dict[str, Any]:
         with self._lock:
@@ -298,6 +314,7 @@ class ChimeMeetingsBackend(ChimeTagging):
             del meeting.attendees[attendee.attendee_id]
             del meeting.by_external_user[attendee.external_user_id]
         _announce_departures(self.account_id, self.region_name, meeting.meeting_id, [attendee.attendee_id])
+        _announce_change(meeting.meeting_id)
 
     def update_attendee_capabilities(self, MeetingId: str, AttendeeId: str, Capabilities: dict[str, str]) -> dict[str, Any]:
         with self._lock:
@@ -305,7 +322,9 @@ class ChimeMeetingsBackend(ChimeTagging):
             attendee = self._attendee(meeting, AttendeeId)
             meeting.check_capabilities(Capabilities)
             attendee.capabilities = dict(Capabilities)
-            return {"Attendee": attendee.to_dict()}
+            result = {"Attendee": attendee.to_dict()}
+        _announce_change(meeting.meeting_id)
+        return result
 
     def batch_update_attendee_capabilities_except(self, MeetingId: str, ExcludedAttendeeIds: list[dict[str, str]], Capabilities: dict[str, str]) -> None:
         with self._lock:
@@ -315,6 +334,7 @@ class ChimeMeetingsBackend(ChimeTagging):
             for attendee_id, attendee in meeting.attendees.items():
                 if attendee_id not in excluded:
                     attendee.capabilities = dict(Capabilities)
+        _announce_change(meeting.meeting_id)
 
     # --- tags ----------------------------------------------------------------------------
 
@@ -345,6 +365,17 @@ class ChimeMeetingsBackend(ChimeTagging):
                     found = attendee
             return found
 
+    def roster(self, meeting_id: str) -> list[dict[str, Any]] | None:
+        """Every attendee of the meeting (AWS shape without the token, plus how it is
+        connected), or None when there is no such meeting."""
+        with self._lock:
+            meeting = self.meetings.get(meeting_id.lower())
+            if meeting is None:
+                return None
+            return [{"AttendeeId": a.attendee_id, "ExternalUserId": a.external_user_id,
+                     "Capabilities": dict(a.capabilities), "ConnectedVia": a.connected_via}
+                    for a in sorted(meeting.attendees.values(), key=lambda a: a.order)]
+
     def has_meeting(self, meeting_id: str) -> bool:
         with self._lock:
             return meeting_id.lower() in self.meetings
@@ -355,7 +386,9 @@ class ChimeMeetingsBackend(ChimeTagging):
             if attendee is None:
                 return None
             attendee.connected_via = via
-            return attendee.to_dict()
+            result = attendee.to_dict()
+        _announce_change(meeting_id.lower())  # a phone attendee is now present
+        return result
 
     def set_connection(self, meeting_id: str, attendee_id: str, via: str | None) -> bool:
         """Mark an attendee as connected (`via`, e.g. "phone") or gone (None); False if unknown."""
@@ -365,7 +398,8 @@ class ChimeMeetingsBackend(ChimeTagging):
             if attendee is None:
                 return False
             attendee.connected_via = via
-            return True
+        _announce_change(meeting_id.lower())
+        return True
 
     def connection(self, meeting_id: str, attendee_id: str) -> str | None:
         with self._lock:
@@ -409,3 +443,4 @@ def attendee_connection(account_id: str, region: str, meeting_id: str, attendee_
     """How the attendee is connected ("phone"), or None when not connected or unknown."""
     backend = backends.peek(account_id, region)
     return backend.connection(meeting_id, attendee_id) if backend else None
+

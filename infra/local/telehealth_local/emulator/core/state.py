@@ -34,6 +34,12 @@ class BackendRegistry(Generic[B]):
         with self._lock:
             return list(self._backends.items())
 
+
+    def all(self) -> list[B]:
+        """Every backend created so far."""
+        with self._lock:
+            return list(self._backends.values())
+
     def reset(self) -> None:
         """Forget all state (tests)."""
         with self._lock:
