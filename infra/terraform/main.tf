@@ -13,4 +13,5 @@ module "telehealth" {
   sms_origination_number     = var.sms_origination_number
   pstn_enabled               = var.pstn_enabled
   phone_number               = var.phone_number
+  console_origin             = var.console_origin
 }

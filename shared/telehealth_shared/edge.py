@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 from . import log as logs
 from .auth import Principal, bearer_token, default_verifier
 from .aws import is_aws_failure, is_throttling
+from .cors import cors_config
 from .errors import ConfigurationError, DomainError, Forbidden, PayloadTooLarge, TooManyRequests, Unavailable, ValidationFailed
 
 DEFAULT_MAX_BODY_BYTES = 16 * 1024
@@ -121,7 +122,8 @@ class TelehealthApp(Chalice):
         self.service = service
         self.version = version
         self.route_docs: list[RouteDoc] = []
-        self.api.cors = True
+        # Set before any route is declared: Chalice copies it into each route (and its OPTIONS).
+        self.api.cors = cors_config()
         logs.configure(service)
         self._register_builtin_routes()
         self.register_middleware(_api_error_bodies, "http")
