@@ -1,4 +1,4 @@
-"""Lets a doctor find patients by name or e-mail prefix, a page at a time."""
+"""Lets a doctor find patients by name or e-mail prefix, or by exact e-mail address, a page at a time."""
 from __future__ import annotations
 
 import base64
@@ -43,7 +43,9 @@ def _summary(user: dict[str, Any]) -> PatientSummary:
                           email=attributes.get("email", ""))
 
 
-def _matches(patient: PatientSummary, prefix: str | None) -> bool:
+def _matches(patient: PatientSummary, prefix: str | None, email: str | None = None) -> bool:
+    if email and patient.email.casefold() != email.casefold():
+        return False
     if not prefix:
         return True
     needle = prefix.casefold()
@@ -69,7 +71,7 @@ def list_patients(clients: AwsClients, settings: Settings, query: PatientsQuery)
         users = page.get("Users", [])
         for index in range(offset, len(users)):
             patient = _summary(users[index])
-            if not _matches(patient, query.q):
+            if not _matches(patient, query.q, query.email):
                 continue
             found.append(patient)
             if len(found) == query.limit:
