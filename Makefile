@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 SERVICES := identity scheduling messaging calling
 
-.PHONY: install vendor run test bench package demo clean
+.PHONY: install vendor run test bench package demo clean clients console console-screenshots chromium
 
 $(VENV)/.installed: requirements/dev.txt requirements/constraints.txt shared/pyproject.toml infra/local/pyproject.toml client/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,14 @@ tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.js
 	.venvs/checkov/bin/python -m pip install -q --upgrade pip
 	.venvs/checkov/bin/python -m pip install -q -r requirements/checkov.txt
 	touch $@
+
+# The typed TypeScript client: generated from docs/api/*.json (openapi-typescript, pinned).
+clients/typescript/node_modules/.installed: clients/typescript/package.json clients/typescript/package-lock.json
+	npm ci --prefix clients/typescript --no-audit --no-fund --loglevel=error
+	touch $@
+
+clients: clients/typescript/node_modules/.installed
+	cd clients/typescript && node scripts/generate.mjs
 
 install: $(VENV)/.installed tests/js/node_modules/.installed .venvs/audit/.installed .venvs/checkov/.installed
 

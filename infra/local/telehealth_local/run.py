@@ -25,6 +25,8 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
                             help=f"{service} service (default {DEFAULT_SERVICE_PORTS[service]})")
     parser.add_argument("--services", default=",".join(SERVICES),
                         help="comma-separated services to run (default: all four)")
+    parser.add_argument("--console-port", type=int, default=8000,
+                        help="the web console (default 8000; 0 = none)")
     parser.add_argument("--base-dir", default=str(DEFAULT_BASE_DIR), help="where outputs.json (and logs) go")
     parser.add_argument("--services-root", default=None, help="directory holding <service>/app.py (default services/)")
     parser.add_argument("--log-dir", default=None, help="write each process's output to DIR/<name>.log instead of here")
@@ -43,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
         stack = Stack(services=services, endpoint_port=args.endpoint_port, ws_port=args.ws_port,
                       service_ports={s: getattr(args, f"{s}_port") for s in SERVICES},
                       base_dir=args.base_dir, services_root=args.services_root, log_dir=args.log_dir,
-                      startup_timeout=args.startup_timeout)
+                      startup_timeout=args.startup_timeout, console_port=args.console_port or None)
     except ValueError as exc:
         print(f"telehealth local stack: {exc}", file=sys.stderr)
         return 2
