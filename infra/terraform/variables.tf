@@ -72,6 +72,18 @@ variable "tags" {
   default = {}
 }
 
+variable "alarm_email" {
+  description = "E-mail address that receives the alarms (confirm the subscription e-mail AWS sends)."
+  type        = string
+  default     = ""
+}
+
+variable "api_ids" {
+  description = "REST API id per service after `chalice deploy` (the deploy path fills it) so the web ACL guards each stage."
+  type        = map(string)
+  default     = {}
+}
+
 variable "console_origin" {
   description = "The one browser origin (scheme://host[:port]) allowed to call the APIs (CORS), e.g. where the web console is hosted."
   type        = string
