@@ -23,6 +23,8 @@ async function render() {
     const ast = await openapiTS(pathToFileURL(path.join(apiDir, `${service}.json`)), {
       alphabetize: true,
       exportType: true,
+      // A field with a default may be left out of a request body.
+      defaultNonNullable: false,
     });
     files.set(`${service}.ts`, header(service) + astToString(ast));
   }

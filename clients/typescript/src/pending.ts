@@ -8,18 +8,21 @@ import type { components as scheduling } from './generated/scheduling.js';
 type Json<T> = { content: { 'application/json': T } };
 type Success<T> = { headers: { [name: string]: unknown } } & Json<T>;
 type Failure = { headers: { [name: string]: unknown } } & Json<identity['schemas']['ErrorBody']>;
-type Params<P, Q> = { query?: Q; header?: never; path: P; cookie?: never };
+type Params<P, Q> = { query?: Q; header?: never; cookie?: never } & ([P] extends [never] ? { path?: never } : { path: P });
 /** One operation: its path parameters, query, JSON body and success body. */
 type Op<P, Res, Body = undefined, Q = never> = {
   parameters: Params<P, Q>;
-  requestBody: Body extends undefined ? never : Json<Body>;
+  requestBody?: [Body] extends [undefined] ? never : Json<Body>;
   responses: { 200: Success<Res>; 201: Success<Res>; default: Failure };
 };
 type NoPath = never;
 type Appt = { appointment_id: string };
 
 export type AppointmentStatus = 'scheduled' | 'in_progress' | 'completed' | 'no_show' | 'cancelled';
-export type Profile = identity['schemas']['MeResponse'] & { phone_number_verified?: boolean };
+export type Profile = Omit<identity['schemas']['MeResponse'], 'role'> & {
+  role: 'patient' | 'doctor' | 'admin';
+  phone_number_verified?: boolean;
+};
 export interface Invitation {
   invitation_id: string;
   email: string;

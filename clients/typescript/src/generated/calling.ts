@@ -143,7 +143,7 @@ export type components = {
              * Details
              * @default null
              */
-            details: components["schemas"]["ErrorDetail"][] | null;
+            details?: components["schemas"]["ErrorDetail"][] | null;
             /** Message */
             message: string;
         };
@@ -178,7 +178,7 @@ export type components = {
              * Media Region
              * @default null
              */
-            media_region: ("af-south-1" | "ap-northeast-1" | "ap-northeast-2" | "ap-south-1" | "ap-southeast-1" | "ap-southeast-2" | "ca-central-1" | "eu-central-1" | "eu-north-1" | "eu-south-1" | "eu-west-1" | "eu-west-2" | "eu-west-3" | "sa-east-1" | "us-east-1" | "us-east-2" | "us-west-1" | "us-west-2" | "us-gov-east-1" | "us-gov-west-1") | null;
+            media_region?: ("af-south-1" | "ap-northeast-1" | "ap-northeast-2" | "ap-south-1" | "ap-southeast-1" | "ap-southeast-2" | "ca-central-1" | "eu-central-1" | "eu-north-1" | "eu-south-1" | "eu-west-1" | "eu-west-2" | "eu-west-3" | "sa-east-1" | "us-east-1" | "us-east-2" | "us-west-1" | "us-west-2" | "us-gov-east-1" | "us-gov-west-1") | null;
         };
     };
     responses: never;

@@ -161,7 +161,7 @@ export type components = {
              * @default true
              * @constant
              */
-            confirmed: true;
+            confirmed?: true;
         };
         /** ErrorBody */
         ErrorBody: {
@@ -185,7 +185,7 @@ export type components = {
              * Details
              * @default null
              */
-            details: components["schemas"]["ErrorDetail"][] | null;
+            details?: components["schemas"]["ErrorDetail"][] | null;
             /** Message */
             message: string;
         };
@@ -213,7 +213,7 @@ export type components = {
              * Next Token
              * @default null
              */
-            next_token: string | null;
+            next_token?: string | null;
             /** Patients */
             patients: components["schemas"]["PatientSummary"][];
         };
@@ -244,7 +244,7 @@ export type components = {
              * @default Bearer
              * @constant
              */
-            token_type: "Bearer";
+            token_type?: "Bearer";
         };
         /** SigninRequest */
         SigninRequest: {
@@ -287,7 +287,7 @@ export type components = {
              * Confirmed
              * @default false
              */
-            confirmed: boolean;
+            confirmed?: boolean;
             /** Email */
             email: string;
             /**
@@ -313,7 +313,7 @@ export type components = {
              * @default Bearer
              * @constant
              */
-            token_type: "Bearer";
+            token_type?: "Bearer";
         };
     };
     responses: never;

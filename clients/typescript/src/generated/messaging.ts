@@ -147,7 +147,7 @@ export type components = {
              * Details
              * @default null
              */
-            details: components["schemas"]["ErrorDetail"][] | null;
+            details?: components["schemas"]["ErrorDetail"][] | null;
             /** Message */
             message: string;
         };
@@ -157,7 +157,7 @@ export type components = {
              * Client Id
              * @default null
              */
-            client_id: string | null;
+            client_id?: string | null;
             /** Content */
             content: string;
             /** Created At */
@@ -166,7 +166,7 @@ export type components = {
              * Data
              * @default null
              */
-            data: {
+            data?: {
                 [key: string]: unknown;
             } | null;
             /**
@@ -186,7 +186,7 @@ export type components = {
              * Next Token
              * @default null
              */
-            next_token: string | null;
+            next_token?: string | null;
         };
         /** Presence */
         Presence: {
@@ -195,13 +195,13 @@ export type components = {
              * @default added
              * @enum {string}
              */
-            doctor: "added" | "checked_in";
+            doctor?: "added" | "checked_in";
             /**
              * Patient
              * @default added
              * @enum {string}
              */
-            patient: "added" | "checked_in";
+            patient?: "added" | "checked_in";
         };
         /** PresenceResponse */
         PresenceResponse: {
@@ -225,7 +225,7 @@ export type components = {
              * Client Id
              * @default null
              */
-            client_id: string | null;
+            client_id?: string | null;
             /**
              * Content
              * @description 1..4096 bytes of UTF-8

@@ -113,7 +113,7 @@ export type components = {
              * Next Token
              * @default null
              */
-            next_token: string | null;
+            next_token?: string | null;
         };
         /** CreateAppointmentRequest */
         CreateAppointmentRequest: {
@@ -121,14 +121,14 @@ export type components = {
              * Duration Minutes
              * @default 30
              */
-            duration_minutes: number;
+            duration_minutes?: number;
             /** Patient Id */
             patient_id: string;
             /**
              * Reason
              * @default null
              */
-            reason: string | null;
+            reason?: string | null;
             /**
              * Starts At
              * Format: date-time
@@ -157,7 +157,7 @@ export type components = {
              * Details
              * @default null
              */
-            details: components["schemas"]["ErrorDetail"][] | null;
+            details?: components["schemas"]["ErrorDetail"][] | null;
             /** Message */
             message: string;
         };
@@ -168,13 +168,13 @@ export type components = {
              * @default added
              * @enum {string}
              */
-            doctor: "added" | "checked_in";
+            doctor?: "added" | "checked_in";
             /**
              * Patient
              * @default added
              * @enum {string}
              */
-            patient: "added" | "checked_in";
+            patient?: "added" | "checked_in";
         };
         /** UpdateAppointmentRequest */
         UpdateAppointmentRequest: {
@@ -182,17 +182,17 @@ export type components = {
              * Duration Minutes
              * @default null
              */
-            duration_minutes: number | null;
+            duration_minutes?: number | null;
             /**
              * Reason
              * @default null
              */
-            reason: string | null;
+            reason?: string | null;
             /**
              * Starts At
              * @default null
              */
-            starts_at: string | null;
+            starts_at?: string | null;
         };
         /** UserRef */
         UserRef: {
