@@ -16,6 +16,12 @@ export function App({ api }: { api: TelehealthApi }) {
   const [signedIn, setSignedIn] = useState(api.auth.signedIn);
   const [profile, setProfile] = useState<Profile | null>(null);
   const [view, setView] = useState<View>({ name: 'home' });
+  // Going home again reloads it (a fresh mount).
+  const [homeVisit, setHomeVisit] = useState(0);
+  const goHome = () => {
+    setHomeVisit((n) => n + 1);
+    setView({ name: 'home' });
+  };
   const [liveState, setLiveState] = useState('closed');
   const live = useMemo(() => new LiveEvents(), []);
 
@@ -54,7 +60,7 @@ export function App({ api }: { api: TelehealthApi }) {
       <Layout
         nav={
           <nav aria-label="Main">
-            <button type="button" className="link" onClick={() => setView({ name: 'home' })} aria-current={view.name === 'home' ? 'page' : undefined}>
+            <button type="button" className="link" onClick={goHome} aria-current={view.name === 'home' ? 'page' : undefined}>
               {profile?.role === 'doctor' ? 'Visits' : profile?.role === 'admin' ? 'Administration' : 'My visits'}
             </button>
             <button type="button" className="link" onClick={() => setView({ name: 'profile' })} aria-current={view.name === 'profile' ? 'page' : undefined}>
@@ -68,7 +74,7 @@ export function App({ api }: { api: TelehealthApi }) {
         }
       >
         {view.name === 'profile' ? <ProfilePage /> : view.name === 'visit'
-          ? <VisitPage appointmentId={view.appointmentId} back={() => setView({ name: 'home' })} /> : home}
+          ? <VisitPage appointmentId={view.appointmentId} back={goHome} /> : <div key={homeVisit}>{home}</div>}
       </Layout>
     </AppProvider>
   );

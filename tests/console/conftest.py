@@ -33,10 +33,18 @@ def doctor(console_stack: Any) -> Any:
 @pytest.fixture(scope="session")
 def stack_file(console_stack: Any, doctor: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """What the Node programs need to know about the stack, as a JSON file."""
+    from users import make_user
+
+    patient = make_user(console_stack.settings, "patient")
+    settings = console_stack.settings
+    admin = ({"email": settings["TELEHEALTH_LOCAL_ADMIN_EMAIL"], "password": settings["TELEHEALTH_LOCAL_ADMIN_PASSWORD"]}
+             if settings.get("TELEHEALTH_LOCAL_ADMIN_EMAIL") else None)
     path = tmp_path_factory.mktemp("console") / "stack.json"
     path.write_text(json.dumps({
         "services": console_stack.urls, "endpoint": console_stack.endpoint_url,
         "console": console_stack.console_url,
         "doctor": {"email": doctor.email, "password": doctor.password, "name": doctor.name},
+        "patient": {"user_id": patient.user_id},
+        "admin": admin,
     }))
     return path

@@ -58,6 +58,17 @@ export function useAction() {
   return { error, busy, run, setError };
 }
 
+/** The data of a call to an endpoint this server may not have yet (other parts of the API are
+ *  still being merged): undefined when it answers an error or the browser refuses the call. */
+export async function optional<T>(call: () => Promise<{ data?: T; response: Response }>): Promise<T | undefined> {
+  try {
+    const result = await call();
+    return result.response.ok ? result.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function formatTime(iso: string): string {
   return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }

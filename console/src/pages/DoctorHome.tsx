@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { unwrap, type Appointment, type WaitingRoomEntry } from '@telehealth/client';
 import { useApp, useLiveEvents } from '../lib/context';
-import { ErrorMessage, Field, Notice, formatTime, localInputValue, useAction } from '../lib/ui';
+import { ErrorMessage, Field, Notice, formatTime, localInputValue, optional, useAction } from '../lib/ui';
 import { STATUS_LABELS, isToday, loadAppointments } from '../lib/appointments';
 
 export function DoctorHome({ open }: { open: (appointmentId: string) => void }) {
@@ -15,13 +15,9 @@ export function DoctorHome({ open }: { open: (appointmentId: string) => void }) 
 
   const reload = useCallback(async () => {
     await list.run(async () => setVisits(await loadAppointments(api)));
-    const room = await api.messaging.GET('/waiting-room');
-    if (room.data) {
-      setWaiting(room.data.appointments);
-      setWaitingError(null);
-    } else {
-      setWaitingError(room.response.status === 404 ? 'The waiting room is not available on this server yet.' : 'The waiting room could not be loaded.');
-    }
+    const room = await optional(() => api.messaging.GET('/waiting-room'));
+    setWaiting(room ? room.appointments : null);
+    setWaitingError(room ? null : 'The waiting room is not available on this server.');
   }, [api, list.run]);
 
   useEffect(() => {

@@ -4,7 +4,7 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { unwrap, type Appointment, type Attendee, type ChannelEvent, type ChatMessage, type Guest } from '@telehealth/client';
 import { useApp, useLiveEvents } from '../lib/context';
-import { ErrorMessage, Field, Notice, Select, formatTime, localInputValue, useAction } from '../lib/ui';
+import { ErrorMessage, Field, Notice, Select, formatTime, localInputValue, optional, useAction } from '../lib/ui';
 import { STATUS_LABELS } from '../lib/appointments';
 import { MeetingView, type JoinInfo } from './Meeting';
 
@@ -30,10 +30,10 @@ export function VisitPage({ appointmentId, back }: { appointmentId: string; back
   }, [reload]);
 
   const ownAttendeeState = useCallback(async (attendeeId: string): Promise<boolean> => {
-    const listed = await api.calling.GET('/appointments/{appointment_id}/meeting/attendees', path);
+    const listed = await optional(() => api.calling.GET('/appointments/{appointment_id}/meeting/attendees', path));
     // A server without the waiting room admits everyone who joins.
-    if (listed.response.status === 404 && !listed.data) return true;
-    const me = listed.data?.attendees.find((a: Attendee) => a.attendee_id === attendeeId);
+    if (!listed) return true;
+    const me = listed.attendees.find((a: Attendee) => a.attendee_id === attendeeId);
     return me?.state === 'admitted';
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [api, appointmentId]);
@@ -154,8 +154,8 @@ function HostControls({ appointmentId }: { appointmentId: string }) {
   const { error, run } = useAction();
   const path = { params: { path: { appointment_id: appointmentId } } };
   const reload = useCallback(() => run(async () => {
-    const listed = await api.calling.GET('/appointments/{appointment_id}/meeting/attendees', path);
-    setAttendees(listed.data ? listed.data.attendees : null);
+    const listed = await optional(() => api.calling.GET('/appointments/{appointment_id}/meeting/attendees', path));
+    setAttendees(listed ? listed.attendees : null);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }), [api, appointmentId, run]);
   useEffect(() => {
@@ -204,8 +204,8 @@ function Guests({ appointmentId }: { appointmentId: string }) {
   const invite = useAction();
   const path = { params: { path: { appointment_id: appointmentId } } };
   const reload = useCallback(() => list.run(async () => {
-    const listed = await api.scheduling.GET('/appointments/{appointment_id}/guests', path);
-    setGuests(listed.data ? listed.data.guests : null);
+    const listed = await optional(() => api.scheduling.GET('/appointments/{appointment_id}/guests', path));
+    setGuests(listed ? listed.guests : null);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }), [api, appointmentId, list.run]);
   useEffect(() => {
@@ -271,7 +271,10 @@ function Chat({ appointment, disabled }: { appointment: Appointment; disabled: b
     void load.run(async () => add(unwrap(await api.messaging.GET('/appointments/{appointment_id}/messages', path)).messages));
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [api, appointment.appointment_id]);
-  useEffect(() => endRef.current?.scrollIntoView?.({ block: 'nearest' }), [messages.length]);
+  useEffect(() => {
+    // A block body: newer browsers return a promise from scrollIntoView, and an effect may only return a clean-up.
+    endRef.current?.scrollIntoView?.({ block: 'nearest' });
+  }, [messages.length]);
   useLiveEvents((event) => {
     if (event.type !== 'CREATE_CHANNEL_MESSAGE' || event.channelArn !== appointment.channel_arn || !event.messageId) return;
     add([{
