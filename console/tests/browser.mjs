@@ -50,11 +50,12 @@ export async function screenshot(page, name) {
   await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
 }
 
-export async function outboxCode(email) {
+/** The code of the (after+1)-th e-mail with a code sent to `email`, once it arrives. */
+export async function outboxCode(email, after = 0) {
   for (let i = 0; i < 200; i += 1) {
     const { messages } = await (await fetch(`${stack.endpoint}/_local/outbox/email`)).json();
     const found = messages.filter((m) => m.to === email && m.code);
-    if (found.length) return found.at(-1).code;
+    if (found.length > after) return found[after].code;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`no code e-mailed to ${email}`);

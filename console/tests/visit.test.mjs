@@ -176,14 +176,35 @@ step('the administrator\'s invitations and audit log', { skip: !stack.admin && '
   await admin.page.getByLabel('Password').fill(stack.admin.password);
   await admin.page.getByRole('button', { name: 'Sign in' }).click();
   await admin.page.getByRole('heading', { name: 'Invitations' }).waitFor(TIMEOUT);
+  const invitee = `web-doctor-${randomBytes(3).toString('hex')}@example.com`;
   await admin.page.getByLabel("Invitee's full name").fill('Dr Grace Hopper');
-  await admin.page.getByLabel("Invitee's e-mail").fill(`web-doctor-${randomBytes(3).toString('hex')}@example.com`);
+  await admin.page.getByLabel("Invitee's e-mail").fill(invitee);
   await admin.page.getByRole('button', { name: 'Send invitation' }).click();
   await admin.page.getByRole('status').filter({ hasText: 'Invitation e-mailed' }).waitFor(TIMEOUT);
+  await admin.page.getByRole('button', { name: 'Filter' }).click();
   await admin.page.getByRole('table', { name: 'Newest first' }).getByText('invitation.create').first().waitFor(TIMEOUT);
   await scan(admin, 'admin');
   assert.deepEqual(admin.problems, []);
   await admin.context.close();
+
+  // The invitee signs up as a doctor with the e-mailed invitation code.
+  const invited = await person(browser, 'invited');
+  await invited.page.goto(stack.console);
+  await invited.page.getByRole('button', { name: 'I have an invitation code' }).click();
+  await invited.page.getByLabel('Full name').fill('Dr Grace Hopper');
+  await invited.page.getByLabel('E-mail').fill(invitee);
+  await invited.page.getByLabel('Mobile phone').fill('+14155550177');
+  await invited.page.getByLabel('Password').fill(PASSWORD);
+  await invited.page.getByLabel('Invitation code').fill(await outboxCode(invitee));
+  await invited.page.getByRole('button', { name: 'Sign up' }).click();
+  await invited.page.getByLabel('Confirmation code').fill(await outboxCode(invitee, 1));
+  await invited.page.getByRole('button', { name: 'Confirm' }).click();
+  await invited.page.getByRole('status').filter({ hasText: 'confirmed' }).waitFor(TIMEOUT);
+  await invited.page.getByLabel('Password').fill(PASSWORD);
+  await invited.page.getByRole('button', { name: 'Sign in' }).click();
+  await invited.page.getByRole('heading', { name: 'Book a visit' }).waitFor(TIMEOUT);
+  assert.deepEqual(invited.problems, []);
+  await invited.context.close();
 });
 
 step('no page error and no CSP violation happened', () => {
