@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 SERVICES := identity scheduling messaging calling
 
-.PHONY: install vendor run test bench load package demo clean
+.PHONY: install vendor run test bench load package demo clean clients console console-screenshots chromium
 
 $(VENV)/.installed: requirements/dev.txt requirements/constraints.txt shared/pyproject.toml infra/local/pyproject.toml client/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,7 +43,35 @@ build/.chromium-installed:
 	.venvs/checkov/bin/python -m pip install -q -r requirements/checkov.txt
 	touch $@
 
-install: $(VENV)/.installed tests/js/node_modules/.installed infra/local/media/node_modules/.installed build/.chromium-installed .venvs/audit/.installed .venvs/checkov/.installed
+# The typed TypeScript client: generated from docs/api/*.json (openapi-typescript, pinned).
+clients/typescript/node_modules/.installed: clients/typescript/package.json clients/typescript/package-lock.json
+	npm ci --prefix clients/typescript --no-audit --no-fund --loglevel=error
+	touch $@
+
+clients: clients/typescript/node_modules/.installed
+	cd clients/typescript && node scripts/generate.mjs
+
+# The web console (React + Vite on the TypeScript client), built for `make run` to serve on :8000.
+CONSOLE_SOURCES := $(shell find console/src console/index.html console/vite.config.ts clients/typescript/src -type f 2>/dev/null)
+console/node_modules/.installed: console/package.json console/package-lock.json
+	npm ci --prefix console --no-audit --no-fund --loglevel=error
+	touch $@
+
+console/dist/index.html: console/node_modules/.installed $(CONSOLE_SOURCES)
+	npm run --prefix console -s build
+	touch $@
+
+console: console/dist/index.html
+
+chromium: build/.chromium-installed
+
+# Rewrites docs/screenshots/ from a browser run of the console suite (make test writes to build/).
+console-screenshots: install vendor chromium console
+	TELEHEALTH_SCREENSHOT_DIR=$(CURDIR)/docs/screenshots $(PY) scripts/run_tests.py console
+
+install: $(VENV)/.installed tests/js/node_modules/.installed infra/local/media/node_modules/.installed \
+	build/.chromium-installed .venvs/audit/.installed .venvs/checkov/.installed \
+	clients/typescript/node_modules/.installed console/node_modules/.installed
 
 # Chalice packages only app.py, chalicelib/, vendor/ and requirements.txt: copy shared in.
 vendor:
@@ -51,11 +79,11 @@ vendor:
 	  cp -r shared/telehealth_shared services/$$s/vendor/; \
 	  find services/$$s/vendor -name __pycache__ -prune -exec rm -rf {} +; done
 
-# Running the system needs only the main venv; the test tools (npm, checkov, audit) come with `make test`.
-run: $(VENV)/.installed
+# Running the system needs the main venv and the built console (npm); the test tools (checkov, audit, Chromium) come with `make test`.
+run: $(VENV)/.installed console/dist/index.html
 	$(PY) -m telehealth_local.run
 
-test: install vendor
+test: install vendor chromium console
 	$(PY) scripts/run_tests.py
 
 # Plays a whole visit against a running `make run` (in another terminal).
@@ -73,4 +101,4 @@ package: install vendor
 	@for s in $(SERVICES); do (cd services/$$s && ../../$(VENV)/bin/chalice package --stage dev ../../build/package/$$s) || exit 1; done
 
 clean:
-	rm -rf build services/*/vendor
+	rm -rf build services/*/vendor console/dist clients/typescript/dist

@@ -124,6 +124,11 @@ class LocalStack:
         return dict(self._stack.outputs)
 
     @property
+    def console_url(self) -> str | None:
+        """The web console's origin (start_stack(console=True) only)."""
+        return self._stack.console_url
+
+    @property
     def urls(self) -> dict[str, str]:
         return self._stack.service_urls
 
@@ -253,7 +258,7 @@ class LocalStack:
 @contextlib.contextmanager
 def start_stack(services: Sequence[str] = (), *, services_root: Path | str | None = None, prewarm: bool = True,
                 startup_timeout: float = 60.0, env: dict[str, str] | None = None,
-                keep_workdir: bool = False, media: bool = False) -> Iterator[LocalStack]:
+                keep_workdir: bool = False, media: bool = False, console: bool = False) -> Iterator[LocalStack]:
     """Start the endpoint (and `services`) on free ports; stop everything on exit.
 
     `services_root` points the Lambda workers and services at another directory of
@@ -267,11 +272,12 @@ def start_stack(services: Sequence[str] = (), *, services_root: Path | str | Non
     stack = None
     try:
         for attempt in range(attempts):
-            ports = free_ports(3 + len(services))
+            ports = free_ports(4 + len(services))
             stack = Stack(services=list(services), endpoint_port=ports[0], ws_port=ports[1],
-                          service_ports=dict(zip(services, ports[3:])), base_dir=workdir,
-                          services_root=services_root, log_dir=workdir / "logs", env=child_env,
-                          startup_timeout=startup_timeout, prewarm=prewarm, media=media, media_port=ports[2])
+                          service_ports=dict(zip(services, ports[4:])), base_dir=workdir,
+                          services_root=services_root, log_dir=workdir / "logs", env=dict(child_env),
+                          startup_timeout=startup_timeout, prewarm=prewarm, media=media, media_port=ports[2],
+                          console_port=ports[3] if console else None)
             try:
                 stack.start()
                 break

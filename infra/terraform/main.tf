@@ -16,4 +16,5 @@ module "telehealth" {
   email_sender               = var.email_sender
   alarm_email                = var.alarm_email
   api_ids                    = var.api_ids
+  console_origin             = var.console_origin
 }

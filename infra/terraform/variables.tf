@@ -89,4 +89,13 @@ variable "email_sender" {
   description = "SES-verified address the identity service sends invitation e-mails from."
   type        = string
   default     = ""
+variable "console_origin" {
+  description = "The one browser origin (scheme://host[:port]) allowed to call the APIs (CORS), e.g. where the web console is hosted."
+  type        = string
+  default     = "http://127.0.0.1:8000"
+
+  validation {
+    condition     = can(regex("^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$", var.console_origin))
+    error_message = "console_origin must be one origin such as https://console.example.org (no path, no trailing slash)."
+  }
 }

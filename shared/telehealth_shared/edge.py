@@ -20,6 +20,7 @@ from . import log as logs
 from . import metrics, tracing
 from .auth import Principal, bearer_token, default_verifier
 from .aws import default_clients, is_aws_failure, is_throttling
+from .cors import cors_config
 from .errors import (ConfigurationError, DomainError, Forbidden, PayloadTooLarge, TooManyRequests, Unauthorized,
                      Unavailable, ValidationFailed)
 
@@ -124,7 +125,8 @@ class TelehealthApp(Chalice):
         self.service = service
         self.version = version
         self.route_docs: list[RouteDoc] = []
-        self.api.cors = True
+        # Set before any route is declared: Chalice copies it into each route (and its OPTIONS).
+        self.api.cors = cors_config()
         logs.configure(service)
         metrics.serving(service)
         tracing.start_tracing(service)

@@ -71,3 +71,48 @@ def test_identity_package_declares_the_trigger_function(packages):
     template = json.loads((packages["identity"] / "sam.json").read_text())
     handlers = {r["Properties"]["Handler"] for r in template["Resources"].values() if r["Type"] == "AWS::Serverless::Function"}
     assert "app.post_confirmation" in handlers
+
+
+def _preflights(template):
+    """{path: the response parameters of the OPTIONS method API Gateway answers preflights with}."""
+    paths = template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]["paths"]
+    return {path: methods.get("options", {}).get("x-amazon-apigateway-integration", {})
+            .get("responses", {}).get("default", {}).get("responseParameters", {})
+            for path, methods in paths.items()}, paths
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_every_route_gets_an_api_gateway_preflight(service, packages):
+    template = json.loads((packages[service] / "sam.json").read_text())
+    preflights, paths = _preflights(template)
+    assert len(paths) > 2
+    for path, params in preflights.items():
+        header = lambda name: params.get(f"method.response.header.Access-Control-{name}", "").strip("'")  # noqa: E731
+        assert header("Allow-Origin") == "http://127.0.0.1:8000", path
+        allowed = {h.lower() for h in header("Allow-Headers").split(",")}
+        assert {"authorization", "content-type", "idempotency-key", "x-request-id"} <= allowed, path
+        assert header("Expose-Headers").split(",") == ["x-request-id", "Idempotent-Replayed", "Retry-After"], path
+        assert header("Max-Age") == "600", path
+        methods = set(header("Allow-Methods").split(","))
+        assert {m.upper() for m in paths[path] if m != "options"} | {"OPTIONS"} == methods, path
+
+
+def test_the_stage_origin_reaches_the_api_gateway_preflight(tmp_path):
+    """A stage's TELEHEALTH_CORS_ALLOW_ORIGIN (written by chalice_config_from_terraform.py from
+    Terraform's console_origin) is what the packaged API answers."""
+    subprocess.run(["make", "-s", "vendor"], cwd=ROOT, check=True)
+    project = tmp_path / "identity"
+    shutil.copytree(ROOT / "services" / "identity", project,
+                    ignore=shutil.ignore_patterns("__pycache__", "deployments", "deployed"))
+    config_path = project / ".chalice" / "config.json"
+    config = json.loads(config_path.read_text())
+    config["stages"]["dev"]["environment_variables"]["TELEHEALTH_CORS_ALLOW_ORIGIN"] = "https://console.clinic.example"
+    config_path.write_text(json.dumps(config))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TELEHEALTH_CORS")}
+    env["AWS_DEFAULT_REGION"] = "us-east-1"
+    chalice = Path(sys.executable).parent / "chalice"
+    subprocess.run([str(chalice), "package", "--stage", "dev", str(tmp_path / "out")], cwd=project,
+                   env=env, check=True, capture_output=True)
+    preflights, _ = _preflights(json.loads((tmp_path / "out" / "sam.json").read_text()))
+    assert {p["method.response.header.Access-Control-Allow-Origin"] for p in preflights.values()} == {
+        "'https://console.clinic.example'"}

@@ -64,10 +64,11 @@ def _child_env() -> dict[str, str]:
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to list descendants")
 def test_run_starts_everything_and_sigterm_leaves_no_process(tmp_path):
-    endpoint_port, ws_port, media_port, *service_ports = free_ports(7)
+    endpoint_port, ws_port, media_port, console_port, *service_ports = free_ports(8)
     args = [sys.executable, "-m", "telehealth_local.run", "--endpoint-port", str(endpoint_port),
             "--ws-port", str(ws_port), "--media-port", str(media_port),
-            "--base-dir", str(tmp_path), "--log-dir", str(tmp_path / "logs")]
+            "--base-dir", str(tmp_path), "--log-dir", str(tmp_path / "logs"),
+            "--console-port", str(console_port)]
     for service, port in zip(SERVICES, service_ports):
         args += [f"--{service}-port", str(port)]
     runner = subprocess.Popen(args, cwd=REPO_ROOT, env=_child_env(), stdout=subprocess.PIPE,
@@ -90,6 +91,10 @@ def test_run_starts_everything_and_sigterm_leaves_no_process(tmp_path):
         for port in service_ports:
             assert f"http://127.0.0.1:{port}" in banner
         assert f"http://127.0.0.1:{endpoint_port}" in banner
+        assert f"web console          http://127.0.0.1:{console_port}" in banner
+        console = requests.get(f"http://127.0.0.1:{console_port}/config.json", timeout=5)
+        assert console.json()["services"]["identity"] == f"http://127.0.0.1:{service_ports[0]}"
+        assert "script-src 'self'" in console.headers["Content-Security-Policy"]
 
         assert requests.get(f"http://127.0.0.1:{endpoint_port}/_local/health", timeout=5).json() == {"status": "ok"}
         for service, port in zip(SERVICES, service_ports):
@@ -105,14 +110,14 @@ def test_run_starts_everything_and_sigterm_leaves_no_process(tmp_path):
         wait_for(lambda: requests.get(f"http://127.0.0.1:{endpoint_port}/_local/lambda/workers",
                                       timeout=5).json()["workers"].get("identity"), 30, 0.2, "a warm identity worker")
         processes = _descendants(runner.pid)
-        assert len(processes) >= 1 + 4 + 1  # endpoint, services, at least one worker
+        assert len(processes) >= 1 + 4 + 1 + 1  # endpoint, services, console, at least one worker
 
         runner.send_signal(signal.SIGTERM)
         rest, _ = runner.communicate(timeout=30)
         assert runner.returncode == 0, "".join(output) + rest
         assert "stopped" in rest
         wait_for(lambda: not any(_alive(p) for p in processes), 10, 0.1, "every child to exit")
-        for port in [endpoint_port, ws_port, media_port, *service_ports]:
+        for port in [endpoint_port, ws_port, media_port, console_port, *service_ports]:
             with socket.socket() as probe:
                 probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
                 probe.bind(("127.0.0.1", port))
@@ -123,12 +128,12 @@ def test_run_starts_everything_and_sigterm_leaves_no_process(tmp_path):
 
 
 def test_a_taken_port_stops_the_runner_before_anything_starts(tmp_path):
-    endpoint_port, ws_port, *service_ports = free_ports(6)
+    endpoint_port, ws_port, console_port, *service_ports = free_ports(7)
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", service_ports[2]))
         taken.listen()
         args = [sys.executable, "-m", "telehealth_local.run", "--endpoint-port", str(endpoint_port),
-                "--ws-port", str(ws_port), "--base-dir", str(tmp_path)]
+                "--ws-port", str(ws_port), "--base-dir", str(tmp_path), "--console-port", str(console_port)]
         for service, port in zip(SERVICES, service_ports):
             args += [f"--{service}-port", str(port)]
         result = subprocess.run(args, cwd=REPO_ROOT, env=_child_env(), capture_output=True, text=True, timeout=60)

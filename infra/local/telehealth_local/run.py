@@ -29,6 +29,8 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help=f"media plane for browser meetings (default {DEFAULT_MEDIA_PORT})")
     parser.add_argument("--no-media", action="store_true",
                         help="do not start the media plane (it starts when infra/local/media is installed)")
+    parser.add_argument("--console-port", type=int, default=8000,
+                        help="the web console (default 8000; 0 = none)")
     parser.add_argument("--base-dir", default=str(DEFAULT_BASE_DIR), help="where outputs.json (and logs) go")
     parser.add_argument("--services-root", default=None, help="directory holding <service>/app.py (default services/)")
     parser.add_argument("--log-dir", default=None, help="write each process's output to DIR/<name>.log instead of here")
@@ -48,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
                       service_ports={s: getattr(args, f"{s}_port") for s in SERVICES},
                       base_dir=args.base_dir, services_root=args.services_root, log_dir=args.log_dir,
                       startup_timeout=args.startup_timeout, media=False if args.no_media else None,
-                      media_port=args.media_port)
+                      media_port=args.media_port, console_port=args.console_port or None)
     except ValueError as exc:
         print(f"telehealth local stack: {exc}", file=sys.stderr)
         return 2

@@ -98,7 +98,8 @@ class Stack:
                  service_ports: Mapping[str, int] | None = None, base_dir: Path | str | None = None,
                  services_root: Path | str | None = None, log_dir: Path | str | None = None,
                  env: Mapping[str, str] | None = None, startup_timeout: float = 60.0, prewarm: bool = True,
-                 die_with_parent: bool = True, media: bool | None = False, media_port: int = DEFAULT_MEDIA_PORT):
+                 die_with_parent: bool = True, media: bool | None = False, media_port: int = DEFAULT_MEDIA_PORT,
+                 console_port: int | None = None):
         unknown = [s for s in services if s not in SERVICES]
         if unknown:
             raise ValueError(f"unknown services: {', '.join(unknown)} (choose from {', '.join(SERVICES)})")
@@ -120,6 +121,11 @@ class Stack:
         # The media plane (infra/local/media, Node): None = run it when it is installed.
         self.media = media_available() if media is None else media
         self.media_port = media_port
+        # The web console's static server (console_server.py); None runs none.
+        self.console_port = console_port
+        if console_port:
+            # The services let the browser origin of this stack's console call them (CORS).
+            self.env.setdefault("TELEHEALTH_CORS_ALLOW_ORIGIN", f"http://{host}:{console_port}")
         self.children: list[Child] = []
         self.outputs: dict[str, str] = {}
         self.elapsed: float | None = None
@@ -141,10 +147,15 @@ class Stack:
     def service_urls(self) -> dict[str, str]:
         return {s: f"http://{self.host}:{p}" for s, p in self.service_ports.items()}
 
+    @property
+    def console_url(self) -> str | None:
+        return f"http://{self.host}:{self.console_port}" if self.console_port else None
+
     def ports(self) -> list[tuple[int, str]]:
         media = [(self.media_port, "media plane")] if self.media else []
+        console = [(self.console_port, "web console")] if self.console_port else []
         return [(self.endpoint_port, "local AWS endpoint"), (self.ws_port, "messaging sessions")] + media + [
-            (port, f"{service} service") for service, port in self.service_ports.items()]
+            (port, f"{service} service") for service, port in self.service_ports.items()] + console
 
     def check_ports(self) -> None:
         """Raise PortInUse naming every taken port, before anything is started."""
@@ -216,6 +227,10 @@ class Stack:
                 if self.services_root:
                     args += ["--services-root", str(self.services_root)]
                 self._spawn(service, args)
+            if self.console_port:
+                self._spawn("console", ["-m", "telehealth_local.console_server", "--host", self.host,
+                                        "--port", str(self.console_port), "--sessions", self.sessions_url,
+                                        *[f"--service={s}={u}" for s, u in self.service_urls.items()]])
             self._wait_healthy(started + self.startup_timeout)
         except BaseException:
             self.stop()
@@ -229,6 +244,8 @@ class Stack:
         pending.update({s: f"{url}/health" for s, url in self.service_urls.items()})
         if self.media:
             pending["media"] = f"{self.media_url}/health"
+        if self.console_url:
+            pending["console"] = f"{self.console_url}/health"
         while pending:
             self.raise_if_died()
             for name, url in list(pending.items()):
@@ -300,6 +317,8 @@ def describe(stack: Stack) -> str:
     if stack.media_url:
         lines.append(f"  media plane          {stack.media_url}   (open {stack.media_url}/meeting/ in two browsers)")
     lines += [f"  {service:<20} {url}" for service, url in stack.service_urls.items()]
+    if stack.console_url:
+        lines.append(f"  web console          {stack.console_url}")
     lines.append(f"  settings             {stack.outputs_path}")
     if stack.outputs.get("TELEHEALTH_LOCAL_ADMIN_EMAIL"):
         lines.append(f"  clinic admin         {stack.outputs['TELEHEALTH_LOCAL_ADMIN_EMAIL']}"

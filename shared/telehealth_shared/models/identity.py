@@ -135,6 +135,7 @@ class PhoneConfirmRequest(StrictModel):
 class PatientsQuery(StrictModel):
     q: Annotated[str, BeforeValidator(_strip), Field(max_length=100, json_schema_extra={"minLength": 1, "pattern": "\\S"}),
                  AfterValidator(_not_blank)] | None = None
+    # Exact address (case-insensitive): how a doctor finds a new patient to book.
     email: Email | None = None
     limit: Limit = 50
     next_token: NextToken | None = None

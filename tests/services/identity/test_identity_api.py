@@ -249,6 +249,17 @@ def test_patients_search_and_pages(api, settings):
         assert get(api, f"/patients?{bad}", doctor.headers)[0] == 400, bad
 
 
+def test_a_doctor_finds_a_patient_by_exact_email(api, settings):
+    doctor = make_user(settings, "doctor")
+    patient = make_user(settings, "patient")
+    status, page = get(api, f"/patients?email={patient.email.upper()}", doctor.headers)
+    assert status == 200 and page["patients"] == [{"user_id": patient.user_id, "name": patient.name, "email": patient.email}]
+    # A prefix is not an address: nobody else is found.
+    status, page = get(api, f"/patients?email=x{patient.email}", doctor.headers)
+    assert status == 200 and page["patients"] == []
+    assert get(api, f"/patients?email={doctor.email}", doctor.headers)[1]["patients"] == []
+
+
 def test_a_failing_trigger_still_confirms_and_a_roleless_account_is_refused(api, settings):
     """The trigger raises for an account without a role: /confirm still
     succeeds (Cognito confirmed the user) and sign-in refuses with 403 instead of failing."""

@@ -22,6 +22,7 @@ locals {
     TELEHEALTH_PHONE_NUMBER             = var.phone_number
     TELEHEALTH_REMINDER_LEAD_MINUTES    = join(",", [for m in var.reminder_lead_minutes : tostring(m)])
     TELEHEALTH_SESSION_ROLE_ARN         = aws_iam_role.messaging_session.arn
+    TELEHEALTH_CORS_ALLOW_ORIGIN        = var.console_origin
   } : key => value if value != "" }
 }
 

@@ -147,4 +147,13 @@ variable "email_sender" {
   description = "SES-verified address invitations and guest codes are e-mailed from (SES v2 SendEmail)."
   type        = string
   default     = ""
+variable "console_origin" {
+  description = "The one browser origin (scheme://host[:port]) allowed to call the APIs (CORS), e.g. where the web console is hosted."
+  type        = string
+  default     = "http://127.0.0.1:8000"
+
+  validation {
+    condition     = can(regex("^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$", var.console_origin))
+    error_message = "console_origin must be one origin such as https://console.example.org (no path, no trailing slash)."
+  }
 }
