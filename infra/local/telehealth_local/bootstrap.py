@@ -408,6 +408,8 @@ class Bootstrap:
             "TELEHEALTH_REMINDER_LEAD_MINUTES": "",
             "TELEHEALTH_LOCAL_ADMIN_EMAIL": admin_email,
             "TELEHEALTH_LOCAL_ADMIN_PASSWORD": admin_password,
+            # No X-Ray daemon locally: Powertools Tracer stays off (and unimported).
+            "POWERTOOLS_TRACE_DISABLED": "true",
         }
 
 
