@@ -184,3 +184,17 @@ def test_children_go_when_their_starter_is_killed(tmp_path):
         if starter.poll() is None:
             starter.kill()
             starter.wait(10)
+
+
+def test_the_printed_summary_names_the_clinic_admin():
+    """`make run` prints the local clinic admin's e-mail and password from the stack's outputs."""
+    from types import SimpleNamespace
+
+    from telehealth_local.stack import describe
+
+    stack = SimpleNamespace(endpoint_url="http://127.0.0.1:4566", sessions_url="ws://127.0.0.1:4567",
+                            service_urls={"identity": "http://127.0.0.1:8001"}, outputs_path=Path("/x/outputs.json"),
+                            outputs={"TELEHEALTH_LOCAL_ADMIN_EMAIL": "admin@clinic.example.com",
+                                     "TELEHEALTH_LOCAL_ADMIN_PASSWORD": "Adm1n-0123456789abcdef!"})
+    lines = describe(stack).splitlines()
+    assert "  clinic admin         admin@clinic.example.com   password Adm1n-0123456789abcdef!" in lines

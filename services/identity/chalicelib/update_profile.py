@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 
 from telehealth_shared.auth import Principal
-from telehealth_shared.aws import AwsClients
+from telehealth_shared.aws import AwsClients, error_code, is_aws_failure
 from telehealth_shared.config import Settings
 from telehealth_shared.contact import PHONE_PENDING_ATTRIBUTE
 from telehealth_shared.errors import ValidationFailed
@@ -15,6 +15,7 @@ from telehealth_shared.sms import send_text
 from . import audit_events
 from .get_profile import caller_role, profile_from
 from .phone_verification import check_code, forget_code, issue_code
+from .provision_user import app_instance_user_arn
 from .user_attributes import get_attributes, set_attributes
 
 logger = logging.getLogger("telehealth.identity.profile")
@@ -43,12 +44,26 @@ def update_profile(clients: AwsClients, settings: Settings, principal: Principal
     if changes:
         set_attributes(clients, settings, principal.username, changes)
         attributes.update(changes)
+    if "name" in changes:
+        _rename_chime_user(clients, settings, principal.user_id, changes["name"])
     if code is not None and number is not None:
         send_text(clients, settings, destination=number, body=CODE_TEXT.format(code=code),
                   context={"user_id": principal.user_id})
         log_event(logger, "phone_code_sent", user_id=principal.user_id)
     audit_events.allowed(clients, settings, "profile.update", "user", principal.user_id, principal=principal)
     return profile_from(principal, settings, attributes, role)
+
+
+def _rename_chime_user(clients: AwsClients, settings: Settings, user_id: str, name: str) -> None:
+    """The AppInstanceUser shows the same name (chat members see it); Cognito holds the truth,
+    so a failure here is logged and the next rename repairs it."""
+    try:
+        clients.chime_identity.update_app_instance_user(
+            AppInstanceUserArn=app_instance_user_arn(settings, user_id), Name=name[:100], Metadata="")
+    except Exception as exc:
+        if not is_aws_failure(exc):
+            raise
+        log_event(logger, "chime_rename_failed", logging.WARNING, user_id=user_id, aws_code=error_code(exc))
 
 
 def confirm_phone(clients: AwsClients, settings: Settings, principal: Principal,

@@ -206,6 +206,9 @@ def test_a_changed_number_is_verified_by_a_texted_code(api, settings):
     new_number = random_phone()
     status, me = call(api, "patch", "/me", {"name": "Bob Newname", "phone_number": new_number}, patient.headers)
     assert status == 200 and (me["name"], me["phone_number"], me["phone_number_verified"]) == ("Bob Newname", new_number, False)
+    chime = boto3.client("chime-sdk-identity", region_name="us-east-1", endpoint_url=settings["AWS_ENDPOINT_URL"],
+                         aws_access_key_id="testing", aws_secret_access_key="testing")
+    assert chime.describe_app_instance_user(AppInstanceUserArn=patient.app_instance_user_arn)["AppInstanceUser"]["Name"] == "Bob Newname"
     assert reachable_number(_attributes(settings, patient)) is None
     texts = sms_to(settings, new_number)
     assert len(texts) == 1
