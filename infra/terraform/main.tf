@@ -12,4 +12,6 @@ module "telehealth" {
   sms_origination_identity   = var.sms_origination_identity
   pstn_enabled               = var.pstn_enabled
   phone_number               = var.phone_number
+  alarm_email                = var.alarm_email
+  api_ids                    = var.api_ids
 }
