@@ -43,16 +43,18 @@ output "sip_media_application_id" {
   value = module.telehealth.sip_media_application_id
 }
 
-output "alarms_topic_arn" {
-  value = module.telehealth.alarms_topic_arn
-}
-
-output "dashboard_name" {
-  value = module.telehealth.dashboard_name
 output "sms_configuration_set_arn" {
   value = module.telehealth.sms_configuration_set_arn
 }
 
 output "sms_opt_out_list_arn" {
   value = module.telehealth.sms_opt_out_list_arn
+}
+
+output "alarms_topic_arn" {
+  value = module.telehealth.alarms_topic_arn
+}
+
+output "dashboard_name" {
+  value = module.telehealth.dashboard_name
 }
