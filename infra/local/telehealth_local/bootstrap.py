@@ -340,14 +340,19 @@ class Bootstrap:
         """The clinic admin that exists from the start.
 
         Made as an operator would: AdminCreateUser, a permanent password, the admin group, and
-        its AppInstanceUser first (a user in a role group is always fully provisioned). Every
-        bootstrap sets a new random password (the outputs file, rewritten with it, is where
-        people read it).
+        its AppInstanceUser first (a user in a role group is always fully provisioned). Its random
+        password is kept in SSM Parameter Store (SecureString), as an operator would keep it, so a
+        second bootstrap of the same stack finds it and changes nothing.
         """
         import secrets
 
-        cognito = self.client("cognito-idp")
-        password = f"Adm1n-{secrets.token_urlsafe(12)}!"
+        cognito, ssm = self.client("cognito-idp"), self.client("ssm")
+        parameter = f"/{self._name('')}/first-admin-password"
+        try:
+            password = ssm.get_parameter(Name=parameter, WithDecryption=True)["Parameter"]["Value"]
+        except ssm.exceptions.ParameterNotFound:
+            password = f"Adm1n-{secrets.token_urlsafe(12)}!"
+            ssm.put_parameter(Name=parameter, Value=password, Type="SecureString")
         try:
             created = cognito.admin_create_user(
                 UserPoolId=pool_id, Username=LOCAL_ADMIN_EMAIL, MessageAction="SUPPRESS", TemporaryPassword=password,
