@@ -4,12 +4,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from telehealth_shared.audit_scope import audit_action
 from telehealth_shared.auth import Principal
 from telehealth_shared.aws import AwsClients
 from telehealth_shared.config import Settings
 from telehealth_shared.errors import Conflict
 from telehealth_shared.log import log_event
-from telehealth_shared.audit_scope import audit_action
 
 from .appointment_access import load_for_caller
 from .chime_meetings import delete_meeting

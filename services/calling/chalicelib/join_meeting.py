@@ -6,12 +6,12 @@ with the meeting and is read from the item. The reference system makes four call
 """
 from __future__ import annotations
 
+from telehealth_shared.audit_scope import audit_action
 from telehealth_shared.auth import Principal
 from telehealth_shared.aws import AwsClients
 from telehealth_shared.config import Settings
 from telehealth_shared.errors import Conflict
 from telehealth_shared.models.calling import MeetingWithAttendee
-from telehealth_shared.audit_scope import audit_action
 
 from .active_meeting import active_meeting, attendee_of
 from .appointment_access import load_for_caller

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import logging
 
+from telehealth_shared.audit_scope import audit_action
 from telehealth_shared.auth import Principal
 from telehealth_shared.aws import AwsClients
 from telehealth_shared.config import Settings
 from telehealth_shared.errors import Conflict
 from telehealth_shared.log import log_event
 from telehealth_shared.models.calling import PhoneCallResponse
-from telehealth_shared.audit_scope import audit_action
 
 from .appointment_access import load_for_caller
 from .aws_errors import is_aws_error, translate
