@@ -357,6 +357,8 @@ class Bootstrap:
             "TELEHEALTH_SIP_MEDIA_APPLICATION_ID": sma_id,
             "TELEHEALTH_PHONE_NUMBER": self.phone_number,
             "TELEHEALTH_REMINDER_LEAD_MINUTES": "",
+            # No X-Ray daemon locally: Powertools Tracer stays off (and unimported).
+            "POWERTOOLS_TRACE_DISABLED": "true",
         }
 
 
