@@ -204,3 +204,34 @@ def test_claims_never_appear_in_lists(api, doctor, patient):
     created = api.create(doctor, patient, starts, key=key).body
     listed = api.call("GET", f"/appointments?from={iso(starts)}&to={iso(starts)}", doctor).body["appointments"]
     assert [a["appointment_id"] for a in listed] == [created["appointment_id"]]
+
+
+def test_a_claim_written_by_an_attempt_whose_answer_was_lost_is_still_ours(api, state, doctor, patient):
+    """The claim's UpdateItem is written but its answer lost (a 5xx or timeout after the write),
+    so botocore sends the same request again: it meets its own token and carries on. Here the
+    first copy is delivered by hand just before botocore sends the identical request."""
+    import requests as plain
+
+    from telehealth_shared import aws
+
+    key = secrets.token_hex(8)
+    appointment_id = appointment_id_for(doctor.user_id, key)
+    client = aws.default_clients().dynamodb
+    delivered = []
+
+    def deliver_a_first_copy(request=None, **_):
+        body = (request.body or b"") if request is not None else b""
+        if isinstance(body, str):
+            body = body.encode()
+        if b"idempotency#" in body and b":pending" in body and not delivered:
+            first = plain.post(request.url, data=body, headers=dict(request.headers), timeout=10)
+            delivered.append(first.status_code)
+
+    client.meta.events.register_first("before-send.dynamodb.UpdateItem", deliver_a_first_copy)
+    try:
+        response = api.create(doctor, patient, key=key)
+    finally:
+        client.meta.events.unregister("before-send.dynamodb.UpdateItem", deliver_a_first_copy)
+    assert delivered == [200]
+    assert response.status == 201 and response.body["appointment_id"] == appointment_id
+    _exactly_one(state, appointment_id)
