@@ -71,3 +71,31 @@ def take_slot(clients: AwsClients, settings: Settings, appointment_id: str, attr
                 raise NotFound() from exc
             current = deserialize_item(item)
     raise TooManyRequests("Too many phone calls at once for this appointment; try again shortly.", retry_after=1)
+
+
+def give_back_slot(clients: AwsClients, settings: Settings, appointment_id: str, stamp: int) -> None:
+    """Remove the call recorded at `stamp` (its dial failed, nothing rang), with the same
+    counter check as take_slot; a slot that cannot be given back just lapses with the window."""
+    table = settings.require("appointments_table")
+    key = {"appointment_id": {"S": appointment_id}}
+    for _ in range(_ATTEMPTS):
+        item = clients.dynamodb.get_item(TableName=table, Key=key, ConsistentRead=True).get("Item")
+        current = deserialize_item(item) if item else {}
+        calls = [int(t) for t in current.get(CALLS) or ()]
+        counter = int(current.get(COUNTER) or 0)
+        if stamp not in calls or not counter:
+            return
+        calls.remove(stamp)
+        try:
+            clients.dynamodb.update_item(
+                TableName=table, Key=key,
+                UpdateExpression="SET #calls = :calls, #counter = :next",
+                ConditionExpression="#counter = :counter",
+                ExpressionAttributeNames={"#calls": CALLS, "#counter": COUNTER},
+                ExpressionAttributeValues={":calls": {"L": [{"N": str(t)} for t in calls]},
+                                           ":next": {"N": str(counter + 1)}, ":counter": {"N": str(counter)}},
+            )
+            return
+        except Exception as exc:
+            if not is_condition_failed(exc):
+                raise

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from telehealth_shared.audit_scope import audit_action
 from telehealth_shared.auth import Principal
 from telehealth_shared.aws import AwsClients
 from telehealth_shared.config import Settings
 from telehealth_shared.errors import Conflict
-from telehealth_shared.audit_scope import audit_action
 from telehealth_shared.visit_meeting import end_visit_meeting
 
 from .appointment_access import load_for_caller

@@ -1,12 +1,12 @@
 """GET /appointments/{id}/meeting: the active meeting, for either participant."""
 from __future__ import annotations
 
+from telehealth_shared.audit_scope import audit_action
 from telehealth_shared.auth import Principal
 from telehealth_shared.aws import AwsClients
 from telehealth_shared.config import Settings
 from telehealth_shared.errors import NotFound
 from telehealth_shared.models.calling import MeetingOnly
-from telehealth_shared.audit_scope import audit_action
 
 from .active_meeting import active_meeting
 from .appointment_access import load_for_caller

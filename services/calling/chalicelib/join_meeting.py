@@ -7,12 +7,12 @@ created with the meeting (the patient's as waiting) and is read from the item. T
 """
 from __future__ import annotations
 
+from telehealth_shared.audit_scope import audit_action
 from telehealth_shared.auth import Principal
 from telehealth_shared.aws import AwsClients
 from telehealth_shared.config import Settings
 from telehealth_shared.errors import Conflict
 from telehealth_shared.models.calling import MeetingWithAttendee
-from telehealth_shared.audit_scope import audit_action
 
 from telehealth_shared.models.common import format_utc
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 
+from telehealth_shared.audit_scope import audit_action
 from telehealth_shared.auth import Principal
 from telehealth_shared.aws import AwsClients
 from telehealth_shared.config import Settings
@@ -17,11 +18,10 @@ from telehealth_shared.contact import reachable_number
 from telehealth_shared.errors import Conflict
 from telehealth_shared.log import log_event
 from telehealth_shared.models.calling import PhoneCallResponse
-from telehealth_shared.audit_scope import audit_action
 
 from .appointment_access import load_for_caller
 from .aws_errors import is_aws_error, translate
-from .call_limit import take_slot
+from .call_limit import give_back_slot, take_slot
 from .call_records import CallRecord, put_call
 from .ensure_meeting import CREATED, ensure_meeting, undo_created
 from .meeting_events import post_meeting_event
@@ -57,8 +57,12 @@ def place_phone_call(clients: AwsClients, settings: Settings, principal: Princip
     # Before any meeting is created, so a patient without a usable number costs nothing.
     to_number = patient_phone_number(clients, settings, record.patient_id)
     # The limit is taken before anything is created: a refused call leaves nothing behind.
-    take_slot(clients, settings, record.appointment_id, record.extra)
-    ensured = ensure_meeting(clients, settings, record)
+    slot = take_slot(clients, settings, record.appointment_id, record.extra)
+    try:
+        ensured = ensure_meeting(clients, settings, record)
+    except Exception:
+        _give_back(clients, settings, record.appointment_id, slot)
+        raise
     meeting_id = ensured.meeting.meeting_id
     try:
         response = clients.chime_voice.create_sip_media_application_call(
@@ -71,6 +75,7 @@ def place_phone_call(clients: AwsClients, settings: Settings, principal: Princip
     except Exception as exc:
         if ensured.outcome == CREATED:
             undo_created(clients, settings, record.appointment_id, meeting_id)
+        _give_back(clients, settings, record.appointment_id, slot)
         if is_aws_error(exc):
             raise translate(exc, "dial") from exc
         raise
@@ -91,3 +96,12 @@ def place_phone_call(clients: AwsClients, settings: Settings, principal: Princip
             log_event(logger, "invitation_event_failed", logging.ERROR, appointment_id=record.appointment_id,
                       meeting_id=meeting_id, error_type=type(exc).__name__)
     return PhoneCallResponse(transaction_id=transaction_id, meeting_id=meeting_id)
+
+
+def _give_back(clients: AwsClients, settings: Settings, appointment_id: str, slot: int) -> None:
+    """Nothing rang: the call does not count against the limit."""
+    try:
+        give_back_slot(clients, settings, appointment_id, slot)
+    except Exception as exc:
+        log_event(logger, "call_slot_not_returned", logging.WARNING, appointment_id=appointment_id,
+                  error_type=type(exc).__name__)

@@ -1,11 +1,11 @@
 """POST /appointments/{id}/meeting: the doctor starts (or reuses) the meeting and invites the patient."""
 from __future__ import annotations
 
+from telehealth_shared.audit_scope import audit_action
 from telehealth_shared.auth import Principal
 from telehealth_shared.aws import AwsClients
 from telehealth_shared.config import Settings
 from telehealth_shared.models.calling import MeetingWithAttendee, StartMeetingRequest
-from telehealth_shared.audit_scope import audit_action
 
 from .active_meeting import attendee_of
 from .appointment_access import load_for_caller

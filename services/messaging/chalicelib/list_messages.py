@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from telehealth_shared.appointment_records import load_for_participant
+from telehealth_shared.audit_scope import audit_action
 from telehealth_shared.auth import Principal
 from telehealth_shared.aws import AwsClients
 from telehealth_shared.config import Settings
 from telehealth_shared.models.messaging import MessagesPage, MessagesQuery
-from telehealth_shared.audit_scope import audit_action
 
 from .channel_messages import to_api_message, user_arn
 from .chime_errors import is_aws_error, translate

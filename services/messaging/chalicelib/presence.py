@@ -8,6 +8,7 @@ from typing import Any
 
 from telehealth_shared.appointment_records import (PRESENCE_ATTRIBUTE, AppointmentRecord, deserialize_item,
                                                    load_for_participant)
+from telehealth_shared.audit_scope import audit_action
 from telehealth_shared.auth import Principal
 from telehealth_shared.aws import AwsClients, error_code
 from telehealth_shared.config import Settings
@@ -16,7 +17,6 @@ from telehealth_shared.log import log_event
 from telehealth_shared.models.appointments import OPEN_STATUSES
 from telehealth_shared.models.common import format_utc
 from telehealth_shared.models.messaging import PresenceResponse
-from telehealth_shared.audit_scope import audit_action
 
 from .channel_messages import send_as_user
 

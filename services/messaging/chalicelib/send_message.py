@@ -5,13 +5,13 @@ import logging
 from datetime import datetime, timezone
 
 from telehealth_shared.appointment_records import load_for_participant
+from telehealth_shared.audit_scope import audit_action
 from telehealth_shared.auth import Principal
 from telehealth_shared.aws import AwsClients
 from telehealth_shared.config import Settings
 from telehealth_shared.errors import Conflict
 from telehealth_shared.log import log_event
 from telehealth_shared.models.messaging import Message, SendMessageRequest, Sender
-from telehealth_shared.audit_scope import audit_action
 
 from .channel_messages import send_as_user
 

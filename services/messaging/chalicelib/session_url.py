@@ -12,11 +12,11 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import urlencode
 
+from telehealth_shared.audit_scope import audit_action
 from telehealth_shared.auth import Principal
 from telehealth_shared.aws import AwsClients
 from telehealth_shared.config import Settings
 from telehealth_shared.models.messaging import SessionResponse
-from telehealth_shared.audit_scope import audit_action
 
 from .channel_messages import user_arn
 from .chime_errors import is_aws_error, translate

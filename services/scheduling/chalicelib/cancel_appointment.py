@@ -7,6 +7,7 @@ import logging
 from datetime import datetime, timezone
 
 from telehealth_shared.appointment_records import AppointmentRecord, deserialize_item, load_for_participant
+from telehealth_shared.audit_scope import audit_action
 from telehealth_shared.auth import Principal
 from telehealth_shared.aws import AwsClients, error_code
 from telehealth_shared.config import Settings
@@ -14,7 +15,6 @@ from telehealth_shared.errors import Conflict, DomainError, Unavailable
 from telehealth_shared.log import log_event
 from telehealth_shared.models.appointments import OPEN_STATUSES, Appointment
 from telehealth_shared.models.common import format_utc
-from telehealth_shared.audit_scope import audit_action
 from telehealth_shared.visit_meeting import end_visit_meeting
 
 from . import channels, reminder_schedule

@@ -30,6 +30,7 @@ logger = logging.getLogger("telehealth.scheduling.create")
 # How long a request repeating a key (same body) waits for the request creating it.
 SAME_BODY_WAIT_SECONDS = 10.0
 SAME_BODY_POLL_SECONDS = 0.2
+_RELEASE_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -126,12 +127,19 @@ def _claim_or_settle(clients: AwsClients, settings: Settings, principal: Princip
 
 
 def _release(clients: AwsClients, settings: Settings, claim: Claim) -> None:
-    try:
-        release(clients, settings, claim)
-    except Exception as exc:
-        # The claim then lapses after its lease; until then a retry of this key gets 409.
-        log_event(logger, "idempotency_release_failed", logging.WARNING, appointment_id=claim.appointment_id,
-                  error_type=type(exc).__name__, aws_code=error_code(exc))
+    # A claim left behind blocks its key until the lease lapses (a retry gets 409 meanwhile),
+    # so the release gets a few more tries than botocore's own.
+    for attempt in range(_RELEASE_ATTEMPTS):
+        try:
+            release(clients, settings, claim)
+            return
+        except Exception as exc:
+            if attempt == _RELEASE_ATTEMPTS - 1:
+                log_event(logger, "idempotency_release_failed", logging.WARNING,
+                          appointment_id=claim.appointment_id, error_type=type(exc).__name__,
+                          aws_code=error_code(exc))
+                return
+            time.sleep(0.1 * (attempt + 1))
 
 
 def _doctor_name(clients: AwsClients, settings: Settings, principal: Principal) -> str:

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from telehealth_shared.appointment_records import load_for_participant
+from telehealth_shared.audit_scope import audit_action
 from telehealth_shared.auth import Principal
 from telehealth_shared.aws import AwsClients
 from telehealth_shared.config import Settings
 from telehealth_shared.models.appointments import Appointment
-from telehealth_shared.audit_scope import audit_action
 
 
 @audit_action("appointment.read")

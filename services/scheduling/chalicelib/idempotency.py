@@ -111,7 +111,12 @@ def try_claim(clients: AwsClients, settings: Settings, appointment_id: str, requ
         if held is None:
             held = clients.dynamodb.get_item(TableName=settings.require("appointments_table"),
                                              Key=claim_key(appointment_id), ConsistentRead=True).get("Item", {})
-        return None, _claim_from_item(appointment_id, held)
+        holder = _claim_from_item(appointment_id, held)
+        if holder.token == token and holder.state == PENDING:
+            # botocore retried this very call after its first attempt had written (a timeout
+            # or 5xx after the write): the claim is ours.
+            return holder, None
+        return None, holder
     return Claim(appointment_id, token, request_fingerprint, PENDING, now), None
 
 

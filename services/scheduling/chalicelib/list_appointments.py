@@ -5,13 +5,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from telehealth_shared.appointment_records import AppointmentRecord, deserialize_item
+from telehealth_shared.audit_scope import audit_action
 from telehealth_shared.auth import Principal
 from telehealth_shared.aws import AwsClients
 from telehealth_shared.config import Settings
 from telehealth_shared.errors import Forbidden, ValidationFailed
 from telehealth_shared.models.appointments import AppointmentsPage, ListAppointmentsQuery
 from telehealth_shared.models.common import format_utc
-from telehealth_shared.audit_scope import audit_action
 
 from . import page_tokens
 

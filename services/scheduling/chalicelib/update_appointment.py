@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from telehealth_shared.appointment_records import AppointmentRecord, deserialize_item, load_for_participant, starts_at_key
+from telehealth_shared.audit_scope import audit_action
 from telehealth_shared.auth import Principal
 from telehealth_shared.aws import AwsClients, error_code
 from telehealth_shared.config import Settings
@@ -14,7 +15,6 @@ from telehealth_shared.errors import Conflict, DomainError, Forbidden
 from telehealth_shared.log import log_event
 from telehealth_shared.models.appointments import Appointment, UpdateAppointmentRequest
 from telehealth_shared.models.common import format_utc
-from telehealth_shared.audit_scope import audit_action
 
 from . import channels, reminder_schedule
 from .appointment_store import EXECUTION_ARN, update_scheduled

@@ -178,6 +178,8 @@ def test_failed_dial_leaves_no_meeting_behind(api, stack, users, monkeypatch, ca
     assert "meeting_id" not in read_item(stack, record.appointment_id)
     assert meeting_events(stack, record, users["doctor"]) == []
     assert not meeting_exists(stack, rolled_back[0])
+    # Nothing rang, so the call does not count against the limit of 3 in 10 minutes.
+    assert read_item(stack, record.appointment_id)["phone_calls_placed"] == []
 
 
 def test_a_changed_unconfirmed_number_is_not_called(api, stack):

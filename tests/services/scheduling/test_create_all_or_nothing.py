@@ -149,3 +149,89 @@ def test_invalid_keys_are_400(api, state, doctor, patient, key):
     assert response.status == 400
     assert response.body["error"]["details"][0]["path"] == "header.Idempotency-Key"
     assert len(state.channel_arns()) == before
+
+
+def _plant_claim(state, appointment_id, request_fingerprint, age_seconds, claim_state="pending"):
+    """A claim as an earlier attempt left it (e.g. one that died before releasing it)."""
+    import time
+
+    state.dynamodb.put_item(TableName=state.settings["TELEHEALTH_APPOINTMENTS_TABLE"], Item={
+        "appointment_id": {"S": "idempotency#" + appointment_id}, "claim_state": {"S": claim_state},
+        "claim_token": {"S": secrets.token_hex(8)}, "request_fingerprint": {"S": request_fingerprint},
+        "claimed_at": {"N": repr(time.time() - age_seconds)}})
+
+
+def test_a_claim_held_by_a_live_attempt_makes_a_same_body_retry_wait_then_409(api, state, doctor, patient,
+                                                                             monkeypatch):
+    from chalicelib import create_appointment as module
+    from chalicelib.idempotency import fingerprint
+    from telehealth_shared.models.appointments import CreateAppointmentRequest
+
+    monkeypatch.setattr(module, "SAME_BODY_WAIT_SECONDS", 0.5)
+    key = secrets.token_hex(8)
+    appointment_id = appointment_id_for(doctor.user_id, key)
+    starts = in_days(2)
+    body = CreateAppointmentRequest.model_validate({"patient_id": patient.user_id, "starts_at": iso(starts)})
+    _plant_claim(state, appointment_id, fingerprint(body), age_seconds=1)
+    response = api.create(doctor, patient, starts, key=key)
+    assert response.status == 409 and "in progress" in response.body["error"]["message"]
+    other = api.create(doctor, patient, in_days(3), key=key)
+    assert other.status == 409 and "different request" in other.body["error"]["message"]
+    _nothing_left(state, appointment_id)
+
+
+def test_a_lapsed_claim_is_taken_over(api, state, doctor, patient):
+    """An attempt that died holding the claim blocks its key only for the lease (90 s)."""
+    key = secrets.token_hex(8)
+    appointment_id = appointment_id_for(doctor.user_id, key)
+    _plant_claim(state, appointment_id, "fingerprint-of-another-body", age_seconds=91)
+    response = api.create(doctor, patient, key=key)
+    assert response.status == 201 and response.body["appointment_id"] == appointment_id
+    _exactly_one(state, appointment_id)
+
+
+def test_a_released_claim_is_taken_at_once(api, state, doctor, patient):
+    key = secrets.token_hex(8)
+    appointment_id = appointment_id_for(doctor.user_id, key)
+    _plant_claim(state, appointment_id, "fingerprint-of-another-body", age_seconds=1, claim_state="released")
+    assert api.create(doctor, patient, key=key).status == 201
+    _exactly_one(state, appointment_id)
+
+
+def test_claims_never_appear_in_lists(api, doctor, patient):
+    key = secrets.token_hex(8)
+    starts = in_days(40)
+    created = api.create(doctor, patient, starts, key=key).body
+    listed = api.call("GET", f"/appointments?from={iso(starts)}&to={iso(starts)}", doctor).body["appointments"]
+    assert [a["appointment_id"] for a in listed] == [created["appointment_id"]]
+
+
+def test_a_claim_written_by_an_attempt_whose_answer_was_lost_is_still_ours(api, state, doctor, patient):
+    """The claim's UpdateItem is written but its answer lost (a 5xx or timeout after the write),
+    so botocore sends the same request again: it meets its own token and carries on. Here the
+    first copy is delivered by hand just before botocore sends the identical request."""
+    import requests as plain
+
+    from telehealth_shared import aws
+
+    key = secrets.token_hex(8)
+    appointment_id = appointment_id_for(doctor.user_id, key)
+    client = aws.default_clients().dynamodb
+    delivered = []
+
+    def deliver_a_first_copy(request=None, **_):
+        body = (request.body or b"") if request is not None else b""
+        if isinstance(body, str):
+            body = body.encode()
+        if b"idempotency#" in body and b":pending" in body and not delivered:
+            first = plain.post(request.url, data=body, headers=dict(request.headers), timeout=10)
+            delivered.append(first.status_code)
+
+    client.meta.events.register_first("before-send.dynamodb.UpdateItem", deliver_a_first_copy)
+    try:
+        response = api.create(doctor, patient, key=key)
+    finally:
+        client.meta.events.unregister("before-send.dynamodb.UpdateItem", deliver_a_first_copy)
+    assert delivered == [200]
+    assert response.status == 201 and response.body["appointment_id"] == appointment_id
+    _exactly_one(state, appointment_id)
