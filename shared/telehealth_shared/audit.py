@@ -17,6 +17,7 @@ from typing import Any
 from .aws import is_aws_failure
 from .config import get_settings
 from .errors import Unavailable
+from . import metrics
 from .log import log_event, request_id_var
 from .models.audit import AuditEvent, Outcome
 
@@ -102,6 +103,10 @@ def write_event(clients: Any, event: AuditEvent, settings: Any = None) -> None:
         log_event(logger, "audit_write_failed", logging.ERROR, action=event.action, error_type=type(exc).__name__)
         raise Unavailable("The audit trail could not be written; nothing was returned.") from exc
     log_event(logger, "audit_event", action=event.action, outcome=event.outcome, event_id=event.event_id)
+    metrics.count("AuditEvents")
+    business = metrics.ACTION_METRICS.get(event.action)
+    if business and event.outcome == "allowed":
+        metrics.count(business)
 
 
 def audit(clients: Any, *, action: str, resource_type: str, resource_id: str, outcome: Outcome = "allowed",

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import audit as audit_trail
 from . import log as logs
+from . import metrics, tracing
 from .auth import Principal, bearer_token, default_verifier
 from .aws import default_clients, is_aws_failure, is_throttling
 from .errors import (ConfigurationError, DomainError, Forbidden, PayloadTooLarge, TooManyRequests, Unauthorized,
@@ -125,6 +126,8 @@ class TelehealthApp(Chalice):
         self.route_docs: list[RouteDoc] = []
         self.api.cors = True
         logs.configure(service)
+        metrics.serving(service)
+        tracing.start_tracing(service)
         self._register_builtin_routes()
         self.register_middleware(_api_error_bodies, "http")
 
@@ -157,6 +160,28 @@ class TelehealthApp(Chalice):
 
             return Response(body=json.dumps(build_openapi(self)), status_code=200,
                             headers={"Content-Type": "application/json"})
+
+    def lambda_function(self, name: str | None = None) -> Callable[[Callable[..., Any]], Any]:
+        """Chalice's `lambda_function`, with the invocation's request id on every log line and
+        audit event, and the metrics it counted flushed when it returns."""
+        register = super().lambda_function(name=name)
+
+        def decorator(handler: Callable[..., Any]) -> Any:
+            @functools.wraps(handler)
+            def invoke(event: Any, context: Any) -> Any:
+                request_id = getattr(context, "aws_request_id", None) or uuid.uuid4().hex
+                token = logs.request_id_var.set(request_id)
+                audit_token = audit_trail.current_request.set(audit_trail.RequestInfo(request_id=request_id))
+                try:
+                    return handler(event, context)
+                finally:
+                    logs.request_id_var.reset(token)
+                    audit_trail.current_request.reset(audit_token)
+                    metrics.flush()
+
+            return register(invoke)
+
+        return decorator
 
     def authenticate(self, headers: Mapping[str, str]) -> Principal:
         token = bearer_token(headers)
@@ -221,6 +246,7 @@ class TelehealthApp(Chalice):
                 finally:
                     logs.request_id_var.reset(token)
                     audit_trail.current_request.reset(audit_token)
+                    metrics.flush()
                 logs.log_event(logger, "request", route=path, method=request.method,
                                status=response.status_code, request_id=request_id,
                                duration_ms=round((time.perf_counter() - started) * 1000, 1))

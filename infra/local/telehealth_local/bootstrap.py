@@ -369,6 +369,8 @@ class Bootstrap:
             "TELEHEALTH_PHONE_NUMBER": self.phone_number,
             "TELEHEALTH_REMINDER_LEAD_MINUTES": "",
             "TELEHEALTH_EMAIL_SENDER": email_sender,
+            # No X-Ray daemon locally: Powertools Tracer stays off (and unimported).
+            "POWERTOOLS_TRACE_DISABLED": "true",
         }
 
 

@@ -94,3 +94,13 @@ output "sip_media_application_id" {
 output "kms_key_arn" {
   value = aws_kms_key.data.arn
 }
+
+output "alarms_topic_arn" {
+  description = "SNS topic every alarm notifies; subscribe paging or chat endpoints to it."
+  value       = aws_sns_topic.alarms.arn
+}
+
+output "dashboard_name" {
+  description = "The operations dashboard in CloudWatch."
+  value       = aws_cloudwatch_dashboard.operations.dashboard_name
+}
