@@ -123,7 +123,8 @@ def test_the_history_tells_the_meeting_story(visit):
     meeting_id = visit.started.meeting["MeetingId"]
     events = [(m.data["status"], m.data["via"]) for m in visit.final_history
               if m.kind == "meeting" and m.data["meeting_id"] == meeting_id]
-    assert events == [("invited", "web"), ("accepted", "web"), ("accepted", "phone")]
+    # Cancelling ended the meeting, and said so on the channel.
+    assert events == [("invited", "web"), ("accepted", "web"), ("accepted", "phone"), ("ended", "web")]
 
 
 def test_the_reminder_reaches_only_the_doctor_who_did_not_check_in(visit):

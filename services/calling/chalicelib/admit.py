@@ -12,7 +12,7 @@ from typing import Any
 from telehealth_shared.audit import audit
 from telehealth_shared.appointment_records import AppointmentRecord
 from telehealth_shared.auth import Principal
-from telehealth_shared.aws import AwsClients
+from telehealth_shared.aws import AwsClients, error_code
 from telehealth_shared.config import Settings
 from telehealth_shared.errors import Conflict, NotFound
 from telehealth_shared.log import log_event
@@ -75,8 +75,6 @@ def _admit_one(clients: AwsClients, meeting_id: str, attendee_id: str) -> dict[s
         return clients.chime_meetings.update_attendee_capabilities(
             MeetingId=meeting_id, AttendeeId=attendee_id, Capabilities=dict(ADMITTED_CAPABILITIES))["Attendee"]
     except Exception as exc:
-        from telehealth_shared.aws import error_code
-
         if is_not_found(exc) or error_code(exc) in ("BadRequestException", "BadRequest"):
             raise NotFound("No such attendee in the meeting.") from None
         raise
