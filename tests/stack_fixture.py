@@ -245,6 +245,11 @@ class LocalStack:
         self._stack.stop()
 
 
+# What the roles of every stack this process started were allowed and refused (the endpoint's
+# record, taken as each stack stops); the end-to-end suite's grants check reads it.
+IAM_USAGE: list[dict[str, Any]] = []
+
+
 @contextlib.contextmanager
 def start_stack(services: Sequence[str] = (), *, services_root: Path | str | None = None, prewarm: bool = True,
                 startup_timeout: float = 60.0, env: dict[str, str] | None = None,
@@ -278,6 +283,8 @@ def start_stack(services: Sequence[str] = (), *, services_root: Path | str | Non
         try:
             yield running
         finally:
+            if stack.died() is None:
+                IAM_USAGE.extend(running.control("GET", "iam/usage").json()["usage"])
             running.stop()
     finally:
         if stack is not None:

@@ -36,7 +36,7 @@ def test_outputs_file_holds_the_settings(stack):
                 "TELEHEALTH_APP_INSTANCE_ARN", "TELEHEALTH_APP_INSTANCE_ADMIN_ARN", "TELEHEALTH_APPOINTMENTS_TABLE",
                 "TELEHEALTH_CALLS_TABLE", "TELEHEALTH_STATE_MACHINE_ARN", "TELEHEALTH_PINPOINT_APP_ID",
                 "TELEHEALTH_SMS_ORIGINATION_NUMBER", "TELEHEALTH_SIP_MEDIA_APPLICATION_ID", "TELEHEALTH_PHONE_NUMBER",
-                "TELEHEALTH_REMINDER_LEAD_MINUTES"}
+                "TELEHEALTH_REMINDER_LEAD_MINUTES", "TELEHEALTH_SESSION_ROLE_ARN"}
     assert set(settings) == expected
     assert settings["AWS_ENDPOINT_URL"] == stack.endpoint_url
     assert settings["TELEHEALTH_STAGE"] == "local"

@@ -58,12 +58,14 @@ class ControlApi:
     def __init__(self, outbox: Outbox | None = None, calls: Callable[[], Any] = _default_calls,
                  ready: Callable[[], bool] = lambda: True,
                  outputs: Callable[[], Mapping[str, str] | None] = lambda: None,
-                 worker_pids: Callable[[], Mapping[str, list[int]]] = lambda: {}):
+                 worker_pids: Callable[[], Mapping[str, list[int]]] = lambda: {},
+                 iam_usage: Callable[[], list[dict[str, Any]]] = lambda: []):
         self._outbox = outbox or default_outbox
         self._calls_factory = calls
         self._ready = ready
         self._outputs_getter = outputs
         self._worker_pids = worker_pids
+        self._usage_records = iam_usage
         self._map = Map([
             Rule(f"{PREFIX}/health", methods=["GET"], endpoint="health"),
             Rule(f"{PREFIX}/outbox/sms", methods=["GET"], endpoint="sms"),
@@ -76,6 +78,7 @@ class ControlApi:
             Rule(f"{PREFIX}/calls/<transaction_id>/hangup", methods=["POST"], endpoint="hangup"),
             Rule(f"{PREFIX}/outputs", methods=["GET"], endpoint="outputs"),
             Rule(f"{PREFIX}/lambda/workers", methods=["GET"], endpoint="workers"),
+            Rule(f"{PREFIX}/iam/usage", methods=["GET"], endpoint="iam_usage"),
         ], strict_slashes=False)
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
@@ -117,6 +120,10 @@ class ControlApi:
 
     def _workers(self, request: Request) -> Response:
         return _json(200, {"workers": {k: list(v) for k, v in self._worker_pids().items()}})
+
+    def _iam_usage(self, request: Request) -> Response:
+        """Every (role, action, resource) the endpoint allowed or denied, with how often."""
+        return _json(200, {"usage": self._usage_records()})
 
     def _calls_module(self) -> Any:
         try:
