@@ -261,6 +261,11 @@ def start_stack(services: Sequence[str] = (), *, services_root: Path | str | Non
     """
     workdir = Path(tempfile.mkdtemp(prefix="telehealth-stack-"))
     child_env = _child_environment()
+    # Stand-in services (tests/local/fixtures/services) test the runtime, not IAM: their roles
+    # get the policies next to them (tests/local/fixtures/policies) instead of the real ones.
+    fixture_policies = Path(services_root).parent / "policies" if services_root else None
+    if fixture_policies is not None and fixture_policies.is_dir():
+        child_env["TELEHEALTH_LOCAL_POLICIES_DIR"] = str(fixture_policies)
     child_env.update(env or {})
     attempts = 3
     stack = None
