@@ -7,14 +7,6 @@ from typing import Any, Iterable, Mapping
 from telehealth_local.policies import SERVICE_POLICIES, SESSION_POLICY, granted_actions
 
 ROLES = (*SERVICE_POLICIES, SESSION_POLICY)
-# Grants the code needs only on paths no end-to-end scenario reaches yet (each says where);
-# the check requires them to stay unused, so an entry goes once a scenario covers it.
-NOT_EXERCISED = {
-    "scheduling": {
-        "chime:DeleteChannel": "create_appointment: undoing the channel when a later step fails",
-        "chime:DescribeChannel": "create_appointment: adopting the channel of a crashed attempt with the same Idempotency-Key",
-    },
-}
 
 
 def service_of(role: str, stage: str = "local") -> str | None:
@@ -33,10 +25,8 @@ def grant_report(records: Iterable[Mapping[str, Any]], stage: str = "local") -> 
         if service is None:
             continue
         (used if record["outcome"] == "allowed" else refused)[service].add(record["action"])
-    return {name: {"granted_never_used": sorted(granted_actions(name) - used[name] - set(NOT_EXERCISED.get(name, {}))),
-                   "used_not_granted": sorted(refused[name]),
-                   "listed_as_not_exercised_but_used": sorted(used[name] & set(NOT_EXERCISED.get(name, {})))}
-            for name in ROLES}
+    return {name: {"granted_never_used": sorted(granted_actions(name) - used[name]),
+                   "used_not_granted": sorted(refused[name])} for name in ROLES}
 
 
 def format_report(report: Mapping[str, Mapping[str, list[str]]]) -> str:
@@ -46,7 +36,4 @@ def format_report(report: Mapping[str, Mapping[str, list[str]]]) -> str:
         refused = ", ".join(findings["used_not_granted"]) or "-"
         lines.append(f"  {name:<18} granted, never used: {unused}")
         lines.append(f"  {'':<18} used, not granted:   {refused}")
-        if findings["listed_as_not_exercised_but_used"]:
-            lines.append(f"  {'':<18} now exercised (drop from NOT_EXERCISED): "
-                         + ", ".join(findings["listed_as_not_exercised_but_used"]))
     return "\n".join(lines)
