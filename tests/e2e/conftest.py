@@ -32,6 +32,14 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
                                  and not config.option.markexpr and not getattr(config.option, "deselect", None))
 
 
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    from test_zz_iam_grants import REPORT
+
+    report = config.stash.get(REPORT, None)
+    if report is not None:
+        terminalreporter.write_line(report)
+
+
 @pytest.fixture(scope="session")
 def stack() -> Iterator[Any]:
     """The endpoint plus the four services as separate processes, as `make run` starts them."""

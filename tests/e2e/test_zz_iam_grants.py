@@ -23,9 +23,10 @@ def test_every_grant_is_used_and_every_call_is_granted(stack: Any, request: pyte
     RECORD.parent.mkdir(parents=True, exist_ok=True)
     RECORD.write_text(json.dumps(records, indent=1))  # for whoever adjusts infra/policies/
     report = grant_report(records)
-    print(format_report(report))
+    request.config.stash[REPORT] = format_report(report)  # printed in the run's summary (conftest)
     findings = {name: f for name, f in report.items() if any(f.values())}
     assert not findings, format_report(report)
 
 
 WHOLE_SUITE = pytest.StashKey[bool]()
+REPORT = pytest.StashKey[str]()

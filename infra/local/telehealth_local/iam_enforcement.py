@@ -29,6 +29,7 @@ ROOT_ACCESS_KEYS = frozenset({"testing"})
 SERVICE_ACCESS_KEYS = frozenset({"ak"})
 QUERY_SERVICES = frozenset({"iam", "sts"})
 _WRITE_PREFIXES = ("Get", "List", "Describe", "Simulate", "Generate")
+MAX_CACHED_PRINCIPALS = 10_000
 
 Wsgi = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -87,6 +88,8 @@ class IamEnforcer:
         if cached is None:
             cached = self._resolve(access_key, token)
             with self._lock:
+                if len(self._principals) >= MAX_CACHED_PRINCIPALS:  # one per websocket session: bound it
+                    self._principals.clear()
                 self._principals[(access_key, token)] = cached
         return cached
 
@@ -134,8 +137,7 @@ class IamEnforcer:
                               f"User: {principal.arn} is not authorized to perform this {request.service} request "
                               "(the local stack does not recognise its operation)")
             reason = self.denial(principal, wanted)
-            for resource in wanted.resources:
-                self.usage[(principal.name, wanted.action, resource, "denied" if reason else "allowed")] += 1
+            self._record(principal, wanted.action, wanted.resources, reason)
             if reason:
                 raise Refusal(400, "AccessDeniedException", "AccessDenied", 403, reason)
             if request.service == "iam" and not wanted.action.split(":", 1)[1].startswith(_WRITE_PREFIXES):
@@ -153,8 +155,14 @@ class IamEnforcer:
         if principal.kind in ("root", "service"):
             return None
         reason = self.denial(principal, Authorization(action, (resource,)))
-        self.usage[(principal.name, action, resource, "denied" if reason else "allowed")] += 1
+        self._record(principal, action, (resource,), reason)
         return reason
+
+    def _record(self, principal: Principal, action: str, resources: Iterable[str], reason: str | None) -> None:
+        outcome = "denied" if reason else "allowed"
+        with self._lock:
+            for resource in resources:
+                self.usage[(principal.name, action, resource, outcome)] += 1
 
     def _after_iam_call(self, environ: dict[str, Any]) -> None:
         # Root changed (or read) IAM: drop compiled policies unless it certainly only read.
@@ -204,8 +212,10 @@ class IamEnforcer:
 
     # -- the record --------------------------------------------------------------------
     def usage_records(self) -> list[dict[str, Any]]:
+        with self._lock:
+            items = sorted(self.usage.items())
         return [{"role": role, "action": action, "resource": resource, "outcome": outcome, "count": count}
-                for (role, action, resource, outcome), count in sorted(self.usage.items())]
+                for (role, action, resource, outcome), count in items]
 
 
 def _from_moto(policy: Any) -> Any:
