@@ -402,8 +402,8 @@ class Bootstrap:
             "partition": "aws", "region": self.region, "account_id": ACCOUNT_ID,
             "user_pool_arn": f"{base.format('cognito-idp')}:userpool/{pool_id}",
             "app_instance_arn": instance_arn,
-            "appointments_table_arn": f"{base.format('dynamodb')}:table/{tables['appointments']}",
-            "calls_table_arn": f"{base.format('dynamodb')}:table/{tables['calls']}",
+            # ${<key>_table_arn} for every table of tables.json (Terraform fills the same names).
+            **{f"{key}_table_arn": f"{base.format('dynamodb')}:table/{name}" for key, name in tables.items()},
             "state_machine_arn": state_machine_arn,
             "state_machine_name": state_machine_arn.rsplit(":", 1)[-1],
             "pinpoint_app_id": pinpoint_app_id,

@@ -23,20 +23,19 @@ locals {
   # The policy documents live in infra/policies/, which the local stack reads too: the roles
   # it runs the services under are these. Placeholders are filled here with this stage's ARNs.
   policies_dir = "${path.module}/../../../policies"
-  policy_variables = {
+  # <key>_table_arn for every table of infra/resources/tables.json (the bootstrap does the same).
+  policy_variables = merge({ for key, arn in local.tables_arns : "${key}_table_arn" => arn }, {
     partition                  = local.partition
     region                     = local.region
     account_id                 = local.account_id
     user_pool_arn              = aws_cognito_user_pool.this.arn
     app_instance_arn           = local.app_instance_arn
-    appointments_table_arn     = local.tables_arns["appointments"]
-    calls_table_arn            = local.tables_arns["calls"]
     state_machine_arn          = aws_sfn_state_machine.reminders.arn
     state_machine_name         = local.state_machine_name
     pinpoint_app_id            = local.pinpoint_app_id
     sip_media_application_id   = local.sip_media_application_id
     messaging_session_role_arn = aws_iam_role.messaging_session.arn
-  }
+  })
   # Statements for optional features are left out where the feature is off.
   omitted_sids = concat(
     local.pinpoint_app_id == "" ? ["SendReminderSms"] : [],
