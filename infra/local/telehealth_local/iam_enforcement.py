@@ -28,7 +28,7 @@ ROOT_ACCESS_KEYS = frozenset({"testing"})
 # moto's Step Functions interpreter signs its Lambda calls with this fixed key (see docs/local-stack.md).
 SERVICE_ACCESS_KEYS = frozenset({"ak"})
 QUERY_SERVICES = frozenset({"iam", "sts"})
-_WRITE_PREFIXES = ("Get", "List", "Describe", "Simulate", "Generate")
+_READ_PREFIXES = ("Get", "List", "Describe", "Simulate", "Generate")
 MAX_CACHED_PRINCIPALS = 10_000
 
 Wsgi = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -140,7 +140,7 @@ class IamEnforcer:
             self._record(principal, wanted.action, wanted.resources, reason)
             if reason:
                 raise Refusal(400, "AccessDeniedException", "AccessDenied", 403, reason)
-            if request.service == "iam" and not wanted.action.split(":", 1)[1].startswith(_WRITE_PREFIXES):
+            if request.service == "iam" and not wanted.action.split(":", 1)[1].startswith(_READ_PREFIXES):
                 self.invalidate()
             return None
         except Refusal as refusal:
@@ -170,7 +170,7 @@ class IamEnforcer:
 
         request = signed_request(environ)
         operation = operation_and_params(request)[0] if request else None
-        if not operation or not operation.startswith(_WRITE_PREFIXES):
+        if not operation or not operation.startswith(_READ_PREFIXES):
             self.invalidate()
 
     def denial(self, principal: Principal, wanted: Authorization) -> str | None:

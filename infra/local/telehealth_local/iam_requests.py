@@ -179,6 +179,12 @@ def candidate_arns(service: str, params: Mapping[str, Any], region: str, account
     application = _param(params, "ApplicationId", "application-id")
     if service == "mobiletargeting" and application:
         arns += [f"{base}:apps/{application}", f"{base}:apps/{application}/messages"]
+    configuration_set = _param(params, "ConfigurationSetName")
+    if service == "sms-voice" and configuration_set and not configuration_set.startswith("arn:"):
+        arns.append(f"{base}:configuration-set/{configuration_set}")
+    identity = _param(params, "OriginationIdentity")
+    if service == "sms-voice" and identity and identity.startswith("phone-"):
+        arns.append(f"{base}:phone-number/{identity}")  # a PhoneNumberId (an E.164 number names none)
     return list(dict.fromkeys(arns))
 
 
