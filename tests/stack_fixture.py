@@ -255,6 +255,11 @@ class LocalStack:
         self._stack.stop()
 
 
+# What the roles of every stack this process started were allowed and refused (the endpoint's
+# record, taken as each stack stops); the end-to-end suite's grants check reads it.
+IAM_USAGE: list[dict[str, Any]] = []
+
+
 @contextlib.contextmanager
 def start_stack(services: Sequence[str] = (), *, services_root: Path | str | None = None, prewarm: bool = True,
                 startup_timeout: float = 60.0, env: dict[str, str] | None = None,
@@ -267,6 +272,11 @@ def start_stack(services: Sequence[str] = (), *, services_root: Path | str | Non
     """
     workdir = Path(tempfile.mkdtemp(prefix="telehealth-stack-"))
     child_env = _child_environment()
+    # Stand-in services (tests/local/fixtures/services) test the runtime, not IAM: their roles
+    # get the policies next to them (tests/local/fixtures/policies) instead of the real ones.
+    fixture_policies = Path(services_root).parent / "policies" if services_root else None
+    if fixture_policies is not None and fixture_policies.is_dir():
+        child_env["TELEHEALTH_LOCAL_POLICIES_DIR"] = str(fixture_policies)
     child_env.update(env or {})
     attempts = 3
     stack = None
@@ -290,6 +300,8 @@ def start_stack(services: Sequence[str] = (), *, services_root: Path | str | Non
         try:
             yield running
         finally:
+            if stack.died() is None:
+                IAM_USAGE.extend(running.control("GET", "iam/usage").json()["usage"])
             running.stop()
     finally:
         if stack is not None:

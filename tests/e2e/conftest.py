@@ -16,6 +16,30 @@ SERVICES = ("identity", "scheduling", "messaging", "calling")
 HTTP_TIMEOUT = 30
 
 
+GRANTS_TEST = "test_zz_iam_grants.py"
+
+
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The IAM grants check runs after every other end-to-end test (it reads what they used),
+    and asserts only when the whole suite was collected, unfiltered."""
+    from test_zz_iam_grants import WHOLE_SUITE
+
+    last = [item for item in items if item.path.name == GRANTS_TEST]
+    items[:] = [item for item in items if item.path.name != GRANTS_TEST] + last
+    modules = {item.path.name for item in items}
+    on_disk = {path.name for path in Path(__file__).parent.glob("test_*.py")}
+    config.stash[WHOLE_SUITE] = (modules == on_disk and not config.option.keyword
+                                 and not config.option.markexpr and not getattr(config.option, "deselect", None))
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    from test_zz_iam_grants import REPORT
+
+    report = config.stash.get(REPORT, None)
+    if report is not None:
+        terminalreporter.write_line(report)
+
+
 @pytest.fixture(scope="session")
 def stack() -> Iterator[Any]:
     """The endpoint plus the four services as separate processes, as `make run` starts them."""

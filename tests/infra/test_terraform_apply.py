@@ -21,40 +21,17 @@ import pytest
 from botocore.config import Config
 
 from least_privilege import actions_of, policy_problems
+from telehealth_local.policies import granted_actions
 from terraform_harness import ACCOUNT_ID, REGION, ROOT, Endpoint, Terraform
 
 ASL_FILE = ROOT / "infra" / "statemachine" / "reminders.asl.json"
 SERVICES = ("identity", "scheduling", "messaging", "calling")
 LOGS = {"logs:CreateLogStream", "logs:PutLogEvents"}
 XRAY = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
-# What each service calls (issue 7 / docs/architecture.md); the roles must allow exactly this.
-EXPECTED_ACTIONS = {
-    "identity": {
-        "cognito-idp:SignUp", "cognito-idp:ConfirmSignUp", "cognito-idp:InitiateAuth",
-        "cognito-idp:AdminGetUser", "cognito-idp:AdminAddUserToGroup", "cognito-idp:AdminListGroupsForUser",
-        "cognito-idp:ListUsers", "chime:CreateAppInstanceUser", "chime:DescribeAppInstanceUser",
-    } | LOGS | XRAY,
-    "scheduling": {
-        "cognito-idp:AdminGetUser",
-        "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:DeleteItem",
-        "chime:CreateChannel", "chime:UpdateChannel", "chime:DescribeChannel", "chime:DeleteChannel",
-        "chime:CreateChannelMembership", "chime:CreateChannelModerator", "chime:SendChannelMessage",
-        "states:StartExecution", "states:StopExecution", "states:DescribeExecution",
-        "sms-voice:SendTextMessage",
-    } | LOGS | XRAY,
-    "messaging": {
-        "cognito-idp:AdminGetUser", "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query",
-        "chime:SendChannelMessage", "chime:ListChannelMessages", "chime:GetChannelMessage",
-        "chime:GetMessagingSessionEndpoint", "sts:AssumeRole",
-    } | LOGS | XRAY,
-    "calling": {
-        "cognito-idp:AdminGetUser",
-        "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
-        "chime:CreateMeeting", "chime:CreateMeetingWithAttendees", "chime:GetMeeting", "chime:DeleteMeeting",
-        "chime:CreateAttendee", "chime:DeleteAttendee", "chime:ListAttendees", "chime:SendChannelMessage",
-        "chime:CreateSipMediaApplicationCall", "chime:UpdateSipMediaApplicationCall",
-    } | LOGS | XRAY,
-}
+# What each service calls: its policy file in infra/policies/, which the end-to-end suite proves
+# equal to what the code calls on the local stack (tests/e2e/test_zz_iam_grants.py), plus logs
+# and traces, which only AWS's Lambda runtime writes.
+EXPECTED_ACTIONS = {service: granted_actions(service) | LOGS | XRAY for service in SERVICES}
 
 
 class Deployment:

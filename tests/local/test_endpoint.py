@@ -125,7 +125,7 @@ def _zip():
 def _create_function(stack, handler, timeout):
     lam = stack.client("lambda")
     name = f"telehealth-scheduling-local-{handler}"
-    role = stack.client("iam").get_role(RoleName="telehealth-local-lambda")["Role"]["Arn"]
+    role = stack.client("iam").get_role(RoleName="telehealth-local-scheduling")["Role"]["Arn"]
     try:
         lam.create_function(FunctionName=name, Runtime="python3.11", Role=role, Handler=f"app.{handler}",
                             Code={"ZipFile": _zip()}, Timeout=timeout)
@@ -192,7 +192,7 @@ def test_killed_workers_are_replaced(stack):
 
 def test_functions_the_stack_has_no_code_for_fail_cleanly(stack):
     lam = stack.client("lambda")
-    role = stack.client("iam").get_role(RoleName="telehealth-local-lambda")["Role"]["Arn"]
+    role = stack.client("iam").get_role(RoleName="telehealth-local-scheduling")["Role"]["Arn"]
     lam.create_function(FunctionName="someone-elses-function", Runtime="python3.11", Role=role,
                         Handler="app.handler", Code={"ZipFile": _zip()})
     response = lam.invoke(FunctionName="someone-elses-function", Payload=b"{}")

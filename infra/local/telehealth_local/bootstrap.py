@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from .lambda_runtime import CHALICE_DEFAULT_TIMEOUT, DEFAULT_SERVICES_ROOT, chalice_function_config
+from .policies import POLICIES_DIR, SERVICE_POLICIES, SESSION_POLICY, render
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 RESOURCES_DIR = REPO_ROOT / "infra" / "resources"
@@ -37,6 +38,10 @@ _TRUST_LAMBDA = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Act
                                                          "Principal": {"Service": "lambda.amazonaws.com"}}]}
 _TRUST_STATES = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
                                                          "Principal": {"Service": "states.amazonaws.com"}}]}
+# AssumeRole with long-term (root) keys may last up to 12 hours when the role allows it; the
+# service processes get credentials once at start-up (see docs/local-stack.md).
+ROLE_SESSION_SECONDS = 12 * 3600
+POLICIES_DIR_VARIABLE = "TELEHEALTH_LOCAL_POLICIES_DIR"
 # Environment variables that would send a service's boto3 calls anywhere but this stack.
 _FOREIGN_AWS_VARIABLES = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
                           "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_ROLE_ARN",
@@ -70,13 +75,25 @@ def load_outputs(path: Path | str) -> dict[str, str]:
     return {str(k): str(v) for k, v in data.items()}
 
 
-def write_outputs(path: Path | str, settings: Mapping[str, str]) -> None:
+def write_outputs(path: Path | str, settings: Mapping[str, str], private: bool = False) -> None:
     """Write atomically: readers (the runner, the services) poll for this file."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_text(json.dumps(dict(settings), indent=2, sort_keys=True) + "\n")
+    if private:  # secrets: readable by this user only
+        os.chmod(tmp, 0o600)
     os.replace(tmp, path)
+
+
+def role_credentials_path(outputs_path: Path | str) -> Path:
+    """Where the endpoint writes each service role's temporary credentials (next to the outputs)."""
+    return Path(outputs_path).with_name("role-credentials.json")
+
+
+def load_role_credentials(outputs_path: Path | str, service: str) -> dict[str, str]:
+    """The AWS_* variables a process of `service` runs with (its role's session)."""
+    return json.loads(load_outputs(role_credentials_path(outputs_path))[service])
 
 
 class Bootstrap:
@@ -113,12 +130,55 @@ class Bootstrap:
         return f"telehealth-{self.stage}-{suffix}" if suffix else f"telehealth-{self.stage}"
 
     # -- IAM and Lambda --------------------------------------------------------------
-    def ensure_role(self, name: str, trust: dict[str, Any]) -> str:
+    def ensure_role(self, name: str, trust: dict[str, Any], max_session: int = ROLE_SESSION_SECONDS) -> str:
         iam = self.client("iam")
         try:
-            return iam.get_role(RoleName=name)["Role"]["Arn"]
+            arn = iam.get_role(RoleName=name)["Role"]["Arn"]
         except iam.exceptions.NoSuchEntityException:
-            return iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+            return iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust),
+                                   MaxSessionDuration=max_session)["Role"]["Arn"]
+        iam.update_assume_role_policy(RoleName=name, PolicyDocument=json.dumps(trust))
+        return arn
+
+    def service_role_name(self, service: str) -> str:
+        return self._name(service)
+
+    def ensure_service_roles(self) -> dict[str, str]:
+        """One role per service (Lambda trust, as Terraform creates them) and the messaging
+        session role, which only the messaging role may assume."""
+        arns = {service: self.ensure_role(self.service_role_name(service), _TRUST_LAMBDA)
+                for service in SERVICE_POLICIES}
+        session_trust = {"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": arns["messaging"]}}]}
+        arns[SESSION_POLICY] = self.ensure_role(self._name(SESSION_POLICY), session_trust, max_session=3600)
+        return arns
+
+    def put_service_policies(self, variables: dict[str, str]) -> None:
+        """The policy documents of infra/policies/, filled with this stack's ARNs."""
+        iam = self.client("iam")
+        # Tests point this elsewhere to run the stack with a grant taken away.
+        directory = os.environ.get(POLICIES_DIR_VARIABLE) or POLICIES_DIR
+        for service in SERVICE_POLICIES:
+            iam.put_role_policy(RoleName=self.service_role_name(service), PolicyName=f"{service}-service",
+                                PolicyDocument=json.dumps(render(service, variables, directory)))
+        iam.put_role_policy(RoleName=self._name(SESSION_POLICY), PolicyName="connect",
+                            PolicyDocument=json.dumps(render(SESSION_POLICY, variables, directory)))
+
+    def assume_service_roles(self) -> dict[str, dict[str, str]]:
+        """Temporary credentials of each service's role, as its processes' AWS_* variables."""
+        sts = self.client("sts")
+        credentials = {}
+        for service in SERVICE_POLICIES:
+            role_arn = f"arn:aws:iam::{ACCOUNT_ID}:role/{self.service_role_name(service)}"
+            issued = sts.assume_role(RoleArn=role_arn, RoleSessionName=f"telehealth-{service}-{self.stage}",
+                                     DurationSeconds=ROLE_SESSION_SECONDS)["Credentials"]
+            credentials[service] = {
+                "AWS_ACCESS_KEY_ID": issued["AccessKeyId"],
+                "AWS_SECRET_ACCESS_KEY": issued["SecretAccessKey"],
+                "AWS_SESSION_TOKEN": issued["SessionToken"],
+                "TELEHEALTH_LOCAL_CREDENTIALS_EXPIRE": issued["Expiration"].isoformat(),
+            }
+        return credentials
 
     @staticmethod
     def _placeholder_zip() -> bytes:
@@ -386,9 +446,9 @@ class Bootstrap:
 
     # -- everything ------------------------------------------------------------------
     def run(self) -> dict[str, str]:
-        lambda_role = self.ensure_role(self._name("lambda"), _TRUST_LAMBDA)
+        roles = self.ensure_service_roles()
         states_role = self.ensure_role(self._name("states"), _TRUST_STATES)
-        arns = {handler: self.ensure_function(service, handler, lambda_role) for service, handler in FUNCTIONS}
+        arns = {handler: self.ensure_function(service, handler, roles[service]) for service, handler in FUNCTIONS}
         pool_id, client_id = self.ensure_user_pool(arns["post_confirmation"])
         tables = self.ensure_tables()
         state_machine_arn = self.ensure_state_machine(arns["send_reminder"], states_role)
@@ -397,6 +457,21 @@ class Bootstrap:
         email_sender = self.ensure_email_sender()
         admin_email, admin_password = self.ensure_first_admin(pool_id, instance_arn)
         origination_identity, configuration_set = self.ensure_sms()
+        base = f"arn:aws:{{}}:{self.region}:{ACCOUNT_ID}"
+        self.put_service_policies({
+            "partition": "aws", "region": self.region, "account_id": ACCOUNT_ID,
+            "user_pool_arn": f"{base.format('cognito-idp')}:userpool/{pool_id}",
+            "app_instance_arn": instance_arn,
+            # ${<key>_table_arn} for every table of tables.json (Terraform fills the same names).
+            **{f"{key}_table_arn": f"{base.format('dynamodb')}:table/{name}" for key, name in tables.items()},
+            "state_machine_arn": state_machine_arn,
+            "state_machine_name": state_machine_arn.rsplit(":", 1)[-1],
+            "sms_origination_identity_arn": origination_identity,
+            "sms_configuration_set_arn": f"{base.format('sms-voice')}:configuration-set/{configuration_set}",
+            "email_sender": email_sender,
+            "sip_media_application_id": sma_id,
+            "messaging_session_role_arn": roles[SESSION_POLICY],
+        })
         return {
             **CREDENTIALS,
             "AWS_REGION": self.region,
@@ -421,6 +496,7 @@ class Bootstrap:
             "TELEHEALTH_SIP_MEDIA_APPLICATION_ID": sma_id,
             "TELEHEALTH_PHONE_NUMBER": self.phone_number,
             "TELEHEALTH_REMINDER_LEAD_MINUTES": "",
+            "TELEHEALTH_SESSION_ROLE_ARN": roles[SESSION_POLICY],
             # No X-Ray daemon locally: Powertools Tracer stays off (and unimported).
             "POWERTOOLS_TRACE_DISABLED": "true",
             "TELEHEALTH_LOCAL_ADMIN_EMAIL": admin_email,

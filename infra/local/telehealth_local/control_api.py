@@ -60,12 +60,14 @@ class ControlApi:
     def __init__(self, outbox: Outbox | None = None, calls: Callable[[], Any] = _default_calls,
                  ready: Callable[[], bool] = lambda: True,
                  outputs: Callable[[], Mapping[str, str] | None] = lambda: None,
-                 worker_pids: Callable[[], Mapping[str, list[int]]] = lambda: {}):
+                 worker_pids: Callable[[], Mapping[str, list[int]]] = lambda: {},
+                 iam_usage: Callable[[], list[dict[str, Any]]] = lambda: []):
         self._outbox = outbox or default_outbox
         self._calls_factory = calls
         self._ready = ready
         self._outputs_getter = outputs
         self._worker_pids = worker_pids
+        self._usage_records = iam_usage
         self._map = Map([
             Rule(f"{PREFIX}/health", methods=["GET"], endpoint="health"),
             Rule(f"{PREFIX}/outbox/sms", methods=["GET"], endpoint="sms"),
@@ -82,6 +84,7 @@ class ControlApi:
             Rule(f"{PREFIX}/lambda/workers", methods=["GET"], endpoint="workers"),
             Rule(f"{PREFIX}/media/meetings/<meeting_id>", methods=["GET"], endpoint="media_roster"),
             Rule(f"{PREFIX}/media/meetings/<meeting_id>/join", methods=["POST"], endpoint="media_join"),
+            Rule(f"{PREFIX}/iam/usage", methods=["GET"], endpoint="iam_usage"),
         ], strict_slashes=False)
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
@@ -195,6 +198,10 @@ class ControlApi:
         if attendee is None:
             raise ControlError(404, "NotFound", "No attendee holds that join token in that meeting.")
         return _json(200, {"Attendee": attendee})
+
+    def _iam_usage(self, request: Request) -> Response:
+        """Every (role, action, resource) the endpoint allowed or denied, with how often."""
+        return _json(200, {"usage": self._usage_records()})
 
     def _calls_module(self) -> Any:
         try:

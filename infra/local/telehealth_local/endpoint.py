@@ -10,6 +10,7 @@ websocket server, the resources bootstrap and the outputs file.
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import signal
@@ -20,11 +21,13 @@ import time
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from .bootstrap import DEFAULT_PHONE_NUMBER, REPO_ROOT, Bootstrap, service_environment, write_outputs
+from .bootstrap import (DEFAULT_PHONE_NUMBER, REPO_ROOT, ROLE_SESSION_SECONDS, Bootstrap, role_credentials_path,
+                        service_environment, write_outputs)
 from . import stepfunctions_gaps
 from .cognito_glue import CognitoGlue
 from .control_api import ControlApi, is_control_request
 from .faults import FaultInjector
+from .iam_enforcement import IamEnforcer
 from .traffic import TrafficCounter
 from .lambda_runtime import ProcessLambdaInvoker, install_moto_hook
 from .moto_app import configure_moto, make_moto_app, request_handler_class
@@ -66,7 +69,8 @@ class Router:
     """Sends each request to the one application that answers it."""
 
     def __init__(self, control: Wsgi, glue: CognitoGlue, is_emulated: Callable[[dict[str, Any]], bool],
-                 emulator: Wsgi, moto: Wsgi):
+                 emulator: Wsgi, moto: Wsgi, iam: IamEnforcer | None = None):
+        self.iam = iam
         self.control = control
         self.glue = glue
         self.is_emulated = is_emulated
@@ -87,6 +91,10 @@ class Router:
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         name, app = self.route(environ)
         try:
+            if self.iam is not None and name != "control":
+                refusal = self.iam.check(environ)
+                if refusal is not None:
+                    return refusal(environ, start_response)
             return app(environ, start_response)
         except Exception as exc:  # answer like AWS's internal failure instead of an HTML page
             logger.exception("unhandled %s in %s for %s %s", type(exc).__name__, name,
@@ -130,6 +138,7 @@ class Endpoint:
         self.phone_number = phone_number
         self.prewarm = prewarm
         self.invoker = ProcessLambdaInvoker(services_root, max_workers=max_workers, stage=stage)
+        self.iam = IamEnforcer()
         self.outputs: dict[str, str] | None = None
         self._ready = threading.Event()
         self._server: Any = None
@@ -137,6 +146,8 @@ class Endpoint:
         self._sessions: Any = None
         self.media_port = media_port
         self._media_notifier: Any = None
+        self._stopping = threading.Event()
+        self._bootstrap: Bootstrap | None = None
 
     @property
     def url(self) -> str:
@@ -147,11 +158,13 @@ class Endpoint:
 
     def build_app(self) -> FaultInjector:
         is_emulated, emulator = _emulator()
-        control = ControlApi(ready=self.ready, outputs=lambda: self.outputs, worker_pids=self.invoker.worker_pids)
+        control = ControlApi(ready=self.ready, outputs=lambda: self.outputs, worker_pids=self.invoker.worker_pids,
+                             iam_usage=self.iam.usage_records)
         # An operation moto lacks answers 501 naming it, like one the emulator lacks.
         moto = MotoGaps(make_moto_app())
         # Faults are answered before counting: a throttled request is never billed.
-        return FaultInjector(TrafficCounter(Router(control, CognitoGlue(moto, self.invoker), is_emulated, emulator, moto)))
+        return FaultInjector(TrafficCounter(Router(control, CognitoGlue(moto, self.invoker), is_emulated, emulator, moto,
+                                                   self.iam)))
 
     def start(self) -> None:
         from werkzeug.serving import make_server
@@ -178,15 +191,39 @@ class Endpoint:
             from . import media_link
 
             self._media_notifier = media_link.connect(self.host, self.media_port)
-        self.outputs = Bootstrap(self.url, stage=self.stage, services_root=self.invoker.services_root,
-                                 phone_number=self.phone_number).run()
+        self._bootstrap = Bootstrap(self.url, stage=self.stage, services_root=self.invoker.services_root,
+                                    phone_number=self.phone_number)
+        self.outputs = self._bootstrap.run()
+        self._issue_role_credentials()
         self.invoker.set_settings(self.outputs)
         if self.outputs_path:
             write_outputs(self.outputs_path, self.outputs)
+        self._refresher = threading.Thread(target=self._refresh_role_credentials, name="role-credentials",
+                                           daemon=True)
+        self._refresher.start()
         self._ready.set()
         if self.prewarm:
             self.invoker.prewarm(list(LAMBDA_SERVICES))
         logger.info("endpoint ready in %.1fs", time.monotonic() - started)
+
+    def _issue_role_credentials(self) -> None:
+        """Each service's processes run as its role: AssumeRole here, handed over as AWS_* variables.
+
+        Written before the outputs file, which the service processes wait for."""
+        credentials = self._bootstrap.assume_service_roles()
+        if self.outputs_path:
+            write_outputs(role_credentials_path(self.outputs_path), {
+                service: json.dumps(values) for service, values in credentials.items()}, private=True)
+        self.invoker.set_role_credentials(credentials)
+
+    def _refresh_role_credentials(self) -> None:
+        # Lambda environments get fresh credentials when they start, as on AWS; idle ones are
+        # recycled. Service processes read theirs once at start-up (docs/local-stack.md).
+        while not self._stopping.wait(ROLE_SESSION_SECONDS * 2 / 3):
+            try:
+                self._issue_role_credentials()
+            except Exception:
+                logger.exception("renewing the services' role credentials failed")
 
     def _start_sessions(self) -> None:
         # Integration with the messaging-session server (telehealth_local.sessions) and the
@@ -194,7 +231,7 @@ class Endpoint:
         from .sessions import start_session_server
 
         try:
-            self._sessions = start_session_server(self.host, self.ws_port)
+            self._sessions = start_session_server(self.host, self.ws_port, authorize=self.iam.authorize)
         except OSError as exc:
             raise PortInUse(self.host, self.ws_port, "messaging sessions") from exc
         self.ws_port = self._sessions.port
@@ -209,6 +246,7 @@ class Endpoint:
         calls.configure(invoker=self.invoker)
 
     def stop(self) -> None:
+        self._stopping.set()
         self._ready.clear()
         if self._server is not None:
             self._server.shutdown()

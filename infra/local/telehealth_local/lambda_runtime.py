@@ -343,6 +343,7 @@ class ProcessLambdaInvoker:
         self.services_root = Path(services_root or os.environ.get("TELEHEALTH_LOCAL_SERVICES_ROOT")
                                   or DEFAULT_SERVICES_ROOT).resolve()
         self._settings: dict[str, str] = dict(env or {})
+        self._role_credentials: dict[str, dict[str, str]] = {}
         self._max_workers = max_workers
         self._startup_timeout = startup_timeout
         self._stage = stage
@@ -361,6 +362,14 @@ class ProcessLambdaInvoker:
         for pool in pools:
             pool.recycle_idle()
 
+    def set_role_credentials(self, credentials: Mapping[str, Mapping[str, str]]) -> None:
+        """Each service's role session (AWS_* variables); idle workers restart with the new ones."""
+        with self._lock:
+            self._role_credentials = {service: dict(values) for service, values in credentials.items()}
+            pools = list(self._pools.values())
+        for pool in pools:
+            pool.recycle_idle()
+
     def _worker_env(self, service: str) -> dict[str, str]:
         from .bootstrap import service_environment
 
@@ -370,6 +379,8 @@ class ProcessLambdaInvoker:
         # because they name the resources this stack actually created.
         env.update(chalice_env)
         env = service_environment(self._settings, env)
+        # A function runs with its role's temporary credentials, never the stack's root keys.
+        env.update(self._role_credentials.get(service, {}))
         env.setdefault("AWS_REGION", "us-east-1")
         env.setdefault("AWS_DEFAULT_REGION", env["AWS_REGION"])
         env["PYTHONUNBUFFERED"] = "1"

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .bootstrap import load_outputs, service_environment
+from .bootstrap import load_outputs, load_role_credentials, service_environment
 from .lambda_runtime import DEFAULT_SERVICES_ROOT
 
 
@@ -133,6 +133,12 @@ def main(argv: list[str] | None = None) -> int:
     environment = service_environment({}, os.environ)
     environment.update(stage_environment(service_dir, args.stage))
     environment.update(settings)
+    # The service runs as its own role (temporary credentials the endpoint assumed), not root.
+    try:
+        environment.update(load_role_credentials(args.outputs, args.service))
+    except (OSError, ValueError, KeyError) as exc:
+        print(f"serve {args.service}: no role credentials next to {args.outputs}: {exc}", file=sys.stderr)
+        return 1
     os.environ.clear()
     os.environ.update(environment)
     logging.getLogger("botocore").setLevel(logging.WARNING)

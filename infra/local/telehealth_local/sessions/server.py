@@ -72,11 +72,15 @@ class SessionServer:
         clock: Callable[[], datetime.datetime] | None = None,
         max_pending: int = DEFAULT_MAX_PENDING,
         close_timeout: float = 2.0,
+        authorize: Callable[[str, str | None, str, str], str | None] | None = None,
     ) -> None:
         self.host = host
         self._requested_port = port
         self._hub = hub if hub is not None else events.hub
         self._credentials = credentials or default_resolver()
+        # The endpoint's IAM evaluator (role and session policies); without it (a server on its
+        # own) only the session policy is checked.
+        self._authorize = authorize
         self._user_exists = user_exists or _emulator_user_exists
         self._prefetch = prefetch if prefetch is not None else _emulator_prefetch
         self._clock = clock
@@ -202,7 +206,12 @@ class SessionServer:
                 403, "Forbidden", "The credentials belong to another account than userArn."
             )
         policy = verified.credentials.session_policy
-        if policy is not None and not session_policy_allows(policy, CONNECT_ACTION, user_arn):
+        if self._authorize is not None:
+            reason = self._authorize(verified.credentials.access_key_id, verified.credentials.session_token,
+                                     CONNECT_ACTION, user_arn)
+            if reason is not None:
+                raise PresignError(403, "Forbidden", reason)
+        elif policy is not None and not session_policy_allows(policy, CONNECT_ACTION, user_arn):
             raise PresignError(
                 403,
                 "Forbidden",

@@ -20,203 +20,35 @@ locals {
     Resource = "*"
   }] : []
 
-  pool_arn             = aws_cognito_user_pool.this.arn
-  app_instance_users   = "${local.app_instance_arn}/user/*"
-  app_instance_chans   = "${local.app_instance_arn}/channel/*"
-  meetings_arn         = "arn:${local.partition}:chime:${local.region}:${local.account_id}:meeting/*"
-  executions_arn       = "arn:${local.partition}:states:${local.region}:${local.account_id}:execution:${local.state_machine_name}:*"
-  sip_media_app_arn    = "arn:${local.partition}:chime:${local.region}:${local.account_id}:sma/${local.sip_media_application_id}"
-  appointments_table   = local.tables_arns["appointments"]
-  appointments_indexes = local.index_arns["appointments"]
-  calls_table          = local.tables_arns["calls"]
-
+  # The policy documents live in infra/policies/, which the local stack reads too: the roles
+  # it runs the services under are these. Placeholders are filled here with this stage's ARNs.
+  policies_dir = "${path.module}/../../../policies"
+  # <key>_table_arn for every table of infra/resources/tables.json (the bootstrap does the same).
+  policy_variables = merge({ for key, arn in local.tables_arns : "${key}_table_arn" => arn }, {
+    partition                  = local.partition
+    region                     = local.region
+    account_id                 = local.account_id
+    user_pool_arn              = aws_cognito_user_pool.this.arn
+    app_instance_arn           = local.app_instance_arn
+    state_machine_arn          = aws_sfn_state_machine.reminders.arn
+    state_machine_name         = local.state_machine_name
+    sms_origination_identity_arn = var.sms_origination_identity
+    sms_configuration_set_arn    = aws_pinpointsmsvoicev2_configuration_set.this.arn
+    email_sender                 = var.email_sender
+    sip_media_application_id   = local.sip_media_application_id
+    messaging_session_role_arn = aws_iam_role.messaging_session.arn
+  })
+  # Statements for optional features are left out where the feature is off.
+  omitted_sids = concat(
+    var.sms_origination_identity == "" ? ["SendSms"] : [],
+    var.email_sender == "" ? ["SendEmail"] : [],
+    local.sip_media_application_id == "" ? ["PhoneCalls"] : [],
+  )
   service_statements = {
-    identity = [
-      {
-        # Public (client-side) Cognito operations: they take no resource-level permissions.
-        Sid      = "PublicUserPoolOperations"
-        Effect   = "Allow"
-        Action   = ["cognito-idp:SignUp", "cognito-idp:ConfirmSignUp", "cognito-idp:InitiateAuth"]
-        Resource = "*"
-      },
-      {
-        Sid    = "ManageUsersOfThePool"
-        Effect = "Allow"
-        Action = [
-          "cognito-idp:AdminGetUser",
-          "cognito-idp:AdminAddUserToGroup",
-          "cognito-idp:AdminListGroupsForUser",
-          "cognito-idp:ListUsers",
-        ]
-        Resource = [local.pool_arn]
-      },
-      {
-        # CreateAppInstanceUser takes no resource-level permission.
-        Sid      = "CreateAppInstanceUsers"
-        Effect   = "Allow"
-        Action   = ["chime:CreateAppInstanceUser"]
-        Resource = "*"
-      },
-      {
-        Sid      = "DescribeAppInstanceUsers"
-        Effect   = "Allow"
-        Action   = ["chime:DescribeAppInstanceUser"]
-        Resource = [local.app_instance_users]
-      },
+    for service in local.services : service => [
+      for statement in jsondecode(templatefile("${local.policies_dir}/${service}.json", local.policy_variables)).Statement :
+      statement if !contains(local.omitted_sids, try(statement.Sid, ""))
     ]
-
-    scheduling = concat([
-      {
-        Sid      = "ReadUsersOfThePool"
-        Effect   = "Allow"
-        Action   = ["cognito-idp:AdminGetUser"]
-        Resource = [local.pool_arn]
-      },
-      {
-        Sid    = "OwnAppointments"
-        Effect = "Allow"
-        Action = [
-          "dynamodb:GetItem",
-          "dynamodb:PutItem",
-          "dynamodb:UpdateItem",
-          "dynamodb:DeleteItem",
-          "dynamodb:Query",
-        ]
-        Resource = [local.appointments_table, local.appointments_indexes]
-      },
-      {
-        # The channel does not exist yet: only the acting (bearer) user is checked.
-        Sid      = "CreateAppointmentChannels"
-        Effect   = "Allow"
-        Action   = ["chime:CreateChannel"]
-        Resource = [local.app_instance_users]
-      },
-      {
-        Sid    = "ManageAppointmentChannels"
-        Effect = "Allow"
-        Action = [
-          "chime:UpdateChannel",
-          "chime:DescribeChannel",
-          "chime:DeleteChannel",
-          "chime:CreateChannelMembership",
-          "chime:CreateChannelModerator",
-          "chime:SendChannelMessage",
-        ]
-        Resource = [local.app_instance_users, local.app_instance_chans]
-      },
-      {
-        Sid      = "StartReminders"
-        Effect   = "Allow"
-        Action   = ["states:StartExecution"]
-        Resource = [aws_sfn_state_machine.reminders.arn]
-      },
-      {
-        Sid      = "ManageReminderExecutions"
-        Effect   = "Allow"
-        Action   = ["states:StopExecution", "states:DescribeExecution"]
-        Resource = [local.executions_arn]
-      },
-      ], var.sms_origination_identity == "" ? [] : [
-      {
-        # SendTextMessage is authorized on the origination identity and the configuration set.
-        Sid      = "SendReminderSms"
-        Effect   = "Allow"
-        Action   = ["sms-voice:SendTextMessage"]
-        Resource = [var.sms_origination_identity, aws_pinpointsmsvoicev2_configuration_set.this.arn]
-      },
-    ])
-
-    messaging = [
-      {
-        Sid      = "ReadUsersOfThePool"
-        Effect   = "Allow"
-        Action   = ["cognito-idp:AdminGetUser"]
-        Resource = [local.pool_arn]
-      },
-      {
-        Sid      = "PresenceOnAppointments"
-        Effect   = "Allow"
-        Action   = ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query"]
-        Resource = [local.appointments_table, local.appointments_indexes]
-      },
-      {
-        Sid    = "ChannelMessages"
-        Effect = "Allow"
-        Action = [
-          "chime:SendChannelMessage",
-          "chime:ListChannelMessages",
-          "chime:GetChannelMessage",
-        ]
-        Resource = [local.app_instance_users, local.app_instance_chans]
-      },
-      {
-        # GetMessagingSessionEndpoint takes no resource-level permission.
-        Sid      = "MessagingSessionEndpoint"
-        Effect   = "Allow"
-        Action   = ["chime:GetMessagingSessionEndpoint"]
-        Resource = "*"
-      },
-      {
-        # Websocket URLs are presigned with credentials of the session role, narrowed per
-        # call by a session policy to the caller's own AppInstanceUser.
-        Sid      = "AssumeMessagingSessionRole"
-        Effect   = "Allow"
-        Action   = ["sts:AssumeRole"]
-        Resource = [aws_iam_role.messaging_session.arn]
-      },
-    ]
-
-    calling = concat([
-      {
-        Sid      = "ReadUsersOfThePool"
-        Effect   = "Allow"
-        Action   = ["cognito-idp:AdminGetUser"]
-        Resource = [local.pool_arn]
-      },
-      {
-        Sid    = "MeetingsAndCalls"
-        Effect = "Allow"
-        Action = [
-          "dynamodb:GetItem",
-          "dynamodb:PutItem",
-          "dynamodb:UpdateItem",
-          "dynamodb:DeleteItem",
-        ]
-        Resource = [local.appointments_table, local.calls_table]
-      },
-      {
-        # Creating a meeting takes no resource-level permission (the meeting does not exist yet).
-        Sid      = "CreateMeetings"
-        Effect   = "Allow"
-        Action   = ["chime:CreateMeeting", "chime:CreateMeetingWithAttendees"]
-        Resource = "*"
-      },
-      {
-        Sid    = "ManageMeetings"
-        Effect = "Allow"
-        Action = [
-          "chime:GetMeeting",
-          "chime:DeleteMeeting",
-          "chime:CreateAttendee",
-          "chime:DeleteAttendee",
-          "chime:ListAttendees",
-        ]
-        Resource = [local.meetings_arn]
-      },
-      {
-        Sid      = "MeetingMessages"
-        Effect   = "Allow"
-        Action   = ["chime:SendChannelMessage"]
-        Resource = [local.app_instance_users, local.app_instance_chans]
-      },
-      ], local.sip_media_application_id == "" ? [] : [
-      {
-        Sid      = "PhoneCalls"
-        Effect   = "Allow"
-        Action   = ["chime:CreateSipMediaApplicationCall", "chime:UpdateSipMediaApplicationCall"]
-        Resource = [local.sip_media_app_arn]
-      },
-    ])
   }
 }
 
@@ -272,15 +104,7 @@ resource "aws_iam_role" "messaging_session" {
 }
 
 resource "aws_iam_role_policy" "messaging_session" {
-  name = "connect"
-  role = aws_iam_role.messaging_session.id
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Sid      = "ConnectAsAppInstanceUsers"
-      Effect   = "Allow"
-      Action   = ["chime:Connect"]
-      Resource = [local.app_instance_users]
-    }]
-  })
+  name   = "connect"
+  role   = aws_iam_role.messaging_session.id
+  policy = jsonencode(jsondecode(templatefile("${local.policies_dir}/messaging-session.json", local.policy_variables)))
 }
