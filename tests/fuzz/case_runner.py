@@ -16,7 +16,10 @@ def _is_booking(case: schemathesis.Case) -> bool:
 
 
 def _is_cancellation(case: schemathesis.Case) -> bool:
-    return case.method.upper() == "DELETE" and case.path == "/appointments/{appointment_id}"
+    """A request that closes the visit (cancel, complete, no-show): later cases need a new one."""
+    closing = {("DELETE", "/appointments/{appointment_id}"), ("POST", "/appointments/{appointment_id}/complete"),
+               ("POST", "/appointments/{appointment_id}/no-show")}
+    return (case.method.upper(), case.path) in closing
 
 
 class CaseRunner:

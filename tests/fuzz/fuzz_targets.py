@@ -64,8 +64,8 @@ def _starts_in(days: int) -> str:
 class Appointments:
     """Real appointments for {appointment_id} to point at, booked when first needed.
 
-    A fuzzed DELETE may cancel a scheduled one; the next pick then books a new one, so that
-    later operations still reach their success paths."""
+    A fuzzed DELETE (or complete, no-show) may close a scheduled one; the next pick then books a
+    new one, so that later operations still reach their success paths."""
 
     def __init__(self, urls: dict[str, str], people: People, http: requests.Session):
         self._urls = urls
