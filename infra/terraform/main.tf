@@ -8,6 +8,7 @@ module "telehealth" {
   log_retention_days         = var.log_retention_days
   lambda_tracing             = var.lambda_tracing
   reminder_lead_minutes      = var.reminder_lead_minutes
+  no_show_minutes            = var.no_show_minutes
   app_instance_arn           = var.app_instance_arn
   sms_origination_identity   = var.sms_origination_identity
   pstn_enabled               = var.pstn_enabled

@@ -25,18 +25,18 @@ locals {
   policies_dir = "${path.module}/../../../policies"
   # <key>_table_arn for every table of infra/resources/tables.json (the bootstrap does the same).
   policy_variables = merge({ for key, arn in local.tables_arns : "${key}_table_arn" => arn }, {
-    partition                  = local.partition
-    region                     = local.region
-    account_id                 = local.account_id
-    user_pool_arn              = aws_cognito_user_pool.this.arn
-    app_instance_arn           = local.app_instance_arn
-    state_machine_arn          = aws_sfn_state_machine.reminders.arn
-    state_machine_name         = local.state_machine_name
+    partition                    = local.partition
+    region                       = local.region
+    account_id                   = local.account_id
+    user_pool_arn                = aws_cognito_user_pool.this.arn
+    app_instance_arn             = local.app_instance_arn
+    state_machine_arn            = aws_sfn_state_machine.reminders.arn
+    state_machine_name           = local.state_machine_name
     sms_origination_identity_arn = var.sms_origination_identity
     sms_configuration_set_arn    = aws_pinpointsmsvoicev2_configuration_set.this.arn
     email_sender                 = var.email_sender
-    sip_media_application_id   = local.sip_media_application_id
-    messaging_session_role_arn = aws_iam_role.messaging_session.arn
+    sip_media_application_id     = local.sip_media_application_id
+    messaging_session_role_arn   = aws_iam_role.messaging_session.arn
   })
   # Statements for optional features are left out where the feature is off.
   omitted_sids = concat(

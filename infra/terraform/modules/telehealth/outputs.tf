@@ -21,6 +21,7 @@ locals {
     TELEHEALTH_SIP_MEDIA_APPLICATION_ID = local.sip_media_application_id
     TELEHEALTH_PHONE_NUMBER             = var.phone_number
     TELEHEALTH_REMINDER_LEAD_MINUTES    = join(",", [for m in var.reminder_lead_minutes : tostring(m)])
+    TELEHEALTH_NO_SHOW_MINUTES          = tostring(var.no_show_minutes)
     TELEHEALTH_SESSION_ROLE_ARN         = aws_iam_role.messaging_session.arn
     TELEHEALTH_CORS_ALLOW_ORIGIN        = var.console_origin
   } : key => value if value != "" }

@@ -157,3 +157,14 @@ variable "console_origin" {
     error_message = "console_origin must be one origin such as https://console.example.org (no path, no trailing slash)."
   }
 }
+
+variable "no_show_minutes" {
+  description = "Minutes after an appointment's start when a patient who never checked in or joined is marked no-show (0 = off)."
+  type        = number
+  default     = 15
+
+  validation {
+    condition     = var.no_show_minutes >= 0 && floor(var.no_show_minutes) == var.no_show_minutes
+    error_message = "no_show_minutes must be a whole number of minutes, 0 or more."
+  }
+}
