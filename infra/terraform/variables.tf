@@ -89,6 +89,8 @@ variable "email_sender" {
   description = "SES-verified address the identity service sends invitation e-mails from."
   type        = string
   default     = ""
+}
+
 variable "console_origin" {
   description = "The one browser origin (scheme://host[:port]) allowed to call the APIs (CORS), e.g. where the web console is hosted."
   type        = string

@@ -192,7 +192,7 @@ def test_the_printed_summary_names_the_clinic_admin():
 
     from telehealth_local.stack import describe
 
-    stack = SimpleNamespace(endpoint_url="http://127.0.0.1:4566", sessions_url="ws://127.0.0.1:4567",
+    stack = SimpleNamespace(endpoint_url="http://127.0.0.1:4566", sessions_url="ws://127.0.0.1:4567", media_url=None, console_url=None,
                             service_urls={"identity": "http://127.0.0.1:8001"}, outputs_path=Path("/x/outputs.json"),
                             outputs={"TELEHEALTH_LOCAL_ADMIN_EMAIL": "admin@clinic.example.com",
                                      "TELEHEALTH_LOCAL_ADMIN_PASSWORD": "Adm1n-0123456789abcdef!"})

@@ -147,6 +147,8 @@ variable "email_sender" {
   description = "SES-verified address invitations and guest codes are e-mailed from (SES v2 SendEmail)."
   type        = string
   default     = ""
+}
+
 variable "console_origin" {
   description = "The one browser origin (scheme://host[:port]) allowed to call the APIs (CORS), e.g. where the web console is hosted."
   type        = string
