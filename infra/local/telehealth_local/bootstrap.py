@@ -9,13 +9,14 @@ from __future__ import annotations
 import io
 import json
 import os
-import urllib.request
 import zipfile
 from pathlib import Path
 from typing import Any, Mapping
 
 from .lambda_runtime import CHALICE_DEFAULT_TIMEOUT, DEFAULT_SERVICES_ROOT, chalice_function_config
-from .policies import POLICIES_DIR, SERVICE_POLICIES, SESSION_POLICY, render
+from .bootstrap_contacts import ContactResources
+from .bootstrap_roles import RoleResources
+from .policies import SESSION_POLICY
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 RESOURCES_DIR = REPO_ROOT / "infra" / "resources"
@@ -27,21 +28,12 @@ CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing
 # accepts +1 202 555 0100 as a valid number, so End User Messaging's and Chime's checks pass.
 DEFAULT_PHONE_NUMBER = "+12025550100"
 ADMIN_USER_ID = "telehealth-service"
-# The clinic's first admin (on AWS: Terraform's first_admin_email) and the invitations' sender.
-LOCAL_ADMIN_EMAIL = "admin@clinic.example.com"
-EMAIL_SENDER = "no-reply@clinic.example.com"
 # Outputs for people (make run prints them), kept out of the services' environment.
 _PERSON_OUTPUTS = ("TELEHEALTH_LOCAL_ADMIN_EMAIL", "TELEHEALTH_LOCAL_ADMIN_PASSWORD")
 # Lambda functions each service deploys (Chalice names them telehealth-<service>-<stage>-<handler>).
 FUNCTIONS = (("identity", "post_confirmation"), ("scheduling", "send_reminder"), ("calling", "sma_handler"))
-_TRUST_LAMBDA = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
-                                                         "Principal": {"Service": "lambda.amazonaws.com"}}]}
 _TRUST_STATES = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
                                                          "Principal": {"Service": "states.amazonaws.com"}}]}
-# AssumeRole with long-term (root) keys may last up to 12 hours when the role allows it; the
-# service processes get credentials once at start-up (see docs/local-stack.md).
-ROLE_SESSION_SECONDS = 12 * 3600
-POLICIES_DIR_VARIABLE = "TELEHEALTH_LOCAL_POLICIES_DIR"
 # Environment variables that would send a service's boto3 calls anywhere but this stack.
 _FOREIGN_AWS_VARIABLES = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
                           "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_ROLE_ARN",
@@ -96,7 +88,9 @@ def load_role_credentials(outputs_path: Path | str, service: str) -> dict[str, s
     return json.loads(load_outputs(role_credentials_path(outputs_path))[service])
 
 
-class Bootstrap:
+class Bootstrap(RoleResources, ContactResources):
+    account_id = ACCOUNT_ID
+
     def __init__(self, endpoint_url: str, stage: str = "local", region: str = REGION,
                  services_root: Path | str | None = None, phone_number: str = DEFAULT_PHONE_NUMBER,
                  resources_dir: Path | str = RESOURCES_DIR, state_machine_file: Path | str = STATE_MACHINE_FILE):
@@ -129,57 +123,7 @@ class Bootstrap:
     def _name(self, suffix: str) -> str:
         return f"telehealth-{self.stage}-{suffix}" if suffix else f"telehealth-{self.stage}"
 
-    # -- IAM and Lambda --------------------------------------------------------------
-    def ensure_role(self, name: str, trust: dict[str, Any], max_session: int = ROLE_SESSION_SECONDS) -> str:
-        iam = self.client("iam")
-        try:
-            arn = iam.get_role(RoleName=name)["Role"]["Arn"]
-        except iam.exceptions.NoSuchEntityException:
-            return iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust),
-                                   MaxSessionDuration=max_session)["Role"]["Arn"]
-        iam.update_assume_role_policy(RoleName=name, PolicyDocument=json.dumps(trust))
-        return arn
-
-    def service_role_name(self, service: str) -> str:
-        return self._name(service)
-
-    def ensure_service_roles(self) -> dict[str, str]:
-        """One role per service (Lambda trust, as Terraform creates them) and the messaging
-        session role, which only the messaging role may assume."""
-        arns = {service: self.ensure_role(self.service_role_name(service), _TRUST_LAMBDA)
-                for service in SERVICE_POLICIES}
-        session_trust = {"Version": "2012-10-17", "Statement": [{
-            "Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": arns["messaging"]}}]}
-        arns[SESSION_POLICY] = self.ensure_role(self._name(SESSION_POLICY), session_trust, max_session=3600)
-        return arns
-
-    def put_service_policies(self, variables: dict[str, str]) -> None:
-        """The policy documents of infra/policies/, filled with this stack's ARNs."""
-        iam = self.client("iam")
-        # Tests point this elsewhere to run the stack with a grant taken away.
-        directory = os.environ.get(POLICIES_DIR_VARIABLE) or POLICIES_DIR
-        for service in SERVICE_POLICIES:
-            iam.put_role_policy(RoleName=self.service_role_name(service), PolicyName=f"{service}-service",
-                                PolicyDocument=json.dumps(render(service, variables, directory)))
-        iam.put_role_policy(RoleName=self._name(SESSION_POLICY), PolicyName="connect",
-                            PolicyDocument=json.dumps(render(SESSION_POLICY, variables, directory)))
-
-    def assume_service_roles(self) -> dict[str, dict[str, str]]:
-        """Temporary credentials of each service's role, as its processes' AWS_* variables."""
-        sts = self.client("sts")
-        credentials = {}
-        for service in SERVICE_POLICIES:
-            role_arn = f"arn:aws:iam::{ACCOUNT_ID}:role/{self.service_role_name(service)}"
-            issued = sts.assume_role(RoleArn=role_arn, RoleSessionName=f"telehealth-{service}-{self.stage}",
-                                     DurationSeconds=ROLE_SESSION_SECONDS)["Credentials"]
-            credentials[service] = {
-                "AWS_ACCESS_KEY_ID": issued["AccessKeyId"],
-                "AWS_SECRET_ACCESS_KEY": issued["SecretAccessKey"],
-                "AWS_SESSION_TOKEN": issued["SessionToken"],
-                "TELEHEALTH_LOCAL_CREDENTIALS_EXPIRE": issued["Expiration"].isoformat(),
-            }
-        return credentials
-
+    # -- Lambda ----------------------------------------------------------------------
     @staticmethod
     def _placeholder_zip() -> bytes:
         buffer = io.BytesIO()
@@ -367,82 +311,6 @@ class Bootstrap:
         return voice.create_sip_media_application(
             AwsRegion=self.region, Name=name, Endpoints=[{"LambdaArn": sma_handler_arn}],
         )["SipMediaApplication"]["SipMediaApplicationId"]
-
-    # -- End User Messaging SMS ------------------------------------------------------
-    def ensure_sms(self) -> tuple[str, str]:
-        """The origination number (registered outside the API, as on AWS), the stage's opt-out
-        list it uses and its configuration set; returns (number ARN, configuration set name)."""
-        sms = self.client("pinpoint-sms-voice-v2")
-        opt_outs = self._name("opt-outs")
-        configuration_set = self._name("")
-        try:
-            sms.describe_opt_out_lists(OptOutListNames=[opt_outs])
-        except sms.exceptions.ResourceNotFoundException:
-            sms.create_opt_out_list(OptOutListName=opt_outs)
-        try:
-            sms.describe_configuration_sets(ConfigurationSetNames=[configuration_set])
-        except sms.exceptions.ResourceNotFoundException:
-            sms.create_configuration_set(ConfigurationSetName=configuration_set)
-            sms.set_default_message_type(ConfigurationSetName=configuration_set, MessageType="TRANSACTIONAL")
-        # Through the control API: the number is registered outside the API, as on AWS.
-        request = urllib.request.Request(
-            f"{self.endpoint_url}/_local/sms/origination-numbers", method="POST",
-            headers={"Content-Type": "application/json"},
-            data=json.dumps({"phone_number": self.phone_number, "opt_out_list_name": opt_outs, "region": self.region,
-                             "access_key": CREDENTIALS["AWS_ACCESS_KEY_ID"]}).encode())
-        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # 127.0.0.1, never a proxy
-        with opener.open(request, timeout=30) as response:  # nosec B310: our own endpoint URL
-            number = json.loads(response.read())
-        return number["phone_number_arn"], configuration_set
-
-    # -- the first admin and the e-mail sender -----------------------------------------
-    def ensure_first_admin(self, pool_id: str, instance_arn: str) -> tuple[str, str]:
-        """The clinic admin that exists from the start.
-
-        Made as an operator would: AdminCreateUser, a permanent password, the admin group, and
-        its AppInstanceUser first (a user in a role group is always fully provisioned). Its random
-        password is kept in SSM Parameter Store (SecureString), as an operator would keep it, so a
-        second bootstrap of the same stack finds it and changes nothing.
-        """
-        import secrets
-
-        cognito, ssm = self.client("cognito-idp"), self.client("ssm")
-        parameter = f"/{self._name('')}/first-admin-password"
-        try:
-            password = ssm.get_parameter(Name=parameter, WithDecryption=True)["Parameter"]["Value"]
-        except ssm.exceptions.ParameterNotFound:
-            password = f"Adm1n-{secrets.token_urlsafe(12)}!"
-            ssm.put_parameter(Name=parameter, Value=password, Type="SecureString")
-        try:
-            created = cognito.admin_create_user(
-                UserPoolId=pool_id, Username=LOCAL_ADMIN_EMAIL, MessageAction="SUPPRESS", TemporaryPassword=password,
-                UserAttributes=[{"Name": "email", "Value": LOCAL_ADMIN_EMAIL}, {"Name": "email_verified", "Value": "true"},
-                                {"Name": "name", "Value": "Clinic admin"}, {"Name": "custom:role", "Value": "admin"}])
-            attributes = created["User"]["Attributes"]
-        except cognito.exceptions.UsernameExistsException:
-            attributes = cognito.admin_get_user(UserPoolId=pool_id, Username=LOCAL_ADMIN_EMAIL)["UserAttributes"]
-        sub = next(a["Value"] for a in attributes if a["Name"] == "sub")
-        cognito.admin_set_user_password(UserPoolId=pool_id, Username=LOCAL_ADMIN_EMAIL, Password=password, Permanent=True)
-        identity = self.client("chime-sdk-identity")
-        try:
-            identity.create_app_instance_user(AppInstanceArn=instance_arn, AppInstanceUserId=sub, Name="Clinic admin",
-                                              ClientRequestToken=sub)
-        except identity.exceptions.ConflictException:
-            pass  # made by an earlier bootstrap
-        cognito.admin_add_user_to_group(UserPoolId=pool_id, Username=sub, GroupName="admin")
-        return LOCAL_ADMIN_EMAIL, password
-
-    # -- SES (e-mail the services send: guest codes) ---------------------------------------
-    def ensure_email_sender(self) -> str:
-        """The verified SES identity invitations and guest codes are sent from (SES sends only
-        from verified identities)."""
-        sesv2 = self.client("sesv2")
-        sender = EMAIL_SENDER
-        try:
-            sesv2.get_email_identity(EmailIdentity=sender)
-        except sesv2.exceptions.NotFoundException:
-            sesv2.create_email_identity(EmailIdentity=sender)
-        return sender
 
     # -- everything ------------------------------------------------------------------
     def run(self) -> dict[str, str]:

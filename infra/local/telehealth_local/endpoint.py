@@ -21,8 +21,8 @@ import time
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from .bootstrap import (DEFAULT_PHONE_NUMBER, REPO_ROOT, ROLE_SESSION_SECONDS, Bootstrap, role_credentials_path,
-                        service_environment, write_outputs)
+from .bootstrap import DEFAULT_PHONE_NUMBER, REPO_ROOT, Bootstrap, role_credentials_path, service_environment, write_outputs
+from .bootstrap_roles import ROLE_SESSION_SECONDS
 from . import stepfunctions_gaps
 from .cognito_glue import CognitoGlue
 from .control_api import ControlApi, is_control_request
