@@ -124,7 +124,8 @@ def test_lambda_workers_run_with_their_roles_credentials(stack: Any) -> None:
 
 
 def test_a_grant_taken_out_of_a_policy_file_fails_the_service_call(tmp_path: Path) -> None:
-    """The identity service lists patients with ListUsersInGroup: without that grant, 503."""
+    """The identity service lists the clinic's patients for an admin with ListUsersInGroup:
+    without that grant, 503."""
     from users import make_user
 
     policies = tmp_path / "policies"
@@ -136,11 +137,11 @@ def test_a_grant_taken_out_of_a_policy_file_fails_the_service_call(tmp_path: Pat
     assert "cognito-idp:ListUsersInGroup" not in json.dumps(identity)
     (policies / "identity.json").write_text(json.dumps(identity))
     with start_stack(services=["identity"], env={"TELEHEALTH_LOCAL_POLICIES_DIR": str(policies)}) as running:
-        doctor = make_user(running.settings, "doctor")
-        response = requests.get(f"{running.url('identity')}/patients", headers=doctor.headers, timeout=30)
+        admin = make_user(running.settings, "admin")
+        response = requests.get(f"{running.url('identity')}/patients", headers=admin.headers, timeout=30)
         assert response.status_code == 503, response.text
         usage = running.control("GET", "iam/usage").json()["usage"]
         assert {(r["role"], r["action"], r["outcome"]) for r in usage} >= {
             ("telehealth-local-identity", "cognito-idp:ListUsersInGroup", "denied")}
         # With the same stack, what the policy does grant still works.
-        assert requests.get(f"{running.url('identity')}/me", headers=doctor.headers, timeout=30).status_code == 200
+        assert requests.get(f"{running.url('identity')}/me", headers=admin.headers, timeout=30).status_code == 200

@@ -7,7 +7,7 @@ import json
 import re
 import uuid
 from typing import Any, Callable, Iterable
-from xml.sax.saxutils import escape
+from html import escape
 
 from .emulator.core.request import credential_scope, raw_target
 from .emulator.core.routing import RouteTable, parse_query
@@ -79,7 +79,7 @@ def answer(environ: dict[str, Any], start_response: Callable[..., Any], body: by
     protocol = model.protocol if model is not None else "json"
     request_id = str(uuid.uuid4())
     if protocol in ("query", "ec2", "rest-xml"):
-        error = f"<Error><Type>Sender</Type><Code>NotImplemented</Code><Message>{escape(text)}</Message></Error>"
+        error = f"<Error><Type>Sender</Type><Code>NotImplemented</Code><Message>{escape(text, quote=False)}</Message></Error>"
         payload = (f"<ErrorResponse>{error}<RequestId>{request_id}</RequestId></ErrorResponse>"
                    if protocol != "rest-xml" else error.replace("<Type>Sender</Type>", ""))
         content_type, data = "text/xml", payload.encode()

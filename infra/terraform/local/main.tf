@@ -51,10 +51,12 @@ module "telehealth" {
   chime_bootstrap_function   = true
   build_dir                  = var.build_dir
   sms_origination_identity   = var.sms_origination_identity
-  pstn_enabled               = var.pstn_enabled
-  sip_media_application_id   = var.sip_media_application_id
-  phone_number               = var.phone_number
-  jwks_url                   = var.jwks_url
-  reminder_lead_minutes      = var.reminder_lead_minutes
-  first_admin_email          = "first-admin@clinic.example.com"
+  # The sender the local stack's bootstrap verifies; grants ses:SendEmail on it as on AWS.
+  email_sender             = "no-reply@clinic.example.com"
+  pstn_enabled             = var.pstn_enabled
+  sip_media_application_id = var.sip_media_application_id
+  phone_number             = var.phone_number
+  jwks_url                 = var.jwks_url
+  reminder_lead_minutes    = var.reminder_lead_minutes
+  first_admin_email        = "first-admin@clinic.example.com"
 }
