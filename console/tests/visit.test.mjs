@@ -188,9 +188,76 @@ step('meeting: start, wait, admit, see each other, complete', async () => {
       .some((v) => v.videoWidth > 0 && v.readyState >= 2 && !v.paused), undefined, TIMEOUT);
   }
   await scan(doctor, 'doctor-meeting');
+  await scan(patient, 'patient-meeting');
+
+  // The doctor mutes the patient: the roster the API returns says so.
+  const participants = doctor.page.getByRole('list', { name: 'Participants' });
+  await participants.getByRole('button', { name: 'Mute patient' }).click();
+  await participants.getByRole('button', { name: 'Unmute patient' }).waitFor(TIMEOUT);
+  await participants.getByText('admitted, muted', { exact: true }).waitFor(TIMEOUT);
+
+  // An interpreter is invited as a guest; the one-time code goes out by text message.
+  await doctor.page.getByLabel("Guest's name").fill('Ivy Interpreter');
+  await doctor.page.getByLabel('Guest is a').selectOption('interpreter');
+  await doctor.page.getByLabel("Guest's mobile phone or e-mail").fill('+14155550188');
+  await doctor.page.getByRole('button', { name: 'Invite guest' }).click();
+  const guests = doctor.page.getByRole('list', { name: 'Invited guests' });
+  await guests.getByText('Ivy Interpreter (interpreter)').waitFor(TIMEOUT);
+  await guests.getByText('invited', { exact: true }).waitFor(TIMEOUT);
+
   await doctor.page.getByRole('button', { name: 'Complete visit' }).click();
   await doctor.page.getByText('Completed', { exact: true }).waitFor(TIMEOUT);
   await patient.page.getByText('Completed', { exact: true }).waitFor(TIMEOUT);
+});
+
+step('a second visit: moved, declined, joined and removed, refused as a no-show, cancelled', async () => {
+  await doctor.page.getByRole('button', { name: 'Visits' }).click();
+  await doctor.page.getByLabel("Patient's e-mail").fill(patientEmail);
+  await doctor.page.getByLabel('Reason (optional)').fill('Second visit');
+  await doctor.page.getByRole('button', { name: 'Book visit' }).click();
+  await doctor.page.getByRole('status').filter({ hasText: `Booked with ${patientName}` }).waitFor(TIMEOUT);
+  await doctor.page.getByRole('list', { name: 'Visits' }).getByRole('listitem').filter({ hasText: 'Scheduled' })
+    .getByRole('button', { name: `Open visit with ${patientName}` }).click();
+  await doctor.page.getByText('Second visit', { exact: true }).waitFor(TIMEOUT);
+
+  // Moved three hours on (the browser's clock runs in UTC, as the datetime-local value is).
+  const moved = new Date(Date.now() + 3 * 3_600_000);
+  await doctor.page.getByLabel('New start time').fill(moved.toISOString().slice(0, 16));
+  await doctor.page.getByRole('button', { name: 'Move visit' }).click();
+  await doctor.page.locator('dl.facts').getByText(moved.toISOString().slice(11, 16)).waitFor(TIMEOUT);
+
+  await patient.page.getByRole('button', { name: 'My visits' }).click();
+  await patient.page.getByRole('list', { name: 'My visits' }).getByRole('listitem').filter({ hasText: 'Scheduled' })
+    .getByRole('button', { name: `Open visit with ${doctorName}` }).click();
+  await patient.page.getByText('Second visit', { exact: true }).waitFor(TIMEOUT);
+
+  await doctor.page.getByRole('button', { name: 'Start meeting' }).click();
+  await doctor.page.getByRole('button', { name: 'End meeting' }).waitFor(TIMEOUT);
+  await patient.page.getByRole('list', { name: 'Messages' }).getByText('Video call invitation').waitFor(TIMEOUT);
+  await patient.page.getByRole('button', { name: 'Decline meeting' }).click();
+  await patient.page.getByRole('status').filter({ hasText: 'You declined the meeting.' }).waitFor(TIMEOUT);
+  await doctor.page.getByRole('list', { name: 'Messages' }).getByText('Declined the video call').waitFor(TIMEOUT);
+
+  // The patient changes their mind and joins; the doctor removes them from the waiting room.
+  await patient.page.getByRole('button', { name: 'Join meeting' }).click();
+  await patient.page.getByRole('heading', { name: 'Waiting for the doctor to let you in' }).waitFor(TIMEOUT);
+  const participants = doctor.page.getByRole('list', { name: 'Participants' });
+  await participants.getByRole('button', { name: 'Remove patient' }).click();
+  await participants.getByRole('button', { name: 'Remove patient' }).waitFor({ state: 'detached', ...TIMEOUT });
+  await doctor.page.getByRole('list', { name: 'Messages' }).getByText('Left the video call').waitFor(TIMEOUT);
+  await patient.page.getByRole('status').filter({ hasText: 'You are no longer in the meeting.' }).waitFor(TIMEOUT);
+  await patient.page.getByRole('heading', { name: 'Waiting for the doctor to let you in' }).waitFor({ state: 'detached', ...TIMEOUT });
+
+  // Before its start a visit cannot be a no-show: the API's readable refusal is shown.
+  await doctor.page.getByRole('button', { name: 'Mark no-show' }).click();
+  await doctor.page.getByRole('alert').filter({ hasText: 'no-show after its start time' }).waitFor(TIMEOUT);
+  await doctor.page.locator('dl.facts').getByText('Scheduled', { exact: true }).waitFor(TIMEOUT);
+
+  // The patient cancels instead: the meeting ends and both see the visit cancelled.
+  await patient.page.getByRole('button', { name: 'Cancel visit' }).click();
+  await patient.page.getByRole('status').filter({ hasText: 'The visit is cancelled.' }).waitFor(TIMEOUT);
+  await patient.page.locator('dl.facts').getByText('Cancelled', { exact: true }).waitFor(TIMEOUT);
+  await doctor.page.locator('dl.facts').getByText('Cancelled', { exact: true }).waitFor(TIMEOUT);
 });
 
 step('no page error and no CSP violation happened', () => {

@@ -48,6 +48,11 @@ export function VisitPage({ appointmentId, back }: { appointmentId: string; back
         setJoin(null);
         setNotice('The meeting has ended.');
       }
+      const removed = event.data?.attendee_ids;
+      if (status === 'left' && Array.isArray(removed) && removed.includes(String(join.attendee.AttendeeId))) {
+        setJoin(null);
+        setNotice('You are no longer in the meeting.');
+      }
     }
   });
 
@@ -171,7 +176,7 @@ function HostControls({ appointmentId }: { appointmentId: string }) {
     <div aria-labelledby="host-title">
       <h3 id="host-title">Participants</h3>
       <ErrorMessage error={error} />
-      <ul className="list">
+      <ul className="list" aria-label="Participants">
         {attendees.map((a) => (
           <li key={a.attendee_id}>
             <span>{a.role}</span>
