@@ -187,6 +187,9 @@ step('meeting: start, wait, admit, see each other, complete', async () => {
     await who.page.waitForFunction(() => [...document.querySelectorAll('[data-testid="video-tiles"] [class*="ch-remote-video--"] video')]
       .some((v) => v.videoWidth > 0 && v.readyState >= 2 && !v.paused), undefined, TIMEOUT);
   }
+  // The meeting's roster names the people in it.
+  await doctor.page.locator('.roster').getByText(patientName).waitFor(TIMEOUT);
+  await patient.page.locator('.roster').getByText(doctorName).waitFor(TIMEOUT);
   await scan(doctor, 'doctor-meeting');
   await scan(patient, 'patient-meeting');
 

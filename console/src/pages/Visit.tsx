@@ -123,7 +123,9 @@ export function VisitPage({ appointmentId, back }: { appointmentId: string; back
       </section>
       {join && (
         <section className="card wide" aria-label="Video visit">
-          <MeetingView join={join} admitted={admitted} onLeave={() => setJoin(null)} onEnd={isDoctor ? () => void endMeeting() : undefined} />
+          <MeetingView join={join} admitted={admitted} onLeave={() => setJoin(null)} onEnd={isDoctor ? () => void endMeeting() : undefined}
+            nameOf={(id) => id === appointment.doctor.user_id ? appointment.doctor.name
+              : id === appointment.patient.user_id ? appointment.patient.name : id.startsWith('phone-') ? 'Patient (phone)' : 'Guest'} />
           {isDoctor && <HostControls appointmentId={appointmentId} />}
         </section>
       )}
