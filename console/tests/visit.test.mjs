@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { launch, outboxCode, person, screenshot, seriousViolations, stack } from './browser.mjs';
+import { launch, outboxCode, person, screenshot, seriousViolations, stack, textedCode } from './browser.mjs';
 
 const PASSWORD = 'Str0ng!Passw0rd-Web';
 const patientEmail = `web-patient-${randomBytes(4).toString('hex')}@example.com`;
@@ -132,6 +132,8 @@ step('the clinic admin invites a doctor, who signs up with the e-mailed code', a
 step('the doctor books a visit by the patient\'s e-mail', async () => {
   const { page } = doctor;
   await page.getByLabel("Patient's e-mail").fill(patientEmail.toUpperCase());
+  // Soon enough that a guest's join code is already valid (from 15 minutes before the start).
+  await page.getByLabel('Starts at').fill(new Date(Date.now() + 10 * 60_000).toISOString().slice(0, 16));
   await page.getByLabel('Reason (optional)').fill('Follow-up on test results');
   await page.getByRole('button', { name: 'Book visit' }).click();
   await page.getByRole('status').filter({ hasText: `Booked with ${patientName}` }).waitFor(TIMEOUT);
@@ -207,6 +209,26 @@ step('meeting: start, wait, admit, see each other, complete', async () => {
   const guests = doctor.page.getByRole('list', { name: 'Invited guests' });
   await guests.getByText('Ivy Interpreter (interpreter)').waitFor(TIMEOUT);
   await guests.getByText('invited', { exact: true }).waitFor(TIMEOUT);
+
+  // The guest joins with the texted code, without an account, and the doctor admits them.
+  const guest = await person(browser, 'guest');
+  await guest.page.goto(stack.console);
+  await guest.page.getByRole('button', { name: 'Join a visit as a guest' }).click();
+  await guest.page.getByLabel('Join code').fill(await textedCode('+14155550188'));
+  await scan(guest, 'guest-join');
+  await guest.page.getByRole('button', { name: 'Join visit' }).click();
+  await guest.page.getByRole('status').filter({ hasText: 'Nobody sees or hears you until the doctor lets you in.' }).waitFor(TIMEOUT);
+  await participants.getByRole('button', { name: 'Admit guest' }).click();
+  await participants.getByRole('listitem').filter({ hasText: 'guest' }).getByText('admitted', { exact: true }).waitFor(TIMEOUT);
+  await guests.getByText('joined', { exact: true }).waitFor(TIMEOUT);
+  // Once admitted, the guest's camera reaches the doctor: two remote tiles play.
+  await doctor.page.waitForFunction(() => [...document.querySelectorAll('[data-testid="video-tiles"] [class*="ch-remote-video--"] video')]
+    .filter((v) => v.videoWidth > 0 && v.readyState >= 2 && !v.paused).length >= 2, undefined, TIMEOUT);
+  await guest.page.waitForFunction(() => [...document.querySelectorAll('[data-testid="video-tiles"] [class*="ch-remote-video--"] video')]
+    .some((v) => v.videoWidth > 0 && v.readyState >= 2 && !v.paused), undefined, TIMEOUT);
+  await scan(guest, 'guest-meeting');
+  assert.deepEqual(guest.problems, []);
+  await guest.context.close();
 
   await doctor.page.getByRole('button', { name: 'Complete visit' }).click();
   await doctor.page.getByText('Completed', { exact: true }).waitFor(TIMEOUT);

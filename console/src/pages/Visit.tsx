@@ -218,6 +218,10 @@ function Guests({ appointmentId }: { appointmentId: string }) {
   useEffect(() => {
     void reload();
   }, [reload]);
+  // A guest joining or leaving is a meeting event on the visit's channel.
+  useLiveEvents((event) => {
+    if (event.kind === 'meeting') void reload();
+  });
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     const contact = form.contact.includes('@') ? { email: form.contact } : { phone_number: form.contact };
