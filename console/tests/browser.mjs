@@ -60,3 +60,14 @@ export async function outboxCode(email, after = 0) {
   }
   throw new Error(`no code e-mailed to ${email}`);
 }
+
+/** The code of the last text message with a code sent to `phone` (guests' join codes). */
+export async function textedCode(phone) {
+  for (let i = 0; i < 200; i += 1) {
+    const { messages } = await (await fetch(`${stack.endpoint}/_local/outbox/sms`)).json();
+    const found = messages.filter((m) => m.to === phone && m.code);
+    if (found.length) return found.at(-1).code;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no code texted to ${phone}`);
+}

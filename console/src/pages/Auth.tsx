@@ -3,8 +3,9 @@
 import { useState, type FormEvent } from 'react';
 import { unwrap, type TelehealthApi } from '@telehealth/client';
 import { ErrorMessage, Field, Notice, Select, useAction } from '../lib/ui';
+import { GuestJoin } from './GuestJoin';
 
-type Mode = 'signin' | 'signup' | 'invited' | 'confirm';
+type Mode = 'signin' | 'signup' | 'invited' | 'confirm' | 'guest';
 
 export function AuthPages({ api }: { api: TelehealthApi }) {
   const [mode, setMode] = useState<Mode>('signin');
@@ -15,17 +16,19 @@ export function AuthPages({ api }: { api: TelehealthApi }) {
     setMode(next);
   };
   return (
-    <section className="card narrow" aria-labelledby="auth-title">
+    <section className={mode === 'guest' ? 'card' : 'card narrow'} aria-labelledby="auth-title">
       {notice && <Notice>{notice}</Notice>}
       {mode === 'signin' && <SignIn api={api} email={email} setEmail={setEmail} />}
       {mode === 'signup' && <SignUp api={api} invited={false} done={(e) => { setEmail(e); setNotice('We e-mailed you a confirmation code.'); setMode('confirm'); }} />}
       {mode === 'invited' && <SignUp api={api} invited done={(e) => { setEmail(e); setNotice('We e-mailed you a confirmation code.'); setMode('confirm'); }} />}
+      {mode === 'guest' && <GuestJoin api={api} left={() => go('signin')} />}
       {mode === 'confirm' && <Confirm api={api} email={email} setEmail={setEmail} done={() => { setNotice('Your account is confirmed: sign in.'); setMode('signin'); }} />}
       <div className="switches">
         {mode !== 'signin' && <button type="button" className="link" onClick={() => go('signin')}>Sign in</button>}
         {mode !== 'signup' && <button type="button" className="link" onClick={() => go('signup')}>Create a patient account</button>}
         {mode !== 'invited' && <button type="button" className="link" onClick={() => go('invited')}>I have an invitation code</button>}
         {mode !== 'confirm' && <button type="button" className="link" onClick={() => go('confirm')}>Enter a confirmation code</button>}
+        {mode !== 'guest' && <button type="button" className="link" onClick={() => go('guest')}>Join a visit as a guest</button>}
       </div>
     </section>
   );

@@ -12,9 +12,10 @@ export interface JoinInfo {
   attendee: Record<string, unknown>;
 }
 
-/** Joins the Chime meeting the API handed out; `admitted` false shows the waiting screen. */
-export function MeetingView({ join, admitted, onLeave, onEnd }: {
-  join: JoinInfo; admitted: boolean; onLeave: () => void; onEnd?: () => void;
+/** Joins the Chime meeting the API handed out; `admitted` false shows the waiting screen.
+ *  `nameOf` names a roster entry from its ExternalUserId (the API's user or guest id). */
+export function MeetingView({ join, admitted, onLeave, onEnd, nameOf }: {
+  join: JoinInfo; admitted: boolean; onLeave: () => void; onEnd?: () => void; nameOf: (externalUserId: string) => string;
 }) {
   const manager = useMeetingManager();
   const status = useMeetingStatus();
@@ -24,6 +25,7 @@ export function MeetingView({ join, admitted, onLeave, onEnd }: {
     let cancelled = false;
     (async () => {
       try {
+        manager.getAttendee = async (_attendeeId, externalUserId) => ({ name: nameOf(externalUserId ?? '') });
         const configuration = new MeetingSessionConfiguration(
           { Meeting: join.meeting }, { Attendee: join.attendee });
         await manager.join(configuration, { deviceLabels: DeviceLabels.AudioAndVideo });
@@ -36,6 +38,7 @@ export function MeetingView({ join, admitted, onLeave, onEnd }: {
       cancelled = true;
       void manager.leave();
     };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [manager, join]);
 
   if (error) return <p className="error" role="alert">The meeting could not be joined: {error}</p>;

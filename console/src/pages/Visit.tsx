@@ -48,6 +48,11 @@ export function VisitPage({ appointmentId, back }: { appointmentId: string; back
         setJoin(null);
         setNotice('The meeting has ended.');
       }
+      const removed = event.data?.attendee_ids;
+      if (status === 'left' && Array.isArray(removed) && removed.includes(String(join.attendee.AttendeeId))) {
+        setJoin(null);
+        setNotice('You are no longer in the meeting.');
+      }
     }
   });
 
@@ -118,7 +123,9 @@ export function VisitPage({ appointmentId, back }: { appointmentId: string; back
       </section>
       {join && (
         <section className="card wide" aria-label="Video visit">
-          <MeetingView join={join} admitted={admitted} onLeave={() => setJoin(null)} onEnd={isDoctor ? () => void endMeeting() : undefined} />
+          <MeetingView join={join} admitted={admitted} onLeave={() => setJoin(null)} onEnd={isDoctor ? () => void endMeeting() : undefined}
+            nameOf={(id) => id === appointment.doctor.user_id ? appointment.doctor.name
+              : id === appointment.patient.user_id ? appointment.patient.name : id.startsWith('phone-') ? 'Patient (phone)' : 'Guest'} />
           {isDoctor && <HostControls appointmentId={appointmentId} />}
         </section>
       )}
@@ -171,7 +178,7 @@ function HostControls({ appointmentId }: { appointmentId: string }) {
     <div aria-labelledby="host-title">
       <h3 id="host-title">Participants</h3>
       <ErrorMessage error={error} />
-      <ul className="list">
+      <ul className="list" aria-label="Participants">
         {attendees.map((a) => (
           <li key={a.attendee_id}>
             <span>{a.role}</span>
@@ -211,6 +218,10 @@ function Guests({ appointmentId }: { appointmentId: string }) {
   useEffect(() => {
     void reload();
   }, [reload]);
+  // A guest joining or leaving is a meeting event on the visit's channel.
+  useLiveEvents((event) => {
+    if (event.kind === 'meeting') void reload();
+  });
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     const contact = form.contact.includes('@') ? { email: form.contact } : { phone_number: form.contact };

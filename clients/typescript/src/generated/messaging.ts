@@ -121,6 +121,26 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/waiting-room": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The doctor's open visits from an hour ago to an hour ahead, with presence and meeting state.
+         * @description Allowed roles: doctor
+         */
+        get: operations["get_waiting_room"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 };
 export type webhooks = Record<string, never>;
 export type components = {
@@ -240,6 +260,37 @@ export type components = {
             expires_at: string;
             /** Websocket Url */
             websocket_url: string;
+        };
+        /** UserRef */
+        UserRef: {
+            /** Name */
+            name: string;
+            /** User Id */
+            user_id: string;
+        };
+        /** WaitingRoomEntry */
+        WaitingRoomEntry: {
+            /** Appointment Id */
+            appointment_id: string;
+            /**
+             * Meeting State
+             * @enum {string}
+             */
+            meeting_state: "none" | "waiting" | "admitted";
+            patient: components["schemas"]["UserRef"];
+            presence: components["schemas"]["Presence"];
+            /** Starts At */
+            starts_at: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "scheduled" | "in_progress";
+        };
+        /** WaitingRoomResponse */
+        WaitingRoomResponse: {
+            /** Appointments */
+            appointments: components["schemas"]["WaitingRoomEntry"][];
         };
     };
     responses: never;
@@ -674,6 +725,62 @@ export interface operations {
             };
             /** @description Missing, malformed, expired or forged token (Unauthorized) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Throttled (TooManyRequests) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A dependency failed after retries; nothing was changed (Unavailable) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_waiting_room: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WaitingRoomResponse"];
+                };
+            };
+            /** @description Missing, malformed, expired or forged token (Unauthorized) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated but not allowed (Forbidden) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
