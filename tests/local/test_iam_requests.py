@@ -28,13 +28,30 @@ def asked(env: dict[str, Any]) -> tuple[str, set[str]]:
     return wanted.action, set(wanted.resources)
 
 
-def test_dynamodb_query_on_an_index_names_the_table_and_the_index() -> None:
+def test_dynamodb_query_on_an_index_names_the_index_alone() -> None:
+    """AWS authorizes a query of an index on the index's ARN (a grant on the table alone does
+    not cover it, and one on the index alone suffices)."""
     body = json.dumps({"TableName": "t", "IndexName": "doctor-index", "KeyConditionExpression": "x"}).encode()
     env = environ("dynamodb", body=body, HTTP_X_AMZ_TARGET="DynamoDB_20120810.Query",
                   CONTENT_TYPE="application/x-amz-json-1.0")
     table = f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/t"
-    assert asked(env) == ("dynamodb:Query", {table, f"{table}/index/doctor-index"})
+    assert asked(env) == ("dynamodb:Query", {f"{table}/index/doctor-index"})
     assert env["wsgi.input"].read() == body  # the application behind still reads the body
+
+
+def test_a_transaction_is_asked_item_by_item() -> None:
+    from telehealth_local.iam_requests import authorizations
+
+    body = json.dumps({"TransactItems": [
+        {"Put": {"TableName": "t", "Item": {}}}, {"Update": {"TableName": "u", "Key": {}}},
+        {"ConditionCheck": {"TableName": "t", "Key": {}}}]}).encode()
+    env = environ("dynamodb", body=body, HTTP_X_AMZ_TARGET="DynamoDB_20120810.TransactWriteItems",
+                  CONTENT_TYPE="application/x-amz-json-1.0")
+    wanted = authorizations(signed_request(env), ACCOUNT)
+    table = f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/"
+    assert [(w.action, w.resources) for w in wanted] == [
+        ("dynamodb:PutItem", (table + "t",)), ("dynamodb:UpdateItem", (table + "u",)),
+        ("dynamodb:ConditionCheckItem", (table + "t",))]
 
 
 def test_chime_rest_calls_name_the_channel_and_the_bearer() -> None:

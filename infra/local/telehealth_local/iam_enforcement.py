@@ -19,7 +19,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
-from .iam_requests import Authorization, SignedRequest, authorization, signed_request
+from .iam_requests import Authorization, SignedRequest, authorizations, signed_request
 
 logger = logging.getLogger("telehealth_local.iam")
 
@@ -131,16 +131,17 @@ class IamEnforcer:
             if principal.expires_at is not None and principal.expires_at < _utcnow():
                 raise Refusal(400, "ExpiredTokenException", "ExpiredToken", 400,
                               "The security token included in the request is expired")
-            wanted = authorization(request, self.account_id)
-            if wanted is None:
+            everything = authorizations(request, self.account_id)
+            if everything is None:
                 raise Refusal(400, "AccessDeniedException", "AccessDenied", 403,
                               f"User: {principal.arn} is not authorized to perform this {request.service} request "
                               "(the local stack does not recognise its operation)")
-            reason = self.denial(principal, wanted)
-            self._record(principal, wanted.action, wanted.resources, reason)
-            if reason:
-                raise Refusal(400, "AccessDeniedException", "AccessDenied", 403, reason)
-            if request.service == "iam" and not wanted.action.split(":", 1)[1].startswith(_READ_PREFIXES):
+            for wanted in everything:
+                reason = self.denial(principal, wanted)
+                self._record(principal, wanted.action, wanted.resources, reason)
+                if reason:
+                    raise Refusal(400, "AccessDeniedException", "AccessDenied", 403, reason)
+            if request.service == "iam" and not everything[0].action.split(":", 1)[1].startswith(_READ_PREFIXES):
                 self.invalidate()
             return None
         except Refusal as refusal:

@@ -26,7 +26,7 @@ from .emulator.core.routing import RouteTable, parse_query
 REST_SERVICES = {
     "chime": ("chime-sdk-identity", "chime-sdk-messaging", "chime-sdk-meetings", "chime-sdk-voice"),
     "lambda": ("lambda",),
-    "mobiletargeting": ("pinpoint",),
+    "ses": ("sesv2",),
 }
 _CHIME_BEARER = "HTTP_X_AMZ_CHIME_BEARER"
 
@@ -160,10 +160,9 @@ def candidate_arns(service: str, params: Mapping[str, Any], region: str, account
     base = f"arn:aws:{service}:{region}:{account}"
     table = _param(params, "TableName")
     if service == "dynamodb" and table and not table.startswith("arn:"):
-        arns.append(f"{base}:table/{table}")
         index = _param(params, "IndexName")
-        if index:
-            arns.append(f"{base}:table/{table}/index/{index}")
+        # A query or scan of an index is authorized on the index alone, as on AWS.
+        arns.append(f"{base}:table/{table}/index/{index}" if index else f"{base}:table/{table}")
     pool = _param(params, "UserPoolId")
     if service == "cognito-idp" and pool:
         arns.append(f"{base}:userpool/{pool}")
@@ -176,12 +175,14 @@ def candidate_arns(service: str, params: Mapping[str, Any], region: str, account
     function = _param(params, "FunctionName")
     if service == "lambda" and function and not function.startswith("arn:"):
         arns.append(f"{base}:function:{function}")
-    application = _param(params, "ApplicationId", "application-id")
-    if service == "mobiletargeting" and application:
-        arns += [f"{base}:apps/{application}", f"{base}:apps/{application}/messages"]
     configuration_set = _param(params, "ConfigurationSetName")
     if service == "sms-voice" and configuration_set and not configuration_set.startswith("arn:"):
         arns.append(f"{base}:configuration-set/{configuration_set}")
+    sender = _param(params, "FromEmailAddress")
+    if service == "ses" and sender and "@" in sender:
+        # SES authorizes a send on the verified identity it comes from (here: the address; gap:
+        # a sender verified only through its domain is authorized on the domain on AWS).
+        arns.append(f"{base}:identity/{sender}")
     identity = _param(params, "OriginationIdentity")
     if service == "sms-voice" and identity and identity.startswith("phone-"):
         arns.append(f"{base}:phone-number/{identity}")  # a PhoneNumberId (an E.164 number names none)
@@ -212,6 +213,30 @@ def resource_patterns(service: str, operation: str) -> tuple[re.Pattern[str], ..
                 regex += re.escape(piece)
         patterns.append(re.compile(f"^{regex}$"))
     return tuple(patterns)
+
+
+# DynamoDB's transactions have no IAM action of their own: AWS authorizes each item's operation
+# on its table.
+_TRANSACT_ITEM_ACTIONS = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem",
+                          "ConditionCheck": "ConditionCheckItem", "Get": "GetItem"}
+
+
+def authorizations(request: SignedRequest, account: str) -> tuple[Authorization, ...] | None:
+    """Everything to evaluate for the request (one entry, or one per item of a transaction)."""
+    if request.service == "dynamodb":
+        operation, params = operation_and_params(request)
+        if operation in ("TransactWriteItems", "TransactGetItems"):
+            wanted = []
+            for item in params.get("TransactItems") or []:
+                for kind, body in (item.items() if isinstance(item, dict) else ()):
+                    table = body.get("TableName") if isinstance(body, dict) else None
+                    if kind in _TRANSACT_ITEM_ACTIONS and isinstance(table, str):
+                        arn = table if table.startswith("arn:") else \
+                            f"arn:aws:dynamodb:{request.region}:{account}:table/{table}"
+                        wanted.append(Authorization(f"dynamodb:{_TRANSACT_ITEM_ACTIONS[kind]}", (arn,)))
+            return tuple(dict.fromkeys(wanted)) or (Authorization(f"dynamodb:{operation}", ("*",)),)
+    single = authorization(request, account)
+    return None if single is None else (single,)
 
 
 def authorization(request: SignedRequest, account: str) -> Authorization | None:
