@@ -90,3 +90,16 @@ def test_rest_paths_name_arns_as_one_segment():
     environ = {"REQUEST_METHOD": "POST", "RAW_URI": f"/channels/{arn}/messages?x=1",
                "HTTP_AUTHORIZATION": "AWS4-HMAC-SHA256 Credential=AKID/20261201/us-east-1/chime/aws4_request, ..."}
     assert operation_name(environ) == "chime:POST /channels/*/messages"
+
+
+def test_faults_can_be_aimed_at_named_operations(stack):
+    dynamodb = _no_retries(stack, "dynamodb")
+    try:
+        stack.control("POST", "faults", json={"rate": 1, "kinds": ["unavailable"],
+                                              "operations": ["dynamodb:DescribeLimits"]})
+        assert "TableNames" in dynamodb.list_tables()
+        assert _code(dynamodb.describe_limits) == "ServiceUnavailable"
+        assert stack.control("GET", "faults").json()["operations"] == ["dynamodb:DescribeLimits"]
+    finally:
+        stack.control("DELETE", "faults")
+    assert stack.control("POST", "faults", json={"rate": 1, "operations": ["no-colon"]}).status_code == 400

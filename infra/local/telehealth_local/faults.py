@@ -1,6 +1,7 @@
 """Fault injection for load runs: a share of AWS requests answered with throttling or 5xx.
 
-    POST   /_local/faults {"rate": 0.1, "kinds": ["throttle", "unavailable"], "seed": 7}
+    POST   /_local/faults {"rate": 0.1, "kinds": ["throttle", "unavailable"], "seed": 7,
+                           "operations": ["cognito-idp:AdminUpdateUserAttributes"]}  (optional: only these)
     GET    /_local/faults            -> the settings and how many faults were injected
     DELETE /_local/faults            -> off
 
@@ -15,6 +16,8 @@ import random
 import threading
 from typing import Any, Callable, Iterable
 
+from .traffic import operation_name
+
 PATH = "/_local/faults"
 KINDS = ("throttle", "unavailable")
 Wsgi = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -28,6 +31,8 @@ class FaultInjector:
         self._lock = threading.Lock()
         self._rate = 0.0
         self._kinds: tuple[str, ...] = KINDS
+        # Named as /_local/traffic names them; empty means every operation.
+        self._operations: frozenset[str] = frozenset()
         self._random = random.Random()  # nosec B311: picks test faults, nothing secret
         self._injected = {kind: 0 for kind in KINDS}
 
@@ -47,6 +52,8 @@ class FaultInjector:
             return None
         if environ.get("HTTP_UPGRADE", "").lower() == "websocket":
             return None
+        if self._operations and operation_name(environ) not in self._operations:
+            return None
         with self._lock:
             if self._random.random() >= self._rate:
                 return None
@@ -58,28 +65,33 @@ class FaultInjector:
         method = environ.get("REQUEST_METHOD", "GET")
         if method == "DELETE":
             with self._lock:
-                self._rate = 0.0
+                self._rate, self._operations = 0.0, frozenset()
         elif method == "POST":
             try:
                 length = int(environ.get("CONTENT_LENGTH") or 0)
                 body = json.loads(environ["wsgi.input"].read(min(length, 4096)) or b"{}")
                 rate = float(body.get("rate", 0))
                 kinds = tuple(body.get("kinds") or KINDS)
+                operations = body.get("operations") or []
                 if not 0 <= rate <= 1 or not kinds or any(kind not in KINDS for kind in kinds):
+                    raise ValueError
+                if not isinstance(operations, list) or not all(isinstance(o, str) and ":" in o for o in operations):
                     raise ValueError
             except (ValueError, TypeError, AttributeError):
                 return _respond(start_response, 400, {"error": {
                     "code": "ValidationError",
-                    "message": f"rate must be between 0 and 1 and kinds a list of {', '.join(KINDS)}."}})
+                    "message": f"rate must be between 0 and 1, kinds a list of {', '.join(KINDS)} and operations "
+                               "a list of service:operation names."}})
             with self._lock:
-                self._rate, self._kinds = rate, kinds
+                self._rate, self._kinds, self._operations = rate, kinds, frozenset(operations)
                 self._injected = {kind: 0 for kind in KINDS}
                 if "seed" in body:
                     self._random.seed(body["seed"])
         elif method != "GET":
             return _respond(start_response, 405, {"error": {"code": "MethodNotAllowed", "message": "GET, POST or DELETE."}})
         with self._lock:
-            state = {"rate": self._rate, "kinds": list(self._kinds), "injected": dict(self._injected)}
+            state = {"rate": self._rate, "kinds": list(self._kinds), "operations": sorted(self._operations),
+                     "injected": dict(self._injected)}
         return _respond(start_response, 200, state)
 
 
