@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 SERVICES := identity scheduling messaging calling
 
-.PHONY: install vendor run test bench package demo clean
+.PHONY: install vendor run test bench package demo deploy deploy-local clean
 
 $(VENV)/.installed: requirements/dev.txt requirements/constraints.txt shared/pyproject.toml infra/local/pyproject.toml client/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,18 @@ demo: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(PY) scripts/bench.py
+
+# The whole deploy path of docs/deploy.md, idempotent: `make deploy STAGE=dev` (AWS; needs
+# STATE_BUCKET and infra/terraform/$(STAGE).tfvars). TF_PLUGIN_DIR names an offline provider folder.
+deploy: $(VENV)/.installed
+	@test -n "$(STAGE)" || { echo "usage: make deploy STAGE=<stage>  (docs/deploy.md)" >&2; exit 2; }
+	$(PY) scripts/deploy.py --stage $(STAGE)
+
+# The same path against a running `make run` (LOCAL_ENDPOINT), as stage $(STAGE) (default
+# rehearsal), then the demo visit through the deployed API Gateway stage URLs.
+LOCAL_ENDPOINT ?= http://127.0.0.1:4566
+deploy-local: $(VENV)/.installed
+	$(PY) scripts/deploy.py --local --stage $(or $(STAGE),rehearsal) --endpoint $(LOCAL_ENDPOINT) --demo
 
 package: install vendor
 	@for s in $(SERVICES); do (cd services/$$s && ../../$(VENV)/bin/chalice package --stage dev ../../build/package/$$s) || exit 1; done

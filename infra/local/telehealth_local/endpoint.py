@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from .bootstrap import DEFAULT_PHONE_NUMBER, REPO_ROOT, Bootstrap, service_environment, write_outputs
-from . import stepfunctions_gaps
+from . import moto_fixes, stepfunctions_gaps
+from .apigateway_glue import ApiGatewayGlue
 from .cognito_glue import CognitoGlue
 from .control_api import ControlApi, is_control_request
 from .lambda_runtime import ProcessLambdaInvoker, install_moto_hook
@@ -63,9 +64,10 @@ class Router:
     """Sends each request to the one application that answers it."""
 
     def __init__(self, control: Wsgi, glue: CognitoGlue, is_emulated: Callable[[dict[str, Any]], bool],
-                 emulator: Wsgi, moto: Wsgi):
+                 emulator: Wsgi, moto: Wsgi, apigateway: ApiGatewayGlue | None = None):
         self.control = control
         self.glue = glue
+        self.apigateway = apigateway
         self.is_emulated = is_emulated
         self.emulator = emulator
         self.moto = moto
@@ -77,6 +79,8 @@ class Router:
             return "cognito-glue", self.glue
         if stepfunctions_gaps.handles(environ):
             return "stepfunctions-gaps", stepfunctions_gaps.app
+        if self.apigateway is not None and self.apigateway.handles(environ):
+            return "apigateway-glue", self.apigateway
         if self.is_emulated(environ):
             return "emulator", self.emulator
         return "moto", self.moto
@@ -106,6 +110,16 @@ class _Deferred:
         return self.target(environ, start_response)
 
 
+def _deployed_functions(outputs_path: Path | None, stage: str) -> Any:
+    """Runs what `chalice deploy` put in Lambda for other stages (scripts/deploy.py --local)."""
+    import tempfile
+
+    from .deployed_functions import DeployedCode, DeployedFunctions
+
+    base = (outputs_path.parent if outputs_path else Path(tempfile.mkdtemp(prefix="telehealth-local-")))
+    return DeployedFunctions(DeployedCode(base / "lambda-code", stage), os.environ)
+
+
 def _emulator() -> tuple[Callable[[dict[str, Any]], bool], Wsgi]:
     from .emulator.app import is_emulated_request, make_emulator_app
 
@@ -126,7 +140,8 @@ class Endpoint:
         self.stage = stage
         self.phone_number = phone_number
         self.prewarm = prewarm
-        self.invoker = ProcessLambdaInvoker(services_root, max_workers=max_workers, stage=stage)
+        self.invoker = ProcessLambdaInvoker(services_root, max_workers=max_workers, stage=stage,
+                                            deployed=_deployed_functions(self.outputs_path, stage))
         self.outputs: dict[str, str] | None = None
         self._ready = threading.Event()
         self._server: Any = None
@@ -144,7 +159,8 @@ class Endpoint:
         is_emulated, emulator = _emulator()
         control = ControlApi(ready=self.ready, outputs=lambda: self.outputs, worker_pids=self.invoker.worker_pids)
         moto = make_moto_app()
-        return Router(control, CognitoGlue(moto, self.invoker), is_emulated, emulator, moto)
+        return Router(control, CognitoGlue(moto, self.invoker), is_emulated, emulator, moto,
+                      ApiGatewayGlue(moto, self.invoker))
 
     def start(self) -> None:
         from werkzeug.serving import make_server
@@ -162,6 +178,8 @@ class Endpoint:
         # moto learns its own port only now (port 0 means "any free port").
         configure_moto(self.port)
         install_moto_hook(self.invoker)
+        moto_fixes.install()
+        self.invoker.deployed.set_endpoint(self.url)
         router.target = self.build_app()
         self._serve_thread = threading.Thread(target=self._server.serve_forever, name="endpoint-http", daemon=True)
         self._serve_thread.start()
