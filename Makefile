@@ -61,10 +61,13 @@ deploy: $(VENV)/.installed
 	$(PY) scripts/deploy.py --stage $(STAGE)
 
 # The same path against a running `make run` (LOCAL_ENDPOINT), as stage $(STAGE) (default
-# rehearsal), then the demo visit through the deployed API Gateway stage URLs.
+# rehearsal), then a visit through the deployed API Gateway stage URLs.
 LOCAL_ENDPOINT ?= http://127.0.0.1:4566
+LOCAL_DEPLOY_DIR = .local-stack/deploy/$(or $(STAGE),rehearsal)
 deploy-local: $(VENV)/.installed
-	$(PY) scripts/deploy.py --local --stage $(or $(STAGE),rehearsal) --endpoint $(LOCAL_ENDPOINT) --demo
+	$(PY) scripts/deploy.py --local --stage $(or $(STAGE),rehearsal) --endpoint $(LOCAL_ENDPOINT) \
+	  --state-dir $(LOCAL_DEPLOY_DIR) --urls-file $(LOCAL_DEPLOY_DIR)/urls.json
+	$(PY) scripts/visit_stage.py --urls-file $(LOCAL_DEPLOY_DIR)/urls.json --endpoint $(LOCAL_ENDPOINT)
 
 package: install vendor
 	@for s in $(SERVICES); do (cd services/$$s && ../../$(VENV)/bin/chalice package --stage dev ../../build/package/$$s) || exit 1; done

@@ -127,10 +127,13 @@ def tf_apply(target: Target, functions_deployed: bool) -> None:
     if result.returncode != 0 and any(sign in result.stderr for sign in TRANSIENT):
         step.note("a connection dropped (not an API error): applying once more, as an operator would")
         result = terraform(target, *args, capture=True, check=False)
-    summary = [line for line in result.stdout.splitlines() if line.startswith(("Apply complete", "No changes"))]
     if result.returncode != 0:
         raise DeployError(f"terraform apply failed:\n{(result.stdout + result.stderr)[-4000:]}")
-    step.note(summary[-1] if summary else "applied")
+    lines = result.stdout.splitlines()
+    # "No changes." only when neither resources nor outputs change (then "Apply complete! 0 ..." follows).
+    summary = [line for line in lines if line.startswith("No changes")] or [
+        line for line in lines if line.startswith("Apply complete")]
+    step.note(summary[0] if summary else "applied")
 
 
 def functions_exist(target: Target, outputs: dict[str, Any]) -> bool:
@@ -169,12 +172,22 @@ def write_chalice_config(target: Target) -> bool:
 
 
 def chalice_deploy(target: Target) -> None:
-    for service in SERVICES:
-        step.note(f"chalice deploy --stage {target.stage}  ({service})")
-        result = run([str(CHALICE), "deploy", "--stage", target.stage], cwd=target.services_dir / service,
-                     env=target.env, capture=True, check=False)
-        if result.returncode != 0:
-            raise DeployError(f"chalice deploy of {service} failed:\n{(result.stderr + result.stdout)[-3000:]}")
+    """`chalice deploy` of the four services, side by side (they share nothing), reported in order."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def deploy_one(service: str) -> subprocess.CompletedProcess[str]:
+        return run([str(CHALICE), "deploy", "--stage", target.stage], cwd=target.services_dir / service,
+                   env=target.env, capture=True, check=False)
+
+    with ThreadPoolExecutor(max_workers=len(SERVICES)) as pool:
+        results = dict(zip(SERVICES, pool.map(deploy_one, SERVICES)))
+    for service, result in results.items():
+        changes = [line.strip() for line in result.stdout.splitlines() if line.startswith(("Creating", "Updating"))]
+        step.note(f"chalice deploy --stage {target.stage}  ({service}): {'; '.join(changes) or 'done'}")
+    failed = [s for s, r in results.items() if r.returncode != 0]
+    if failed:
+        detail = "\n".join(f"{s}:\n{(results[s].stderr + results[s].stdout)[-2500:]}" for s in failed)
+        raise DeployError(f"chalice deploy failed for {', '.join(failed)}:\n{detail}")
 
 
 def deployed_apis(target: Target) -> dict[str, str]:
@@ -282,7 +295,8 @@ def local_target(stage: str, endpoint: str, state_dir: Path) -> Target:
     env = _base_env()
     for name in [n for n in env if n.startswith(("AWS_", "TF_VAR_"))]:
         env.pop(name)  # a developer's AWS profile must never receive this deployment
-    env.update({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_REGION": "us-east-1",
+    env.update({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",  # nosec B105: the local stack's public test keys
+                "AWS_REGION": "us-east-1",
                 "AWS_DEFAULT_REGION": "us-east-1", "AWS_ENDPOINT_URL": endpoint, "AWS_EC2_METADATA_DISABLED": "true",
                 "TF_DATA_DIR": str(state_dir / "terraform-data")})
     if "TF_PLUGIN_DIR" in os.environ:
@@ -358,8 +372,6 @@ def main(argv: list[str] | None = None) -> int:
                         help="local deployments: where state and the services' copy go (default .local-stack/deploy/STAGE)")
     parser.add_argument("--urls-file", default=None, help="write the stage URLs as JSON here")
     parser.add_argument("--no-verify", action="store_true", help="skip the final empty-plan check")
-    parser.add_argument("--demo", action="store_true",
-                        help="local deployments: then play the demo visit through the stage URLs")
     args = parser.parse_args(argv)
     try:
         if args.local:
@@ -373,11 +385,6 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     if args.urls_file:
         Path(args.urls_file).write_text(json.dumps(urls, indent=2) + "\n")
-    if args.demo and args.local:
-        print("\nthe demo visit through the stage URLs:", flush=True)
-        return subprocess.call([sys.executable, "-m", "telehealth_client.cli", "demo",  # nosec B603: fixed argv
-                                *(f"--{service}={url}" for service, url in urls.items()),
-                                f"--local-endpoint={args.endpoint.rstrip('/')}"], cwd=ROOT)
     return 0
 
 

@@ -14,7 +14,6 @@ import secrets
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -24,7 +23,6 @@ import requests
 from terraform_harness import ROOT
 
 SERVICES = ("identity", "scheduling", "messaging", "calling")
-PASSWORD = "Str0ng!Passw0rd-Deploy"
 DEPLOY_TIMEOUT = 900
 
 pytestmark = pytest.mark.timeout(2 * DEPLOY_TIMEOUT)
@@ -81,63 +79,33 @@ def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployed]:
     # No prewarming: a worker of the stack's own stage would mean something ran from services/.
     with start_stack(prewarm=False) as stack:
         dep = Deployed(stack, "dl" + secrets.token_hex(3), tmp_path_factory.mktemp("deploy-local"))
-        dep.first = dep.deploy("--no-verify")
+        dep.first = dep.deploy()
         yield dep
 
 
-# -- the visit through the stage URLs ---------------------------------------------------------
-def _call(method: str, url: str, token: str | None = None, expect: int = 200, **kwargs: Any) -> Any:
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    response = requests.request(method, url, headers=headers, timeout=60, **kwargs)
+# -- the visit through the stage URLs (what `make deploy-local` plays after deploying) ----------
+def _call(method: str, url: str, expect: int = 200) -> Any:
+    response = requests.request(method, url, timeout=60)
     assert response.status_code == expect, f"{method} {url}: {response.status_code} {response.text[:500]}"
-    return response.json() if response.content else None
-
-
-def _code(stack: Any, email: str) -> str:
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        codes = [m["code"] for m in stack.emails() if m.get("to") == email and m.get("code")]
-        if codes:
-            return codes[-1]
-        time.sleep(0.2)
-    raise AssertionError(f"no confirmation e-mail to {email}")
-
-
-def _person(deployed: Deployed, role: str, name: str) -> dict[str, Any]:
-    identity = deployed.urls["identity"]
-    email = f"{role}-{secrets.token_hex(4)}@example.com"
-    phone = f"+1415555{secrets.randbelow(10000):04d}"
-    signed = _call("POST", f"{identity}/signup", expect=201, json={
-        "email": email, "password": PASSWORD, "name": name, "phone_number": phone, "role": role})
-    _call("POST", f"{identity}/confirm", json={"email": email, "code": _code(deployed.stack, email)})
-    tokens = _call("POST", f"{identity}/signin", json={"email": email, "password": PASSWORD})
-    me = _call("GET", f"{identity}/me", tokens["id_token"])
-    return {"user_id": signed["user_id"], "token": tokens["id_token"], "me": me}
+    return response.json()
 
 
 @pytest.fixture(scope="module")
 def visit(deployed: Deployed) -> dict[str, Any]:
-    urls = deployed.urls
-    doctor = _person(deployed, "doctor", "Dr Orla Penhaligon")
-    patient = _person(deployed, "patient", "Ivo Marchetti")
-    starts = (datetime.now(timezone.utc) + timedelta(days=1)).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    appointment = _call("POST", f"{urls['scheduling']}/appointments", doctor["token"], expect=201, json={
-        "patient_id": patient["user_id"], "starts_at": starts, "duration_minutes": 30, "reason": "Follow-up"})
-    appointment_id = appointment["appointment_id"]
-    presence = _call("POST", f"{urls['messaging']}/appointments/{appointment_id}/check-in", patient["token"])
-    sent = _call("POST", f"{urls['messaging']}/appointments/{appointment_id}/messages", doctor["token"], expect=201,
-                 json={"content": "Welcome to the deployed stage", "client_id": "deploy-test"})
-    history = _call("GET", f"{urls['messaging']}/appointments/{appointment_id}/messages", patient["token"])
-    meeting = _call("POST", f"{urls['calling']}/appointments/{appointment_id}/meeting", doctor["token"], expect=201)
-    return {"doctor": doctor, "patient": patient, "appointment": appointment, "presence": presence, "sent": sent,
-            "history": history, "meeting": meeting}
+    answers = deployed.state_dir / "visit.json"
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "visit_stage.py"), "--urls-file", str(deployed.state_dir / "urls.json"),
+         "--endpoint", deployed.stack.endpoint_url, "--json", str(answers)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, f"the visit failed:\n{(result.stdout + result.stderr)[-3000:]}"
+    return json.loads(answers.read_text())
 
 
 def test_every_service_is_reached_through_its_api_gateway_stage(deployed: Deployed) -> None:
     assert set(deployed.urls) == set(SERVICES)
     for service, url in deployed.urls.items():
         assert re.fullmatch(rf"{re.escape(deployed.stack.endpoint_url)}/restapis/\w+/api/_user_request_", url), url
-        assert _call("GET", f"{url}/health")["service"] == service
+        assert _call("GET", f"{url}/health") == {"status": "ok", "service": service}
     # An unknown path answers as API Gateway does, before any function runs.
     missing = requests.get(f"{deployed.urls['identity']}/no-such-route", timeout=30)
     assert (missing.status_code, missing.json()) == (403, {"message": "Missing Authentication Token"})
@@ -162,7 +130,8 @@ def test_booking_check_in_chat_and_meeting_use_the_stage_resources(deployed: Dep
     assert visit["presence"]["presence"]["patient"] == "checked_in"
     assert [m["message_id"] for m in visit["history"]["messages"]
             if m.get("kind") == "chat"] == [visit["sent"]["message_id"]]
-    assert visit["meeting"]["meeting"]["MeetingId"]
+    assert visit["meeting"]["meeting"]["MeetingId"] == visit["joined"]["meeting"]["MeetingId"]
+    assert visit["joined"]["attendee"]["ExternalUserId"]
     table = f"telehealth-{deployed.stage}-appointments"
     item = deployed.stack.client("dynamodb").get_item(
         TableName=table, Key={"appointment_id": {"S": appointment["appointment_id"]}})["Item"]
@@ -186,12 +155,14 @@ def test_the_lambda_invocations_ran_the_deployed_zips(deployed: Deployed, visit:
 
 def test_a_second_run_changes_nothing(deployed: Deployed, visit: dict[str, Any]) -> None:
     assert deployed.first is not None
-    second = deployed.deploy()
+    # Both applies of this run must find nothing to do, the second after `chalice deploy`: that
+    # is the empty plan (the first run ended with one too, its verify step).
+    second = deployed.deploy("--no-verify")
     print(f"first run {deployed.first.seconds:.0f}s, second run {second.seconds:.0f}s")
     applies = re.findall(r"^    (Apply complete!.*|No changes\..*)$", second.output, re.M)
-    assert applies and all(line.startswith("No changes") for line in applies), applies
+    assert len(applies) == 2 and all(line.startswith("No changes") for line in applies), applies
     assert "chalice deploy again" not in second.output
-    assert re.search(r"terraform plan: a second run must change nothing.*\n\s+no changes", second.output), second.output[-3000:]
+    assert re.search(r"terraform plan: a second run must change nothing.*\n\s+no changes", deployed.first.output)
     assert second.records == deployed.first.records  # same functions, same REST APIs
     # And the stage still answers.
     assert _call("GET", f"{deployed.urls['scheduling']}/health")["service"] == "scheduling"

@@ -1,7 +1,7 @@
 """Finds the code and configuration of a function deployed to the local stack (by `chalice deploy`) and unpacks its zip for a Lambda worker.
 
-The local stack's own functions (its stage, placeholder zips) run from services/; any other
-stage's function runs exactly what was deployed: the zip moto holds, its handler, timeout and
+The local stack's own functions (its stage, placeholder zips) run from services/; a service
+function of any other stage runs exactly what was deployed: the zip moto holds, its handler, timeout and
 environment variables, as a Lambda execution environment would.
 """
 from __future__ import annotations
@@ -9,15 +9,22 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 import threading
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
+from .bootstrap import CREDENTIALS
 from .lambda_runtime import ServicePool
-from .lambdas import LambdaInvocationError, parse_function
+from .lambdas import LambdaInvocationError
 from .moto_app import ACCOUNT_ID, REGION
+
+
+# What `chalice deploy` names our services' functions: <app_name>-<stage>[-<function>]; any
+# other name keeps failing with ResourceNotFoundException (the stack has no code for it).
+CHALICE_FUNCTION = re.compile(r"^telehealth-(identity|scheduling|messaging|calling)-(?P<stage>[A-Za-z0-9_]+)(-\w+)?$")
 
 
 @dataclass(frozen=True)
@@ -55,11 +62,8 @@ class DeployedCode:
         """The deployed function, or None when the stack runs it from services/ (its own stage,
         a name that is not a telehealth function, or no such function in Lambda)."""
         name = _function_name(function)
-        try:
-            _service, stage, _handler = parse_function(name)
-        except ValueError:
-            stage = None
-        if stage == self.own_stage:
+        match = CHALICE_FUNCTION.match(name)
+        if match is None or match["stage"] == self.own_stage:
             return None
         from moto.awslambda.models import lambda_backends
         from moto.awslambda.exceptions import UnknownFunctionException
@@ -103,8 +107,8 @@ def deployed_environment(function: DeployedFunction, base: Mapping[str, str], en
     """
     env = {name: value for name, value in base.items()
            if not name.startswith(("TELEHEALTH_", "AWS_")) and name != "PYTHONPATH"}
-    env.update({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                "AWS_REGION": REGION, "AWS_DEFAULT_REGION": REGION, "AWS_EC2_METADATA_DISABLED": "true",
+    env.update(CREDENTIALS)
+    env.update({"AWS_REGION": REGION, "AWS_DEFAULT_REGION": REGION, "AWS_EC2_METADATA_DISABLED": "true",
                 "PYTHONUNBUFFERED": "1"})
     if endpoint_url:
         env["AWS_ENDPOINT_URL"] = endpoint_url
