@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 SERVICES := identity scheduling messaging calling
 
-.PHONY: install vendor run test bench package demo deploy deploy-local clean
+.PHONY: install vendor run test bench load package demo deploy deploy-local clean
 
 $(VENV)/.installed: requirements/dev.txt requirements/constraints.txt shared/pyproject.toml infra/local/pyproject.toml client/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,10 @@ demo: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(PY) scripts/bench.py
+
+# N concurrent whole visits against a local stack of its own, then again with faults (loopback only).
+load: $(VENV)/.installed
+	PYTHONPATH=tests $(PY) scripts/bench/load_visits.py --visits $(or $(VISITS),50)
 
 # The whole deploy path of docs/deploy.md, idempotent: `make deploy STAGE=dev` (AWS; needs
 # STATE_BUCKET and infra/terraform/$(STAGE).tfvars). TF_PLUGIN_DIR names an offline provider folder.

@@ -38,6 +38,10 @@ def main() -> int:
     failures += run("cold import", ROOT / "scripts" / "bench_cold_import.py", "--runs", "7" if args.quick else "15") != 0
     failures += run("latency, websocket delivery, start-up", ROOT / "scripts" / "bench" / "latency.py",
                     "--runs", "10" if args.quick else "30") != 0
+    failures += run("cost per visit", ROOT / "scripts" / "bench" / "cost_per_visit.py",
+                    "--visits", "2" if args.quick else "5") != 0
+    failures += run("load: concurrent visits, then faults", ROOT / "scripts" / "bench" / "load_visits.py",
+                    "--visits", "10" if args.quick else "50") != 0
     if failures:
         print(f"\n{failures} benchmark(s) could not run", file=sys.stderr)
     return 1 if failures else 0

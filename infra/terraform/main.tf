@@ -13,4 +13,6 @@ module "telehealth" {
   sms_origination_number     = var.sms_origination_number
   pstn_enabled               = var.pstn_enabled
   phone_number               = var.phone_number
+  alarm_email                = var.alarm_email
+  api_ids                    = var.api_ids
 }

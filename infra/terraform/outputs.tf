@@ -42,3 +42,11 @@ output "app_instance_arn" {
 output "sip_media_application_id" {
   value = module.telehealth.sip_media_application_id
 }
+
+output "alarms_topic_arn" {
+  value = module.telehealth.alarms_topic_arn
+}
+
+output "dashboard_name" {
+  value = module.telehealth.dashboard_name
+}

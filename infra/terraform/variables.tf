@@ -71,3 +71,15 @@ variable "tags" {
   type    = map(string)
   default = {}
 }
+
+variable "alarm_email" {
+  description = "E-mail address that receives the alarms (confirm the subscription e-mail AWS sends)."
+  type        = string
+  default     = ""
+}
+
+variable "api_ids" {
+  description = "REST API id per service after `chalice deploy` (the deploy path fills it) so the web ACL guards each stage."
+  type        = map(string)
+  default     = {}
+}

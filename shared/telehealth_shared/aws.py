@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any, Callable
 
 _CLIENT_NAMES = {
@@ -33,11 +34,39 @@ def remove_call_listener(listener: CallListener) -> None:
         _listeners.remove(listener)
 
 
-def _notify(model: Any = None, **_: Any) -> None:
+# Called with (service, operation, started, ended) (time.perf_counter seconds) after each call
+# returns: benchmarks find the calls on an action's critical path from the overlaps.
+TimingListener = Callable[[str, str, float, float], None]
+_timing_listeners: list[TimingListener] = []
+
+
+def add_timing_listener(listener: TimingListener) -> None:
+    _timing_listeners.append(listener)
+
+
+def remove_timing_listener(listener: TimingListener) -> None:
+    if listener in _timing_listeners:
+        _timing_listeners.remove(listener)
+
+
+def _notify(model: Any = None, context: Any = None, **_: Any) -> None:
     if model is None:
         return
+    if _timing_listeners and isinstance(context, dict):
+        context["telehealth_started"] = time.perf_counter()
     for listener in list(_listeners):
         listener(model.service_model.service_name, model.name)
+
+
+def _notify_done(model: Any = None, context: Any = None, **_: Any) -> None:
+    if model is None or not _timing_listeners or not isinstance(context, dict):
+        return
+    started = context.get("telehealth_started")
+    if started is None:
+        return
+    ended = time.perf_counter()
+    for listener in list(_timing_listeners):
+        listener(model.service_model.service_name, model.name, started, ended)
 
 
 class AwsClients:
@@ -75,6 +104,7 @@ class AwsClients:
             ),
         )
         client.meta.events.register("before-call.*.*", _notify)
+        client.meta.events.register("after-call.*.*", _notify_done)
         return client
 
     def client(self, service: str) -> Any:

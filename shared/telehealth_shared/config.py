@@ -33,6 +33,7 @@ class Settings:
     reminder_lead_minutes: tuple[int, ...]
     token_leeway_seconds: int
     session_role_arn: str | None = None
+    audit_table: str | None = None
 
     @property
     def token_issuer(self) -> str:
@@ -85,5 +86,6 @@ def get_settings() -> Settings:
         phone_number=_env("TELEHEALTH_PHONE_NUMBER"),
         reminder_lead_minutes=_lead_minutes(_env("TELEHEALTH_REMINDER_LEAD_MINUTES")),
         session_role_arn=_env("TELEHEALTH_SESSION_ROLE_ARN"),
+        audit_table=_env("TELEHEALTH_AUDIT_TABLE"),
         token_leeway_seconds=int(_env("TELEHEALTH_TOKEN_LEEWAY_SECONDS", "30")),
     )

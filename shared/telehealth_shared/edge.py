@@ -15,10 +15,13 @@ from typing import Any, Callable, Iterable, Mapping, Type
 from chalice import Chalice, Response
 from pydantic import BaseModel, ValidationError
 
+from . import audit as audit_trail
 from . import log as logs
+from . import metrics, tracing
 from .auth import Principal, bearer_token, default_verifier
-from .aws import is_aws_failure, is_throttling
-from .errors import ConfigurationError, DomainError, Forbidden, PayloadTooLarge, TooManyRequests, Unavailable, ValidationFailed
+from .aws import default_clients, is_aws_failure, is_throttling
+from .errors import (ConfigurationError, DomainError, Forbidden, PayloadTooLarge, TooManyRequests, Unauthorized,
+                     Unavailable, ValidationFailed)
 
 DEFAULT_MAX_BODY_BYTES = 16 * 1024
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,128}$")
@@ -123,6 +126,8 @@ class TelehealthApp(Chalice):
         self.route_docs: list[RouteDoc] = []
         self.api.cors = True
         logs.configure(service)
+        metrics.serving(service)
+        tracing.start_tracing(service)
         self._register_builtin_routes()
         self.register_middleware(_api_error_bodies, "http")
 
@@ -156,9 +161,38 @@ class TelehealthApp(Chalice):
             return Response(body=json.dumps(build_openapi(self)), status_code=200,
                             headers={"Content-Type": "application/json"})
 
+    def lambda_function(self, name: str | None = None) -> Callable[[Callable[..., Any]], Any]:
+        """Chalice's `lambda_function`, with the invocation's request id on every log line and
+        audit event, and the metrics it counted flushed when it returns."""
+        register = super().lambda_function(name=name)
+
+        def decorator(handler: Callable[..., Any]) -> Any:
+            @functools.wraps(handler)
+            def invoke(event: Any, context: Any) -> Any:
+                request_id = getattr(context, "aws_request_id", None) or uuid.uuid4().hex
+                token = logs.request_id_var.set(request_id)
+                audit_token = audit_trail.current_request.set(audit_trail.RequestInfo(request_id=request_id))
+                try:
+                    return handler(event, context)
+                finally:
+                    logs.request_id_var.reset(token)
+                    audit_trail.current_request.reset(audit_token)
+                    metrics.flush()
+
+            return register(invoke)
+
+        return decorator
+
     def authenticate(self, headers: Mapping[str, str]) -> Principal:
         token = bearer_token(headers)
         return default_verifier().verify(token)
+
+    def _authenticated(self, headers: Mapping[str, str], route: str) -> Principal:
+        try:
+            return self.authenticate(headers)
+        except Unauthorized:
+            _record_refusal(action="auth.token_refused", route=route)
+            raise
 
     def api_route(self, path: str, methods: Iterable[str] = ("GET",), *, auth: bool = True,
             roles: Iterable[str] | None = None, body: Type[BaseModel] | None = None,
@@ -178,12 +212,15 @@ class TelehealthApp(Chalice):
                 request = self.current_request
                 request_id = _request_id(request)
                 token = logs.request_id_var.set(request_id)
+                audit_token = audit_trail.current_request.set(
+                    audit_trail.RequestInfo(request_id=request_id, source_ip=_source_ip(request)))
                 started = time.perf_counter()
                 try:
                     kwargs: dict[str, Any] = dict(url_params)
                     if auth:
-                        principal = self.authenticate(request.headers)
+                        principal = self._authenticated(request.headers, path)
                         if allowed_roles is not None and principal.role not in allowed_roles:
+                            _record_refusal(action="auth.forbidden", route=path, principal=principal)
                             raise Forbidden("Your role is not allowed to do this.")
                         kwargs["principal"] = principal
                     if body is not None:
@@ -208,6 +245,8 @@ class TelehealthApp(Chalice):
                     response = _json_response(error_body(error), error.status, request_id)
                 finally:
                     logs.request_id_var.reset(token)
+                    audit_trail.current_request.reset(audit_token)
+                    metrics.flush()
                 logs.log_event(logger, "request", route=path, method=request.method,
                                status=response.status_code, request_id=request_id,
                                duration_ms=round((time.perf_counter() - started) * 1000, 1))
@@ -245,6 +284,23 @@ def _api_error_bodies(event: Any, get_response: Callable[[Any], Response]) -> Re
                                               "message": message}})
         response.headers["Content-Type"] = "application/json"
     return response
+
+
+def _record_refusal(*, action: str, route: str, principal: Principal | None = None) -> None:
+    """A refused token or role is a security event; failing to record it must not turn the
+    refusal into another answer, so a failed write is logged (the trail's own alarm) instead."""
+    try:
+        audit_trail.audit(default_clients(), action=action, resource_type="route", resource_id=route,
+                          outcome="denied", principal=principal,
+                          actor_id=None if principal else "anonymous", actor_role=None if principal else "none")
+    except (DomainError, ConfigurationError) as exc:
+        logs.log_event(logger, "audit_refusal_not_recorded", logging.ERROR, error_type=type(exc).__name__)
+
+
+def _source_ip(request: Any) -> str | None:
+    context = getattr(request, "context", None) or {}
+    ip = (context.get("identity") or {}).get("sourceIp")
+    return ip if isinstance(ip, str) and len(ip) <= 64 else None
 
 
 def _aws_code(exc: BaseException) -> str | None:

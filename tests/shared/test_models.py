@@ -88,3 +88,29 @@ def test_response_shapes_use_utc_z_and_keep_null_reason():
     message = Message(message_id="m", kind="chat", content="hi", sender={"user_id": "u", "name": "n", "role": "doctor"},
                       created_at=datetime(2026, 1, 1, tzinfo=timezone.utc))
     assert "client_id" not in message.model_dump(mode="json") and "data" not in message.model_dump(mode="json")
+
+
+@pytest.mark.parametrize("name", [
+    "Bob http://evil.example/x", "visit www.evil.example", "bob@example.com", "Ｂｏｂ＠ｅｖｉｌ", "ｗｗｗ．evil",
+    "Bob\u202eevil", "Bob\u2066x", "Bob\nSmith", "Bob\tSmith", "\u200b\u200b", "\u3164\u3164", "   ", "", "12345",
+    "x" * 101,
+])
+def test_person_names_refused(name):
+    from pydantic import TypeAdapter, ValidationError
+
+    from telehealth_shared.models.common import PersonName
+
+    with pytest.raises(ValidationError):
+        TypeAdapter(PersonName).validate_python(name)
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("Dr Ada Lovelace", "Dr Ada Lovelace"), ("  Zoë  ", "Zoë"), ("Zoe\u0308", "Zoë"), ("O'Brien-Smith", "O'Brien-Smith"),
+    ("山田 太郎", "山田 太郎"), ("محمد", "محمد"), ("क्षत्रिय", "क्षत्रिय"), ("x" * 100, "x" * 100),
+])
+def test_person_names_accepted_and_normalised(raw, expected):
+    from pydantic import TypeAdapter
+
+    from telehealth_shared.models.common import PersonName
+
+    assert TypeAdapter(PersonName).validate_python(raw) == expected

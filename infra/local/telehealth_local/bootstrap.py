@@ -350,12 +350,15 @@ class Bootstrap:
             "TELEHEALTH_APP_INSTANCE_ADMIN_ARN": admin_arn,
             "TELEHEALTH_APPOINTMENTS_TABLE": tables["appointments"],
             "TELEHEALTH_CALLS_TABLE": tables["calls"],
+            "TELEHEALTH_AUDIT_TABLE": tables["audit"],
             "TELEHEALTH_STATE_MACHINE_ARN": state_machine_arn,
             "TELEHEALTH_PINPOINT_APP_ID": pinpoint_app_id,
             "TELEHEALTH_SMS_ORIGINATION_NUMBER": self.phone_number,
             "TELEHEALTH_SIP_MEDIA_APPLICATION_ID": sma_id,
             "TELEHEALTH_PHONE_NUMBER": self.phone_number,
             "TELEHEALTH_REMINDER_LEAD_MINUTES": "",
+            # No X-Ray daemon locally: Powertools Tracer stays off (and unimported).
+            "POWERTOOLS_TRACE_DISABLED": "true",
         }
 
 

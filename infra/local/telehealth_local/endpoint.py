@@ -25,6 +25,8 @@ from . import moto_fixes, stepfunctions_gaps
 from .apigateway_glue import ApiGatewayGlue
 from .cognito_glue import CognitoGlue
 from .control_api import ControlApi, is_control_request
+from .faults import FaultInjector
+from .traffic import TrafficCounter
 from .lambda_runtime import ProcessLambdaInvoker, install_moto_hook
 from .moto_app import configure_moto, make_moto_app, request_handler_class
 
@@ -155,12 +157,13 @@ class Endpoint:
     def ready(self) -> bool:
         return self._ready.is_set()
 
-    def build_app(self) -> Router:
+    def build_app(self) -> FaultInjector:
         is_emulated, emulator = _emulator()
         control = ControlApi(ready=self.ready, outputs=lambda: self.outputs, worker_pids=self.invoker.worker_pids)
         moto = make_moto_app()
-        return Router(control, CognitoGlue(moto, self.invoker), is_emulated, emulator, moto,
-                      ApiGatewayGlue(moto, self.invoker))
+        # Faults are answered before counting: a throttled request is never billed.
+        return FaultInjector(TrafficCounter(Router(control, CognitoGlue(moto, self.invoker), is_emulated, emulator,
+                                                   moto, ApiGatewayGlue(moto, self.invoker))))
 
     def start(self) -> None:
         from werkzeug.serving import make_server

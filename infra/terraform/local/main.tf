@@ -26,6 +26,7 @@ provider "aws" {
 
   endpoints {
     chimesdkvoice  = var.endpoint
+    cloudwatch     = var.endpoint
     cloudwatchlogs = var.endpoint
     cognitoidp     = var.endpoint
     dynamodb       = var.endpoint
@@ -34,7 +35,9 @@ provider "aws" {
     lambda         = var.endpoint
     pinpoint       = var.endpoint
     sfn            = var.endpoint
+    sns            = var.endpoint
     sts            = var.endpoint
+    wafv2          = var.endpoint
   }
 }
 

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BeforeValidator, Field
 
 from ..phone import normalize_e164
-from .common import ApiModel, omitted_when_none, NextToken, Limit, Role, StrictModel
+from .common import ApiModel, Limit, NextToken, PersonName, Role, StrictModel, omitted_when_none
 
 _EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
 
@@ -54,8 +54,6 @@ Password = Annotated[str, Field(min_length=1, max_length=256)]
 StrongPassword = Annotated[str, Field(max_length=256, json_schema_extra={
     "minLength": 12, "pattern": "^(?=.*[A-Z])(?=.*[a-z])(?=.*[0-9])(?=.*[^A-Za-z0-9\\s])",
     "description": PASSWORD_RULES}), AfterValidator(_strong_password)]
-PersonName = Annotated[str, BeforeValidator(_strip), Field(max_length=100, json_schema_extra={"minLength": 1, "pattern": "\\S"}),
-                       AfterValidator(_not_blank)]
 PhoneNumber = Annotated[str, Field(max_length=32, json_schema_extra={
     "pattern": "^\\+[1-9][0-9]{1,14}$", "description": "A valid phone number in E.164 form"}), AfterValidator(normalize_e164)]
 

@@ -47,9 +47,19 @@ locals {
               "${local.log_arn_base}:/aws/lambda/telehealth-*-${var.stage}",
               "${local.log_arn_base}:/aws/lambda/telehealth-*-${var.stage}-*",
               "${local.log_arn_base}:/aws/vendedlogs/states/${local.prefix}-*",
+              "${local.log_arn_base}:aws-waf-logs-${local.prefix}",
             ]
           }
         }
+      },
+      {
+        # Alarms publish to the encrypted alarms topic.
+        Sid       = "CloudWatchAlarmsPublishToTheAlarmsTopic"
+        Effect    = "Allow"
+        Principal = { Service = "cloudwatch.amazonaws.com" }
+        Action    = ["kms:Decrypt", "kms:GenerateDataKey"]
+        Resource  = "*"
+        Condition = { StringEquals = { "aws:SourceAccount" = local.account_id } }
       },
       {
         # What the AWS-managed aws/dynamodb key allows: principals of this account that IAM

@@ -10,6 +10,7 @@ locals {
     TELEHEALTH_APP_INSTANCE_ADMIN_ARN   = local.app_instance_admin_arn
     TELEHEALTH_APPOINTMENTS_TABLE       = aws_dynamodb_table.this["appointments"].name
     TELEHEALTH_CALLS_TABLE              = aws_dynamodb_table.this["calls"].name
+    TELEHEALTH_AUDIT_TABLE              = aws_dynamodb_table.this["audit"].name
     TELEHEALTH_STATE_MACHINE_ARN        = aws_sfn_state_machine.reminders.arn
     TELEHEALTH_PINPOINT_APP_ID          = local.pinpoint_app_id
     TELEHEALTH_SMS_ORIGINATION_NUMBER   = var.sms_origination_number
@@ -92,4 +93,14 @@ output "sip_media_application_id" {
 
 output "kms_key_arn" {
   value = aws_kms_key.data.arn
+}
+
+output "alarms_topic_arn" {
+  description = "SNS topic every alarm notifies; subscribe paging or chat endpoints to it."
+  value       = aws_sns_topic.alarms.arn
+}
+
+output "dashboard_name" {
+  description = "The operations dashboard in CloudWatch."
+  value       = aws_cloudwatch_dashboard.operations.dashboard_name
 }

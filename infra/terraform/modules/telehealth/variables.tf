@@ -130,3 +130,27 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "alarm_email" {
+  description = "E-mail address subscribed to the alarms topic (empty: no subscription; subscribe another endpoint to the topic output)."
+  type        = string
+  default     = ""
+}
+
+variable "waf_rate_limit" {
+  description = "Requests per client IP per 5 minutes across the APIs before WAF blocks it."
+  type        = number
+  default     = 2000
+}
+
+variable "waf_guarded_rate_limit" {
+  description = "Requests per client IP per 5 minutes to sign-up, sign-in, confirmation and code endpoints."
+  type        = number
+  default     = 100
+}
+
+variable "api_ids" {
+  description = "REST API id per service once `chalice deploy` has created them (the deploy path fills it); each stage gets the web ACL."
+  type        = map(string)
+  default     = {}
+}
