@@ -5,7 +5,7 @@
 
 `scripts/deploy.py --local --visit` runs it after deploying. Confirmation codes come from the
 local stack's e-mail outbox (its control API). It prints each step and, with --json, writes
-what every step answered (tests/infra/test_deploy_local.py checks it).
+what every step answered (tests/deploy/test_deploy_local.py checks it).
 """
 from __future__ import annotations
 

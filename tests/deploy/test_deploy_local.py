@@ -20,8 +20,8 @@ from typing import Any, Iterator
 import pytest
 import requests
 
-from terraform_harness import ROOT
 
+ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ("identity", "scheduling", "messaging", "calling")
 DEPLOY_TIMEOUT = 900
 
