@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 SERVICES := identity scheduling messaging calling
 
-.PHONY: install vendor run test bench load package demo clean clients console console-screenshots chromium
+.PHONY: install vendor run test bench load package demo deploy deploy-local clean clients console console-screenshots chromium
 
 $(VENV)/.installed: requirements/dev.txt requirements/constraints.txt shared/pyproject.toml infra/local/pyproject.toml client/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -96,6 +96,21 @@ bench: $(VENV)/.installed
 # N concurrent whole visits against a local stack of its own, then again with faults (loopback only).
 load: $(VENV)/.installed
 	PYTHONPATH=tests $(PY) scripts/bench/load_visits.py --visits $(or $(VISITS),50)
+
+# The whole deploy path of docs/deploy.md, idempotent: `make deploy STAGE=dev` (AWS; needs
+# STATE_BUCKET and infra/terraform/$(STAGE).tfvars). TF_PLUGIN_DIR names an offline provider folder.
+deploy: $(VENV)/.installed
+	@test -n "$(STAGE)" || { echo "usage: make deploy STAGE=<stage>  (docs/deploy.md)" >&2; exit 2; }
+	$(PY) scripts/deploy.py --stage $(STAGE)
+
+# The same path against a running `make run` (LOCAL_ENDPOINT), as stage $(STAGE) (default
+# rehearsal), then a visit through the deployed API Gateway stage URLs.
+LOCAL_ENDPOINT ?= http://127.0.0.1:4566
+LOCAL_DEPLOY_DIR = .local-stack/deploy/$(or $(STAGE),rehearsal)
+deploy-local: $(VENV)/.installed
+	$(PY) scripts/deploy.py --local --stage $(or $(STAGE),rehearsal) --endpoint $(LOCAL_ENDPOINT) \
+	  --state-dir $(LOCAL_DEPLOY_DIR) --urls-file $(LOCAL_DEPLOY_DIR)/urls.json
+	$(PY) scripts/visit_stage.py --urls-file $(LOCAL_DEPLOY_DIR)/urls.json --endpoint $(LOCAL_ENDPOINT)
 
 package: install vendor
 	@for s in $(SERVICES); do (cd services/$$s && ../../$(VENV)/bin/chalice package --stage dev ../../build/package/$$s) || exit 1; done

@@ -56,13 +56,15 @@ def apply(client: Any, service_dir: Path, stage: str) -> dict[str, Any]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--stage", required=True)
+    parser.add_argument("--services-dir", default=str(ROOT / "services"),
+                        help="the folder holding <service>/.chalice (default services/)")
     parser.add_argument("services", nargs="*", default=list(SERVICES))
     args = parser.parse_args()
     import boto3
 
     client = boto3.client("apigateway")
     for service in args.services:
-        result = apply(client, ROOT / "services" / service, args.stage)
+        result = apply(client, Path(args.services_dir) / service, args.stage)
         print(f"{result['service']}: {result['rate_limit']:g} requests/s, burst {result['burst_limit']}")
     return 0
 

@@ -42,7 +42,7 @@ class Outcome:
 def discover(selected: list[str]) -> list[Suite]:
     suites = [Suite("shared", ROOT / "tests" / "shared", [])]
     suites += [Suite(s, ROOT / "tests" / "services" / s, [ROOT / "services" / s]) for s in SERVICES]
-    suites += [Suite(n, ROOT / "tests" / n, []) for n in ("local", "infra", "e2e", "fuzz", "browser", "console")]
+    suites += [Suite(n, ROOT / "tests" / n, []) for n in ("local", "infra", "deploy", "e2e", "fuzz", "browser", "console")]
     suites = [s for s in suites if s.path.is_dir()]
     if selected:
         suites = [s for s in suites if s.name in selected]

@@ -23,7 +23,8 @@ from typing import Any, Callable, Iterable
 
 from .bootstrap import DEFAULT_PHONE_NUMBER, REPO_ROOT, Bootstrap, role_credentials_path, service_environment, write_outputs
 from .bootstrap_roles import ROLE_SESSION_SECONDS
-from . import stepfunctions_gaps
+from . import moto_fixes, stepfunctions_gaps
+from .apigateway_glue import ApiGatewayGlue
 from .cognito_glue import CognitoGlue
 from .control_api import ControlApi, is_control_request
 from .faults import FaultInjector
@@ -69,10 +70,12 @@ class Router:
     """Sends each request to the one application that answers it."""
 
     def __init__(self, control: Wsgi, glue: CognitoGlue, is_emulated: Callable[[dict[str, Any]], bool],
-                 emulator: Wsgi, moto: Wsgi, iam: IamEnforcer | None = None):
+                 emulator: Wsgi, moto: Wsgi, iam: IamEnforcer | None = None,
+                 apigateway: ApiGatewayGlue | None = None):
         self.iam = iam
         self.control = control
         self.glue = glue
+        self.apigateway = apigateway
         self.is_emulated = is_emulated
         self.emulator = emulator
         self.moto = moto
@@ -84,6 +87,8 @@ class Router:
             return "cognito-glue", self.glue
         if stepfunctions_gaps.handles(environ):
             return "stepfunctions-gaps", stepfunctions_gaps.app
+        if self.apigateway is not None and self.apigateway.handles(environ):
+            return "apigateway-glue", self.apigateway
         if self.is_emulated(environ):
             return "emulator", self.emulator
         return "moto", self.moto
@@ -91,7 +96,8 @@ class Router:
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         name, app = self.route(environ)
         try:
-            if self.iam is not None and name != "control":
+            # Stage URLs are the deployed API's own (unsigned) HTTP requests, not AWS API calls.
+            if self.iam is not None and name not in ("control", "apigateway-glue"):
                 refusal = self.iam.check(environ)
                 if refusal is not None:
                     return refusal(environ, start_response)
@@ -117,6 +123,16 @@ class _Deferred:
         return self.target(environ, start_response)
 
 
+def _deployed_functions(outputs_path: Path | None, stage: str) -> Any:
+    """Runs what `chalice deploy` put in Lambda for other stages (scripts/deploy.py --local)."""
+    import tempfile
+
+    from .deployed_functions import DeployedCode, DeployedFunctions
+
+    base = (outputs_path.parent if outputs_path else Path(tempfile.mkdtemp(prefix="telehealth-local-")))
+    return DeployedFunctions(DeployedCode(base / "lambda-code", stage), os.environ)
+
+
 def _emulator() -> tuple[Callable[[dict[str, Any]], bool], Wsgi]:
     from .emulator.app import is_emulated_request, make_emulator_app
 
@@ -137,7 +153,8 @@ class Endpoint:
         self.stage = stage
         self.phone_number = phone_number
         self.prewarm = prewarm
-        self.invoker = ProcessLambdaInvoker(services_root, max_workers=max_workers, stage=stage)
+        self.invoker = ProcessLambdaInvoker(services_root, max_workers=max_workers, stage=stage,
+                                            deployed=_deployed_functions(self.outputs_path, stage))
         self.iam = IamEnforcer()
         self.outputs: dict[str, str] | None = None
         self._ready = threading.Event()
@@ -164,7 +181,7 @@ class Endpoint:
         moto = MotoGaps(make_moto_app())
         # Faults are answered before counting: a throttled request is never billed.
         return FaultInjector(TrafficCounter(Router(control, CognitoGlue(moto, self.invoker), is_emulated, emulator, moto,
-                                                   self.iam)))
+                                                   self.iam, ApiGatewayGlue(moto, self.invoker))))
 
     def start(self) -> None:
         from werkzeug.serving import make_server
@@ -182,6 +199,8 @@ class Endpoint:
         # moto learns its own port only now (port 0 means "any free port").
         configure_moto(self.port)
         install_moto_hook(self.invoker)
+        moto_fixes.install()
+        self.invoker.deployed.set_endpoint(self.url)
         router.target = self.build_app()
         self._serve_thread = threading.Thread(target=self._server.serve_forever, name="endpoint-http", daemon=True)
         self._serve_thread.start()

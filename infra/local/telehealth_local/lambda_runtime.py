@@ -339,7 +339,10 @@ class ProcessLambdaInvoker:
     """The LambdaInvoker of the local stack (see telehealth_local.lambdas)."""
 
     def __init__(self, services_root: Path | str | None = None, env: Mapping[str, str] | None = None,
-                 max_workers: int = 4, startup_timeout: float = 30.0, stage: str = "local"):
+                 max_workers: int = 4, startup_timeout: float = 30.0, stage: str = "local",
+                 deployed: Any = None):
+        # Functions deployed by `chalice deploy` for another stage (telehealth_local.deployed_functions).
+        self.deployed = deployed
         self.services_root = Path(services_root or os.environ.get("TELEHEALTH_LOCAL_SERVICES_ROOT")
                                   or DEFAULT_SERVICES_ROOT).resolve()
         self._settings: dict[str, str] = dict(env or {})
@@ -404,6 +407,10 @@ class ProcessLambdaInvoker:
         return timeout
 
     def invoke(self, function: str, event: Any, timeout: float | None = None) -> Any:
+        if self.deployed is not None:
+            handled, result = self.deployed.invoke(function, event, timeout)
+            if handled:
+                return result
         try:
             service, stage, handler = parse_function(function)
         except ValueError:
@@ -429,7 +436,10 @@ class ProcessLambdaInvoker:
     def worker_pids(self) -> dict[str, list[int]]:
         with self._lock:
             pools = dict(self._pools)
-        return {service: pool.pids() for service, pool in pools.items()}
+        pids = {service: pool.pids() for service, pool in pools.items()}
+        if self.deployed is not None:
+            pids.update(self.deployed.worker_pids())
+        return pids
 
     def close(self) -> None:
         with self._lock:
@@ -437,6 +447,8 @@ class ProcessLambdaInvoker:
             pools = list(self._pools.values())
         for pool in pools:
             pool.close()
+        if self.deployed is not None:
+            self.deployed.close()
 
 
 def install_moto_hook(invoker: Any) -> None:
