@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 from typing import Literal, Mapping
 
+from . import metrics
 from .aws import AwsClients, error_code, is_aws_failure, is_throttling
 from .config import Settings
 from .errors import Unavailable
@@ -78,7 +79,10 @@ def send_text(clients: AwsClients, settings: Settings, destination: str, body: s
             return SmsOutcome(status="opted_out")
         if code is not None and 400 <= status < 500:
             log_event(logger, "sms_refused", logging.WARNING, aws_code=code, **dict(context))
+            metrics.count("SmsFailed")
             raise SmsRefused(code, retryable=is_throttling(exc)) from None
         log_event(logger, "sms_outcome_unknown", logging.WARNING, aws_code=code or type(exc).__name__, **dict(context))
+        metrics.count("SmsFailed")
         raise SmsOutcomeUnknown(code) from None
+    metrics.count("SmsSent")
     return SmsOutcome(status="sent", message_id=response.get("MessageId"))

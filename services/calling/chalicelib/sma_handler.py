@@ -26,6 +26,7 @@ from typing import Any
 
 from telehealth_shared.appointment_records import AppointmentRecord, load_appointment
 from telehealth_shared.audit import audit
+from telehealth_shared import metrics
 from telehealth_shared.aws import AwsClients
 from telehealth_shared.config import Settings
 from telehealth_shared.log import log_event
@@ -165,6 +166,7 @@ def _pressed_join(clients: AwsClients, settings: Settings, event: SmaEvent) -> d
         log_event(logger, "accepted_event_failed", logging.ERROR, transaction_id=call.transaction_id,
                   error_type=type(exc).__name__)
     _record(clients, settings, "meeting.join", call)
+    metrics.count("PhoneCallsJoined")
     log_event(logger, "sma_joining_meeting", transaction_id=call.transaction_id, meeting_id=meeting.meeting_id,
               attendee_id=attendee["AttendeeId"])
     return actions.response(actions.join_chime_meeting(call_id, attendee["JoinToken"], meeting.meeting_id))
@@ -215,6 +217,7 @@ def _hung_up(clients: AwsClients, settings: Settings, event: SmaEvent) -> dict[s
                                meeting_id=call.meeting_id, status="declined", via="phone")
         if mark_declined(clients, settings, call.transaction_id):
             _record(clients, settings, "meeting.decline", call)
+            metrics.count("PhoneCallsDeclined")
     return actions.no_actions()
 
 

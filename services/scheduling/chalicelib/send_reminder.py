@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from telehealth_shared.appointment_records import PRESENCE_ATTRIBUTE, AppointmentRecord, load_appointment, parse_utc
+from telehealth_shared import metrics
 from telehealth_shared.audit_scope import audited
 from telehealth_shared.aws import AwsClients, error_code
 from telehealth_shared.config import Settings
@@ -87,7 +88,25 @@ def send_reminder(clients: AwsClients, settings: Settings, event: Any, now: date
     # The system reads the participants' phone numbers: one audit event per invocation.
     with audited(clients, settings, action="reminder.send", resource_type="appointment",
                  resource_id=reminder.appointment_id, change=True):
-        return _send_or_classify(clients, settings, reminder)
+        try:
+            result = _send_or_classify(clients, settings, reminder)
+        except (ReminderFailed, ReminderTemporarilyFailed):
+            metrics.count("RemindersFailed")
+            raise
+    _count_outcome(result)
+    return result
+
+
+def _count_outcome(result: dict[str, Any]) -> None:
+    """The business metrics of one invocation: texts sent, and what was skipped and why."""
+    if result.get("sent"):
+        metrics.count("RemindersSent", len(result["sent"]))
+    reasons = [result["skipped"]] if result.get("skipped") else []
+    reasons += ["opted_out"] * len(result.get("opted_out") or [])
+    reasons += list((result.get("skipped_roles") or {}).values())
+    for reason in reasons:
+        metrics.count("RemindersSkipped")
+        metrics.count(f"RemindersSkipped_{reason}")
 
 
 def _send_or_classify(clients: AwsClients, settings: Settings, reminder: ReminderEvent) -> dict[str, Any]:

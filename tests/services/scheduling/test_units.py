@@ -138,3 +138,25 @@ def test_reminder_event_parses_and_keys():
 def test_malformed_reminder_events_fail_permanently(event):
     with pytest.raises(ReminderFailed):
         ReminderEvent.parse(event)
+
+
+def test_reminder_outcomes_become_business_metrics(capsys, monkeypatch):
+    import json
+
+    from telehealth_shared import metrics
+    from telehealth_shared.config import get_settings
+
+    from chalicelib.send_reminder import _count_outcome
+
+    monkeypatch.setenv("TELEHEALTH_STAGE", "test")
+    get_settings.cache_clear()
+    metrics.serving("scheduling")
+    metrics.flush()
+    capsys.readouterr()
+    _count_outcome({"sent": ["doctor"], "opted_out": ["patient"]})
+    _count_outcome({"sent": [], "skipped_roles": {"patient": "phone_unverified"}})
+    metrics.flush()
+    get_settings.cache_clear()
+    (line,) = [json.loads(x) for x in capsys.readouterr().out.splitlines() if '"_aws"' in x]
+    assert line["RemindersSent"] == [1.0] and line["RemindersSkipped"] == [1.0, 1.0]
+    assert line["RemindersSkipped_opted_out"] == [1.0] and line["RemindersSkipped_phone_unverified"] == [1.0]

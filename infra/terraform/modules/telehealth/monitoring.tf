@@ -79,11 +79,12 @@ resource "aws_cloudwatch_metric_alarm" "api_5xx" {
 
 # Emitted by the services (CloudWatch embedded metric format) when End User Messaging refuses a text.
 resource "aws_cloudwatch_metric_alarm" "sms_failures" {
-  alarm_name          = "${local.prefix}-sms-send-failures"
-  alarm_description   = "Texts (reminders, codes) that End User Messaging SMS did not accept."
+  for_each            = toset(["scheduling", "identity"])
+  alarm_name          = "${local.prefix}-${each.key}-sms-send-failures"
+  alarm_description   = "Texts (${each.key == "scheduling" ? "reminders, guest codes" : "phone verification codes"}) that End User Messaging SMS did not accept."
   namespace           = local.metrics_namespace
   metric_name         = "SmsFailed"
-  dimensions          = { service = "scheduling" }
+  dimensions          = { service = each.key }
   statistic           = "Sum"
   period              = 300
   evaluation_periods  = 1
