@@ -145,8 +145,9 @@ def run_visits(stack: Any, people: list[tuple[Any, Any]], faults: bool, kill_wor
 
 
 def _kill_one_worker(stack: Any) -> None:
-    workers = stack.control("GET", "lambda/workers").json()
-    pids = [pid for service in sorted(workers) for pid in workers[service]]
+    workers = stack.control("GET", "lambda/workers").json()["workers"]
+    # The scheduling worker runs the reminders and no-shows that fall due during the run.
+    pids = [pid for service in ("scheduling", *sorted(workers)) for pid in workers.get(service, [])]
     if pids:
         os.kill(pids[0], signal.SIGKILL)
         print(f"killed Lambda worker {pids[0]} mid-run")
