@@ -183,8 +183,9 @@ def sweep(stack: Any, outcomes: Outcomes) -> Counter:
     for item in items:
         channel = f"{settings['TELEHEALTH_APP_INSTANCE_ARN']}/channel/{item['appointment_id']['S']}"
         try:
-            members = {m["Member"]["Arn"].rsplit("/", 1)[-1] for page in messaging.get_paginator(
-                "list_channel_memberships").paginate(ChannelArn=channel, ChimeBearer=admin) for m in page["ChannelMemberships"]}
+            members = {m["Member"]["Arn"].rsplit("/", 1)[-1] for page in _pages(
+                messaging.list_channel_memberships, "ChannelMemberships", ChannelArn=channel, ChimeBearer=admin)
+                for m in page}
             if not {item["doctor_id"]["S"], item["patient_id"]["S"]} <= members:
                 problems["channel without both participants"] += 1
         except messaging.exceptions.NotFoundException:
@@ -198,9 +199,9 @@ def sweep(stack: Any, outcomes: Outcomes) -> Counter:
                 problems["completed visit with a live meeting"] += 1
             except meetings.exceptions.NotFoundException:
                 pass
-    for page in messaging.get_paginator("list_channels").paginate(AppInstanceArn=settings["TELEHEALTH_APP_INSTANCE_ARN"],
-                                                                  ChimeBearer=admin):
-        for channel in page["Channels"]:
+    for page in _pages(messaging.list_channels, "Channels", AppInstanceArn=settings["TELEHEALTH_APP_INSTANCE_ARN"],
+                       ChimeBearer=admin):
+        for channel in page:
             if channel["ChannelArn"] not in channel_arns:
                 problems["channel without appointment"] += 1
     for page in sfn.get_paginator("list_executions").paginate(stateMachineArn=settings["TELEHEALTH_STATE_MACHINE_ARN"]):
@@ -210,6 +211,17 @@ def sweep(stack: Any, outcomes: Outcomes) -> Counter:
             if execution["status"] in ("FAILED", "TIMED_OUT"):
                 problems[f"reminder execution {execution['status']}"] += 1
     return problems
+
+
+def _pages(operation: Any, key: str, **params: Any) -> Any:
+    """Each page's `key` list of a NextToken-paginated Chime operation (boto3 has no paginator)."""
+    token = None
+    while True:
+        response = operation(**params, **({"NextToken": token} if token else {}))
+        yield response.get(key, [])
+        token = response.get("NextToken")
+        if not token:
+            return
 
 
 def main() -> int:
