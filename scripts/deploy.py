@@ -307,8 +307,10 @@ def local_target(stage: str, endpoint: str, state_dir: Path) -> Target:
                   variables={
                       "endpoint": endpoint, "stage": stage, "build_dir": str(state_dir / "build"),
                       # What the local stack answers (docs/deploy.md "Not applied locally").
-                      "pinpoint_enabled": True, "pstn_enabled": True, "phone_number": "",
+                      "pstn_enabled": True, "phone_number": "",
                       "app_instance_arn": stack["TELEHEALTH_APP_INSTANCE_ARN"],
+                      # The stack's registered number: numbers are registered outside Terraform.
+                      "sms_origination_identity": stack["TELEHEALTH_SMS_ORIGINATION_IDENTITY"],
                   })
 
 

@@ -38,7 +38,8 @@ def create(principal: Principal, body: CreateAppointmentRequest):
     return Response(body=outcome.appointment.model_dump_json(), status_code=201, headers=headers)
 
 
-@app.api_route("/appointments", methods=["GET"], query=ListAppointmentsQuery, response=AppointmentsPage)
+@app.api_route("/appointments", methods=["GET"], roles=["doctor", "patient"], query=ListAppointmentsQuery,
+               response=AppointmentsPage)
 def list_mine(principal: Principal, query: ListAppointmentsQuery):
     """List the caller's own appointments by start time."""
     return list_appointments(default_clients(), get_settings(), principal, query)

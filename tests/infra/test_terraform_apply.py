@@ -261,6 +261,7 @@ def test_roles_allow_exactly_what_each_service_calls_scoped_to_this_stack(deploy
         f"arn:aws:chime:{arn}:sma/{settings['TELEHEALTH_SIP_MEDIA_APPLICATION_ID']}",
         settings["TELEHEALTH_SMS_ORIGINATION_IDENTITY"],
         outputs["sms_configuration_set_arn"],
+        f"arn:aws:ses:{arn}:identity/{settings['TELEHEALTH_EMAIL_SENDER']}",
         outputs["messaging_session_role_arn"],
     ]
     for service in SERVICES:

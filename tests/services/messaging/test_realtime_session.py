@@ -108,8 +108,13 @@ def test_session_role_credentials_only_connect_as_the_caller(api, stack, monkeyp
     iam = stack.client("iam")
     trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
                                                    "Action": "sts:AssumeRole"}]}
-    role_arn = iam.create_role(RoleName=f"messaging-sessions-{patient.user_id[:8]}",
-                               AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    role_name = f"messaging-sessions-{patient.user_id[:8]}"
+    role_arn = iam.create_role(RoleName=role_name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    # As the deployed messaging-session role: Connect as any user of the app instance; each URL's
+    # session policy narrows that to its caller (a session policy never grants more than the role).
+    iam.put_role_policy(RoleName=role_name, PolicyName="connect", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "chime:Connect",
+                                                "Resource": f"{stack.settings['TELEHEALTH_APP_INSTANCE_ARN']}/user/*"}]}))
     monkeypatch.setenv(SESSION_ROLE_ENV, role_arn)
     get_settings.cache_clear()
     request.addfinalizer(get_settings.cache_clear)
