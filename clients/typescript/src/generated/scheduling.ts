@@ -8,7 +8,10 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** List the caller's own appointments by start time. */
+        /**
+         * List the caller's own appointments by start time.
+         * @description Allowed roles: doctor, patient
+         */
         get: operations["get_appointments"];
         put?: never;
         /**
@@ -373,6 +376,15 @@ export interface operations {
             };
             /** @description Missing, malformed, expired or forged token (Unauthorized) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated but not allowed (Forbidden) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
