@@ -204,11 +204,15 @@ def sweep(stack: Any, outcomes: Outcomes) -> Counter:
         for channel in page:
             if channel["ChannelArn"] not in channel_arns:
                 problems["channel without appointment"] += 1
+    # A visit that closed stops its execution; moto ends a Map stopped mid-Wait as FAILED rather
+    # than ABORTED (docs/local-stack.md), so only an open visit's failed execution is a failure.
+    open_executions = {item["reminder_execution_arn"]["S"] for item in items if "reminder_execution_arn" in item
+                       and item.get("status", {}).get("S") in ("scheduled", "in_progress")}
     for page in sfn.get_paginator("list_executions").paginate(stateMachineArn=settings["TELEHEALTH_STATE_MACHINE_ARN"]):
         for execution in page["executions"]:
             if execution["executionArn"] not in execution_arns:
                 problems["reminder execution without appointment"] += 1
-            if execution["status"] in ("FAILED", "TIMED_OUT"):
+            if execution["status"] in ("FAILED", "TIMED_OUT") and execution["executionArn"] in open_executions:
                 problems[f"reminder execution {execution['status']}"] += 1
     return problems
 
