@@ -110,7 +110,7 @@ LOCAL_DEPLOY_DIR = .local-stack/deploy/$(or $(STAGE),rehearsal)
 deploy-local: $(VENV)/.installed
 	$(PY) scripts/deploy.py --local --stage $(or $(STAGE),rehearsal) --endpoint $(LOCAL_ENDPOINT) \
 	  --state-dir $(LOCAL_DEPLOY_DIR) --urls-file $(LOCAL_DEPLOY_DIR)/urls.json
-	$(PY) scripts/visit_stage.py --urls-file $(LOCAL_DEPLOY_DIR)/urls.json --endpoint $(LOCAL_ENDPOINT)
+	$(PY) scripts/visit_stage.py --stage $(or $(STAGE),rehearsal) --urls-file $(LOCAL_DEPLOY_DIR)/urls.json --endpoint $(LOCAL_ENDPOINT)
 
 package: install vendor
 	@for s in $(SERVICES); do (cd services/$$s && ../../$(VENV)/bin/chalice package --stage dev ../../build/package/$$s) || exit 1; done

@@ -95,7 +95,7 @@ def visit(deployed: Deployed) -> dict[str, Any]:
     answers = deployed.state_dir / "visit.json"
     result = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "visit_stage.py"), "--urls-file", str(deployed.state_dir / "urls.json"),
-         "--endpoint", deployed.stack.endpoint_url, "--json", str(answers)],
+         "--endpoint", deployed.stack.endpoint_url, "--stage", deployed.stage, "--json", str(answers)],
         cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, f"the visit failed:\n{(result.stdout + result.stderr)[-3000:]}"
     return json.loads(answers.read_text())
