@@ -76,8 +76,14 @@ class Visit:
         if who is not None:
             all_headers["Authorization"] = f"Bearer {self.tokens[who.user_id]}"
         started = time.perf_counter()
-        response = self.http.request(method, self.urls[service] + path, headers=all_headers,
-                                     data=json.dumps(body) if body is not None else None, timeout=60)
+        try:
+            response = self.http.request(method, self.urls[service] + path, headers=all_headers,
+                                         data=json.dumps(body) if body is not None else None, timeout=60)
+        except requests.RequestException as exc:
+            with self.outcomes.lock:
+                self.outcomes.unclean.append(f"{action}: no answer ({type(exc).__name__})")
+                self.outcomes.statuses[0] += 1
+            raise VisitAbandoned(action) from None
         self.outcomes.record(action, response.status_code, (time.perf_counter() - started) * 1000)
         if response.status_code in ok:
             return response.json() if response.content else None

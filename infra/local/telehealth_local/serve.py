@@ -74,7 +74,12 @@ def _request_handler(base: type) -> type:
 def create_server(service_dir: Path, host: str, port: int, stage: str = "local") -> Any:
     """Import the service's app.py and build Chalice's local server for it (bound, not serving)."""
     from chalice.config import Config
-    from chalice.local import ChaliceRequestHandler, CustomLocalChalice, LocalChalice, LocalDevServer
+    from chalice.local import ChaliceRequestHandler, CustomLocalChalice, LocalChalice, LocalDevServer, ThreadedHTTPServer
+
+    class BacklogServer(ThreadedHTTPServer):
+        # socketserver's backlog of 5 resets connections a burst of clients (a load run, a
+        # browser's parallel requests) opens at once; API Gateway queues them instead.
+        request_queue_size = 128
 
     os.chdir(service_dir)
     if str(service_dir) not in sys.path:
@@ -88,7 +93,8 @@ def create_server(service_dir: Path, host: str, port: int, stage: str = "local")
     # What chalice.local.create_local_server does, with our request handler.
     CustomLocalChalice.__bases__ = (LocalChalice, app_obj.__class__)
     app_obj.__class__ = CustomLocalChalice
-    return LocalDevServer(app_obj, config, host, port, handler_cls=_request_handler(ChaliceRequestHandler))
+    return LocalDevServer(app_obj, config, host, port, handler_cls=_request_handler(ChaliceRequestHandler),
+                          server_cls=BacklogServer)
 
 
 def stage_environment(service_dir: Path, stage: str) -> dict[str, str]:
