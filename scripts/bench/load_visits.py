@@ -216,8 +216,9 @@ def sweep(stack: Any, outcomes: Outcomes) -> Counter:
                        and item.get("status", {}).get("S") in ("scheduled", "in_progress")}
     for page in sfn.get_paginator("list_executions").paginate(stateMachineArn=settings["TELEHEALTH_STATE_MACHINE_ARN"]):
         for execution in page["executions"]:
-            if execution["executionArn"] not in execution_arns:
-                problems["reminder execution without appointment"] += 1
+            # A rolled-back booking stops its execution; only one still running is left over.
+            if execution["executionArn"] not in execution_arns and execution["status"] == "RUNNING":
+                problems["reminder execution running without appointment"] += 1
             if execution["status"] in ("FAILED", "TIMED_OUT") and execution["executionArn"] in open_executions:
                 problems[f"reminder execution {execution['status']}"] += 1
     return problems
