@@ -80,7 +80,7 @@ vendor:
 	  find services/$$s/vendor -name __pycache__ -prune -exec rm -rf {} +; done
 
 # Running the system needs the main venv and the built console (npm); the test tools (checkov, audit, Chromium) come with `make test`.
-run: $(VENV)/.installed console/dist/index.html
+run: $(VENV)/.installed console/dist/index.html infra/local/media/node_modules/.installed
 	$(PY) -m telehealth_local.run
 
 test: install vendor chromium console
