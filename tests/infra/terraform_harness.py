@@ -53,10 +53,12 @@ class Terraform:
         self._converge("destroy", "-auto-approve", "-input=false", "-no-color", *self.var_args(**overrides))
 
     def _converge(self, *args: str) -> None:
-        """apply/destroy are idempotent: after a transient connection failure (the provider runs
-        with max_retries = 1 here) run once more, as an operator would; real errors still fail."""
+        """apply/destroy are idempotent: after a transient connection failure run again (up to
+        twice), as an operator would; real errors still fail."""
         result = self.run(*args, check=False)
-        if result.returncode != 0 and any(sign in result.stderr for sign in _TRANSIENT):
+        for _ in range(2):
+            if result.returncode == 0 or not any(sign in result.stderr for sign in _TRANSIENT):
+                break
             result = self.run(*args, check=False)
         if result.returncode != 0:
             raise AssertionError(f"terraform {args[0]} failed ({result.returncode}) in {self.root}:\n"

@@ -17,8 +17,10 @@ terraform {
 }
 
 provider "aws" {
-  region                      = "us-east-1"
-  max_retries                 = 1
+  region = "us-east-1"
+  # The local endpoint (a threaded dev server) sometimes closes a kept-alive connection the
+  # provider is about to reuse; the SDK retries such a request when allowed more than one attempt.
+  max_retries                 = 4
   skip_credentials_validation = true
   skip_requesting_account_id  = true
   skip_metadata_api_check     = true
