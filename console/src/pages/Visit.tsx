@@ -38,12 +38,21 @@ export function VisitPage({ appointmentId, back }: { appointmentId: string; back
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [api, appointmentId]);
 
+  // An admit can land while the join request is still in flight (its event then finds no
+  // join yet): once joined, ask once where this attendee stands.
+  useEffect(() => {
+    if (join && !admitted) void ownAttendeeState(String(join.attendee.AttendeeId)).then(setAdmitted);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [join]);
+
   useLiveEvents((event: ChannelEvent) => {
     if (!appointment || event.channelArn !== appointment.channel_arn) return;
     if (event.kind === 'presence' || event.kind === 'meeting') void reload();
     if (event.kind === 'meeting' && join) {
       const status = event.data?.status;
-      if (status === 'admitted') void ownAttendeeState(String(join.attendee.AttendeeId)).then(setAdmitted);
+      if (status === 'admitted' || (!admitted && status !== 'ended')) {
+        void ownAttendeeState(String(join.attendee.AttendeeId)).then(setAdmitted);
+      }
       if (status === 'ended') {
         setJoin(null);
         setNotice('The meeting has ended.');
