@@ -1,8 +1,8 @@
 """The appointments table's item format and the participant check every service shares.
 
-Ownership of attributes (docs/architecture.md): scheduling writes the appointment itself,
-messaging only `presence_*`, calling only `meeting_*`. Presence lives in one attribute per
-participant so two check-ins are two independent updates and neither can be lost.
+Who writes which attribute is telehealth_shared.appointment_item (each service's writer).
+Presence lives in one attribute per participant so two check-ins are two independent
+updates and neither can be lost.
 """
 from __future__ import annotations
 
@@ -152,14 +152,16 @@ def deserialize_item(item: dict[str, Any]) -> dict[str, Any]:
     return {k: (int(v) if type(v).__name__ == "Decimal" else v) for k, v in plain.items()}
 
 
+def load_item(clients: AwsClients, table: str, key: dict[str, Any], *, consistent: bool = True) -> dict[str, Any] | None:
+    """One GetItem; the item as plain Python values, or None when there is none."""
+    item = clients.dynamodb.get_item(TableName=table, Key=key, ConsistentRead=consistent).get("Item")
+    return deserialize_item(item) if item else None
+
+
 def load_appointment(clients: AwsClients, settings: Settings, appointment_id: str, *, consistent: bool = True) -> AppointmentRecord | None:
-    response = clients.dynamodb.get_item(
-        TableName=settings.require("appointments_table"),
-        Key={"appointment_id": {"S": appointment_id}},
-        ConsistentRead=consistent,
-    )
-    item = response.get("Item")
-    return AppointmentRecord.from_item(deserialize_item(item)) if item else None
+    item = load_item(clients, settings.require("appointments_table"), {"appointment_id": {"S": appointment_id}},
+                     consistent=consistent)
+    return AppointmentRecord.from_item(item) if item else None
 
 
 def load_for_participant(clients: AwsClients, settings: Settings, appointment_id: str, principal: Principal) -> tuple[AppointmentRecord, str]:

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import time
 from typing import Any, Mapping
 
+from .appointment_item import calling_write
 from .appointment_records import AppointmentRecord
 from .aws import AwsClients, error_code
+from .call_legs import hang_up_calls
 from .config import Settings
+from .item_update import Update, attr, condition_failed
 from .log import log_event
 from .meeting_events import post_meeting_event
 
@@ -42,9 +44,6 @@ WAITING_CAPABILITIES = {"Audio": "None", "Video": "None", "Content": "None"}
 ADMITTED_CAPABILITIES = {"Audio": "SendReceive", "Video": "SendReceive", "Content": "SendReceive"}
 
 _NOT_FOUND = frozenset({"NotFoundException", "NotFound", "ResourceNotFoundException"})
-# The phone call states in which a leg may still be up (calling's call_records).
-_LIVE_CALL_STATES = ("dialing", "joined")
-HANGUP_ARGUMENT = {"telehealth_action": "hangup"}
 
 
 def phone_external_user_id(patient_id: str) -> str:
@@ -102,48 +101,11 @@ def end_visit_meeting(clients: AwsClients, settings: Settings, record: Appointme
 
 def clear_meeting_attributes(clients: AwsClients, settings: Settings, appointment_id: str, meeting_id: str) -> bool:
     """Forget the active meeting if it is still `meeting_id`; False when it already changed."""
-    names = {f"#a{index}": attribute for index, attribute in enumerate(ACTIVE_ATTRIBUTES)}
     try:
-        clients.dynamodb.update_item(
-            TableName=settings.require("appointments_table"),
-            Key={"appointment_id": {"S": appointment_id}},
-            UpdateExpression="REMOVE " + ", ".join(names),
-            ConditionExpression="#a0 = :mid",
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues={":mid": {"S": meeting_id}},
-        )
+        calling_write(clients, settings, appointment_id, Update(remove=ACTIVE_ATTRIBUTES),
+                      condition=attr(MEETING_ID).eq(meeting_id))
         return True
     except Exception as exc:
-        if error_code(exc) == "ConditionalCheckFailedException":
+        if condition_failed(exc):
             return False
         raise
-
-
-def hang_up_calls(clients: AwsClients, settings: Settings, appointment_id: str) -> int:
-    """Ask the SIP media application to hang up every call of the appointment that may still
-    be ringing or connected; returns how many were asked. The handler answers the request
-    (CALL_UPDATE_REQUESTED) with a Hangup. Nothing to do where PSTN audio is not deployed."""
-    if not (settings.calls_table and settings.sip_media_application_id):
-        return 0
-    response = clients.dynamodb.query(
-        TableName=settings.calls_table,
-        IndexName="appointment-index",
-        KeyConditionExpression="appointment_id = :a AND created_at >= :since",
-        FilterExpression="#st IN (:dialing, :joined)",
-        ExpressionAttributeNames={"#st": "status"},
-        ExpressionAttributeValues={":a": {"S": appointment_id}, ":since": {"N": str(int(time.time()) - 24 * 3600)},
-                                   ":dialing": {"S": _LIVE_CALL_STATES[0]}, ":joined": {"S": _LIVE_CALL_STATES[1]}},
-    )
-    asked = 0
-    for item in response.get("Items", []):
-        transaction_id = item["transaction_id"]["S"]
-        try:
-            clients.chime_voice.update_sip_media_application_call(
-                SipMediaApplicationId=settings.sip_media_application_id, TransactionId=transaction_id,
-                Arguments=HANGUP_ARGUMENT)
-            asked += 1
-        except Exception as exc:
-            # The call ended meanwhile (Chime no longer knows the transaction): nothing to hang up.
-            log_event(logger, "call_hangup_request_failed", logging.INFO, appointment_id=appointment_id,
-                      transaction_id=transaction_id, aws_code=error_code(exc))
-    return asked

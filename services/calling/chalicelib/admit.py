@@ -10,12 +10,15 @@ import logging
 from typing import Any
 
 from telehealth_shared.audit import audit
+from telehealth_shared.appointment_item import calling_write
 from telehealth_shared.appointment_records import AppointmentRecord
 from telehealth_shared.auth import Principal
 from telehealth_shared.aws import AwsClients, error_code
 from telehealth_shared.config import Settings
 from telehealth_shared.errors import Conflict, NotFound
+from telehealth_shared.item_update import Update, attr
 from telehealth_shared.log import log_event
+from telehealth_shared.models.appointments import OPEN_STATUSES
 from telehealth_shared.models.calling import AdmitRequest, AttendeesResponse
 from telehealth_shared.visit_meeting import ADMITTED_CAPABILITIES, is_waiting
 
@@ -24,7 +27,6 @@ from .aws_errors import is_condition_failed, is_not_found
 from .host_controls import attendees_of, chime_attendees, live_meeting
 from .meeting_events import post_meeting_event
 from .meeting_state import ADMITTED
-from .meeting_store import _key
 
 logger = logging.getLogger("telehealth.calling.admit")
 
@@ -83,14 +85,9 @@ def _admit_one(clients: AwsClients, meeting_id: str, attendee_id: str) -> dict[s
 def _record_admission(clients: AwsClients, settings: Settings, record: AppointmentRecord, external_ids: list[str]) -> None:
     """One UpdateItem: remember who is in, and the visit is in progress from its first admit."""
     try:
-        clients.dynamodb.update_item(
-            TableName=settings.require("appointments_table"), Key=_key(record.appointment_id),
-            UpdateExpression="ADD #adm :ids SET #st = :in_progress",
-            ConditionExpression="#st IN (:scheduled, :in_progress)",
-            ExpressionAttributeNames={"#adm": ADMITTED, "#st": "status"},
-            ExpressionAttributeValues={":ids": {"SS": sorted(set(external_ids))}, ":scheduled": {"S": "scheduled"},
-                                       ":in_progress": {"S": "in_progress"}},
-        )
+        calling_write(clients, settings, record.appointment_id,
+                      Update(add={ADMITTED: set(external_ids)}, set={"status": "in_progress"}),
+                      condition=attr("status").is_in(list(OPEN_STATUSES)))
     except Exception as exc:
         if is_condition_failed(exc):
             raise Conflict("The visit was closed meanwhile.") from None

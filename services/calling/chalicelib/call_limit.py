@@ -11,10 +11,12 @@ import math
 import time
 from typing import Any
 
+from telehealth_shared.appointment_item import calling_write, key
 from telehealth_shared.appointment_records import deserialize_item
 from telehealth_shared.aws import AwsClients
 from telehealth_shared.config import Settings
 from telehealth_shared.errors import NotFound, TooManyRequests
+from telehealth_shared.item_update import Update, attr, item_on_failure
 
 from .aws_errors import is_condition_failed
 
@@ -41,32 +43,18 @@ def take_slot(clients: AwsClients, settings: Settings, appointment_id: str, attr
             raise TooManyRequests(f"At most {MAX_CALLS} phone calls per appointment in {WINDOW_SECONDS // 60} "
                                   "minutes; try again later.", retry_after=max(1, wait))
         counter = int(current.get(COUNTER) or 0)
-        values: dict[str, Any] = {":calls": {"L": [{"N": str(t)} for t in recent + [stamp]]},
-                                  ":next": {"N": str(counter + 1)}}
-        if counter:
-            check = "#counter = :counter"
-            values[":counter"] = {"N": str(counter)}
-        else:
-            check = "attribute_not_exists(#counter)"
+        check = attr(COUNTER).eq(counter) if counter else attr(COUNTER).not_exists()
         try:
-            clients.dynamodb.update_item(
-                TableName=settings.require("appointments_table"),
-                Key={"appointment_id": {"S": appointment_id}},
-                UpdateExpression="SET #calls = :calls, #counter = :next",
-                ConditionExpression=f"attribute_exists(appointment_id) AND {check}",
-                ExpressionAttributeNames={"#calls": CALLS, "#counter": COUNTER},
-                ExpressionAttributeValues=values,
-                ReturnValuesOnConditionCheckFailure="ALL_OLD",
-            )
+            calling_write(clients, settings, appointment_id, Update(set={CALLS: recent + [stamp], COUNTER: counter + 1}),
+                          condition=attr("appointment_id").exists() & check, old_on_failure=True)
             return stamp
         except Exception as exc:
             if not is_condition_failed(exc):
                 raise
-            item = getattr(exc, "response", {}).get("Item")
+            item = item_on_failure(exc)
             if item is None:
                 item = clients.dynamodb.get_item(TableName=settings.require("appointments_table"),
-                                                 Key={"appointment_id": {"S": appointment_id}},
-                                                 ConsistentRead=True).get("Item")
+                                                 Key=key(appointment_id), ConsistentRead=True).get("Item")
             if item is None:
                 raise NotFound() from exc
             current = deserialize_item(item)
@@ -77,9 +65,8 @@ def give_back_slot(clients: AwsClients, settings: Settings, appointment_id: str,
     """Remove the call recorded at `stamp` (its dial failed, nothing rang), with the same
     counter check as take_slot; a slot that cannot be given back just lapses with the window."""
     table = settings.require("appointments_table")
-    key = {"appointment_id": {"S": appointment_id}}
     for _ in range(_ATTEMPTS):
-        item = clients.dynamodb.get_item(TableName=table, Key=key, ConsistentRead=True).get("Item")
+        item = clients.dynamodb.get_item(TableName=table, Key=key(appointment_id), ConsistentRead=True).get("Item")
         current = deserialize_item(item) if item else {}
         calls = [int(t) for t in current.get(CALLS) or ()]
         counter = int(current.get(COUNTER) or 0)
@@ -87,14 +74,8 @@ def give_back_slot(clients: AwsClients, settings: Settings, appointment_id: str,
             return
         calls.remove(stamp)
         try:
-            clients.dynamodb.update_item(
-                TableName=table, Key=key,
-                UpdateExpression="SET #calls = :calls, #counter = :next",
-                ConditionExpression="#counter = :counter",
-                ExpressionAttributeNames={"#calls": CALLS, "#counter": COUNTER},
-                ExpressionAttributeValues={":calls": {"L": [{"N": str(t)} for t in calls]},
-                                           ":next": {"N": str(counter + 1)}, ":counter": {"N": str(counter)}},
-            )
+            calling_write(clients, settings, appointment_id, Update(set={CALLS: calls, COUNTER: counter + 1}),
+                          condition=attr(COUNTER).eq(counter))
             return
         except Exception as exc:
             if not is_condition_failed(exc):

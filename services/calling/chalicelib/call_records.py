@@ -2,7 +2,8 @@
 
 The item holds ids only (no names, no phone numbers): the SIP media application handler
 reads names from the appointment when it greets, so PHI is not copied into another table.
-Items expire a day after the call (`expires_at`, the table's TTL attribute).
+Items expire a day after the call (`expires_at`, the table's TTL attribute); the call's states
+and their transitions are telehealth_shared.call_legs.
 """
 from __future__ import annotations
 
@@ -10,15 +11,12 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from telehealth_shared.appointment_records import deserialize_item, serialize_item
+from telehealth_shared.appointment_records import load_item, serialize_item
 from telehealth_shared.aws import AwsClients
+from telehealth_shared.call_legs import DIALING
 from telehealth_shared.config import Settings
 
-from .aws_errors import is_condition_failed
-
 TTL_SECONDS = 24 * 60 * 60
-
-DIALING, JOINED, DECLINED, ENDED = "dialing", "joined", "declined", "ended"
 
 
 @dataclass(frozen=True)
@@ -67,56 +65,5 @@ def put_call(clients: AwsClients, settings: Settings, call: CallRecord) -> None:
 
 
 def load_call(clients: AwsClients, settings: Settings, transaction_id: str) -> CallRecord | None:
-    response = clients.dynamodb.get_item(
-        TableName=settings.require("calls_table"),
-        Key={"transaction_id": {"S": transaction_id}},
-        ConsistentRead=True,
-    )
-    item = response.get("Item")
-    return CallRecord.from_item(deserialize_item(item)) if item else None
-
-
-def _transition(clients: AwsClients, settings: Settings, transaction_id: str, *, from_status: str, to_status: str,
-                extra: dict[str, str] | None = None) -> bool:
-    """Move the call from one status to another; False when it was not in `from_status`
-    (a retried or late event), so each transition's side effects happen once."""
-    names = {"#st": "status"}
-    values: dict[str, Any] = {":from": {"S": from_status}, ":to": {"S": to_status}}
-    sets = ["#st = :to"]
-    for index, (name, value) in enumerate((extra or {}).items()):
-        names[f"#x{index}"] = name
-        values[f":x{index}"] = {"S": value}
-        sets.append(f"#x{index} = :x{index}")
-    try:
-        clients.dynamodb.update_item(
-            TableName=settings.require("calls_table"),
-            Key={"transaction_id": {"S": transaction_id}},
-            UpdateExpression="SET " + ", ".join(sets),
-            ConditionExpression="#st = :from",
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues=values,
-        )
-        return True
-    except Exception as exc:
-        if is_condition_failed(exc):
-            return False
-        raise
-
-
-def mark_joined(clients: AwsClients, settings: Settings, transaction_id: str, meeting_id: str, attendee_id: str) -> bool:
-    return _transition(clients, settings, transaction_id, from_status=DIALING, to_status=JOINED,
-                       extra={"attendee_id": attendee_id, "joined_meeting_id": meeting_id})
-
-
-def mark_declined(clients: AwsClients, settings: Settings, transaction_id: str) -> bool:
-    return _transition(clients, settings, transaction_id, from_status=DIALING, to_status=DECLINED)
-
-
-def mark_ended(clients: AwsClients, settings: Settings, transaction_id: str) -> bool:
-    return _transition(clients, settings, transaction_id, from_status=JOINED, to_status=ENDED)
-
-
-def mark_hung_up(clients: AwsClients, settings: Settings, transaction_id: str) -> bool:
-    """Ended by us (the visit closed), whether it was still ringing or already joined."""
-    return (_transition(clients, settings, transaction_id, from_status=DIALING, to_status=ENDED)
-            or _transition(clients, settings, transaction_id, from_status=JOINED, to_status=ENDED))
+    item = load_item(clients, settings.require("calls_table"), {"transaction_id": {"S": transaction_id}})
+    return CallRecord.from_item(item) if item else None

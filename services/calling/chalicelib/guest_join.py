@@ -12,11 +12,14 @@ from datetime import datetime, timezone
 
 from telehealth_shared import guest_records as records
 from telehealth_shared.audit import audit
+from telehealth_shared.appointment_item import calling_write, key
 from telehealth_shared.appointment_records import load_appointment
 from telehealth_shared.aws import AwsClients
 from telehealth_shared.config import Settings
 from telehealth_shared.errors import NotFound
+from telehealth_shared.item_update import Update, attr
 from telehealth_shared.log import log_event
+from telehealth_shared.models.appointments import OPEN_STATUSES
 from telehealth_shared.models.calling import GuestJoinRequest, MeetingWithAttendee
 from telehealth_shared.models.common import format_utc
 from telehealth_shared.visit_meeting import capabilities_for
@@ -26,7 +29,6 @@ from .chime_meetings import create_attendee
 from .ensure_meeting import ensure_meeting
 from .meeting_events import post_meeting_event
 from .meeting_state import guest_external_user_id
-from .meeting_store import _key, _values
 
 logger = logging.getLogger("telehealth.calling.guest_join")
 
@@ -66,7 +68,7 @@ def _audit(clients: AwsClients, settings: Settings, used: _Use, outcome: str) ->
 
 def _join(clients: AwsClients, settings: Settings, body: GuestJoinRequest, used: _Use) -> MeetingWithAttendee:
     table = settings.require("appointments_table")
-    found = clients.dynamodb.get_item(TableName=table, Key=_key(records.code_key(body.code)), ConsistentRead=True)
+    found = clients.dynamodb.get_item(TableName=table, Key=key(records.code_key(body.code)), ConsistentRead=True)
     item = found.get("Item")
     if not item:
         raise NotFound(_REFUSED)
@@ -88,16 +90,11 @@ def _join(clients: AwsClients, settings: Settings, body: GuestJoinRequest, used:
     if attendee is None:
         raise NotFound(_REFUSED)
     try:
-        clients.dynamodb.update_item(
-            TableName=table, Key=_key(appointment_id),
-            UpdateExpression="SET #g.#st = :joined, #g.#aid = :aid, #g.#mid = :mid, #g.#at = :now",
-            ConditionExpression="#g.#st = :invited AND #status IN (:scheduled, :in_progress)",
-            ExpressionAttributeNames={"#g": records.guest_attribute(guest_id), "#st": "status", "#aid": "attendee_id",
-                                      "#mid": "meeting_id", "#at": "joined_at", "#status": "status"},
-            ExpressionAttributeValues=_values(joined="joined", aid=attendee["AttendeeId"], mid=meeting.meeting_id,
-                                              now=format_utc(now), invited="invited", scheduled="scheduled",
-                                              in_progress="in_progress"),
-        )
+        guest = records.guest_attribute(guest_id)
+        calling_write(clients, settings, appointment_id,
+                      Update(set={(guest, "status"): "joined", (guest, "attendee_id"): attendee["AttendeeId"],
+                                  (guest, "meeting_id"): meeting.meeting_id, (guest, "joined_at"): format_utc(now)}),
+                      condition=attr(f"{guest}.status").eq("invited") & attr("status").is_in(list(OPEN_STATUSES)))
     except Exception as exc:
         if is_condition_failed(exc):
             raise NotFound(_REFUSED) from None

@@ -7,11 +7,13 @@ import logging
 from typing import Any, Iterable
 
 from telehealth_shared.audit import audit
+from telehealth_shared.appointment_item import calling_write
 from telehealth_shared.appointment_records import AppointmentRecord
 from telehealth_shared.auth import Principal
 from telehealth_shared.aws import AwsClients, error_code
 from telehealth_shared.config import Settings
 from telehealth_shared.errors import Conflict, NotFound
+from telehealth_shared.item_update import Update, attr
 from telehealth_shared.log import log_event
 from telehealth_shared.models.calling import Attendee, AttendeeResponse, AttendeesResponse, MuteRequest
 from telehealth_shared.visit_meeting import is_waiting, phone_external_user_id
@@ -21,7 +23,6 @@ from .appointment_access import load_for_caller
 from .aws_errors import is_condition_failed, is_not_found
 from .meeting_events import post_meeting_event
 from .meeting_state import ADMITTED, ATTENDEES, MEETING_ID, ActiveMeeting
-from .meeting_store import _key, _values
 
 logger = logging.getLogger("telehealth.calling.host_controls")
 
@@ -154,18 +155,9 @@ def _forget_admission(clients: AwsClients, settings: Settings, record: Appointme
                       external: str, stored_user_id: str | None) -> None:
     """Drop the admission, and the stored attendee whose join token no longer works, so a
     patient who comes back gets a new attendee and waits again."""
-    update = "DELETE #adm :ext"
-    names = {"#adm": ADMITTED, "#mid": MEETING_ID}
-    if stored_user_id:
-        update += " REMOVE #att.#uid"
-        names.update({"#att": ATTENDEES, "#uid": stored_user_id})
+    change = Update(delete={ADMITTED: {external}}, remove=((ATTENDEES, stored_user_id),) if stored_user_id else ())
     try:
-        clients.dynamodb.update_item(
-            TableName=settings.require("appointments_table"), Key=_key(record.appointment_id),
-            UpdateExpression=update, ConditionExpression="#mid = :mid",
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues={":ext": {"SS": [external]}, **_values(mid=meeting_id)},
-        )
+        calling_write(clients, settings, record.appointment_id, change, condition=attr(MEETING_ID).eq(meeting_id))
     except Exception as exc:
         if not is_condition_failed(exc):
             raise

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from telehealth_shared.appointment_item import calling_write
 from telehealth_shared.appointment_records import deserialize_item
 from telehealth_shared.aws import AwsClients
 from telehealth_shared.config import Settings
+from telehealth_shared.item_update import IfAbsent, Update, attr, item_on_failure
+from telehealth_shared.models.appointments import OPEN_STATUSES
 from telehealth_shared.visit_meeting import clear_meeting_attributes
 
 from .aws_errors import is_condition_failed
@@ -26,19 +29,8 @@ class LostRace(Exception):
         self.attributes = attributes
 
 
-def _values(**values: Any) -> dict[str, Any]:
-    from boto3.dynamodb.types import TypeSerializer
-
-    serializer = TypeSerializer()
-    return {f":{name}": serializer.serialize(value) for name, value in values.items()}
-
-
-def _key(appointment_id: str) -> dict[str, Any]:
-    return {"appointment_id": {"S": appointment_id}}
-
-
 def _current(exc: BaseException) -> dict[str, Any] | None:
-    item = getattr(exc, "response", {}).get("Item")
+    item = item_on_failure(exc)
     return deserialize_item(item) if item else None
 
 
@@ -46,26 +38,16 @@ def store_meeting(clients: AwsClients, settings: Settings, appointment_id: str, 
                   previous_generation: int) -> None:
     """Record `meeting` as the appointment's active one, replacing whatever generation
     `previous_generation` held; raises LostRace when someone else stored or cancelled first."""
-    names = {"#st": "status", "#gen": GENERATION, "#mid": MEETING_ID, "#m": MEETING, "#att": ATTENDEES,
-             "#sa": STARTED_AT}
     attributes = meeting.to_attributes()
-    values = _values(scheduled="scheduled", in_progress="in_progress", mid=attributes[MEETING_ID], m=attributes[MEETING],
-                     att=attributes[ATTENDEES], sa=attributes[STARTED_AT], gen=attributes[GENERATION])
-    if previous_generation:
-        generation_check = "#gen = :prev"
-        values.update(_values(prev=previous_generation))
-    else:
-        generation_check = "attribute_not_exists(#gen)"
+    generation_check = (attr(GENERATION).eq(previous_generation) if previous_generation
+                        else attr(GENERATION).not_exists())
     try:
-        clients.dynamodb.update_item(
-            TableName=settings.require("appointments_table"),
-            Key=_key(appointment_id),
-            UpdateExpression="SET #mid = :mid, #m = :m, #att = :att, #sa = :sa, #gen = :gen",
-            ConditionExpression=f"attribute_exists(appointment_id) AND #st IN (:scheduled, :in_progress) AND {generation_check}",
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues=values,
-            ReturnValuesOnConditionCheckFailure="ALL_OLD",
-        )
+        calling_write(clients, settings, appointment_id,
+                      Update(set={name: attributes[name] for name in (MEETING_ID, MEETING, ATTENDEES, STARTED_AT,
+                                                                       GENERATION)}),
+                      condition=(attr("appointment_id").exists() & attr("status").is_in(list(OPEN_STATUSES))
+                                 & generation_check),
+                      old_on_failure=True)
     except Exception as exc:
         if is_condition_failed(exc):
             raise LostRace(_current(exc)) from None
@@ -76,14 +58,8 @@ def store_attendee(clients: AwsClients, settings: Settings, appointment_id: str,
                    attendee: dict[str, Any]) -> bool:
     """Remember a user's attendee for the meeting; False when that meeting is no longer active."""
     try:
-        clients.dynamodb.update_item(
-            TableName=settings.require("appointments_table"),
-            Key=_key(appointment_id),
-            UpdateExpression="SET #att.#uid = :a",
-            ConditionExpression="#mid = :mid AND attribute_exists(#att)",
-            ExpressionAttributeNames={"#att": ATTENDEES, "#uid": user_id, "#mid": MEETING_ID},
-            ExpressionAttributeValues=_values(a=attendee_json(attendee), mid=meeting_id),
-        )
+        calling_write(clients, settings, appointment_id, Update(set={(ATTENDEES, user_id): attendee_json(attendee)}),
+                      condition=attr(MEETING_ID).eq(meeting_id) & attr(ATTENDEES).exists())
         return True
     except Exception as exc:
         if is_condition_failed(exc):
@@ -94,14 +70,8 @@ def store_attendee(clients: AwsClients, settings: Settings, appointment_id: str,
 def mark_patient_joined(clients: AwsClients, settings: Settings, appointment_id: str, at: str) -> None:
     """Record (once) that the patient joined a meeting of the visit: the no-show timer's proof.
     Unconditional apart from existence, so a join racing a status change still leaves it."""
-    clients.dynamodb.update_item(
-        TableName=settings.require("appointments_table"),
-        Key=_key(appointment_id),
-        UpdateExpression="SET #pj = if_not_exists(#pj, :at)",
-        ConditionExpression="attribute_exists(appointment_id)",
-        ExpressionAttributeNames={"#pj": PATIENT_JOINED_AT},
-        ExpressionAttributeValues=_values(at=at),
-    )
+    calling_write(clients, settings, appointment_id, Update(set={PATIENT_JOINED_AT: IfAbsent(at)}),
+                  condition=attr("appointment_id").exists())
 
 
 def clear_meeting(clients: AwsClients, settings: Settings, appointment_id: str, meeting_id: str) -> bool:

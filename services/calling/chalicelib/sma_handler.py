@@ -28,13 +28,15 @@ from telehealth_shared.appointment_records import AppointmentRecord, load_appoin
 from telehealth_shared.audit import audit
 from telehealth_shared import metrics
 from telehealth_shared.aws import AwsClients
+from telehealth_shared.call_legs import (DIALING, HANGUP_ARGUMENT, JOINED, mark_declined, mark_ended, mark_hung_up,
+                                         mark_joined)
 from telehealth_shared.config import Settings
 from telehealth_shared.log import log_event
 from telehealth_shared.models.common import format_utc
-from telehealth_shared.visit_meeting import HANGUP_ARGUMENT, capabilities_for
+from telehealth_shared.visit_meeting import capabilities_for
 
 from . import sma_actions as actions
-from .call_records import DIALING, JOINED, CallRecord, load_call, mark_declined, mark_ended, mark_hung_up, mark_joined
+from .call_records import CallRecord, load_call
 from .chime_meetings import create_attendee, delete_attendee
 from .meeting_events import post_meeting_event
 from .meeting_state import PATIENT_JOINED_AT, ActiveMeeting, phone_external_user_id

@@ -6,6 +6,7 @@ import logging
 from datetime import datetime, timezone
 from typing import Any
 
+from telehealth_shared.appointment_item import messaging_write
 from telehealth_shared.appointment_records import (PRESENCE_ATTRIBUTE, AppointmentRecord, deserialize_item,
                                                    load_for_participant)
 from telehealth_shared.audit_scope import audit_action
@@ -13,6 +14,7 @@ from telehealth_shared.auth import Principal
 from telehealth_shared.aws import AwsClients, error_code
 from telehealth_shared.config import Settings
 from telehealth_shared.errors import Conflict, NotFound
+from telehealth_shared.item_update import IfAbsent, Update, attr
 from telehealth_shared.log import log_event
 from telehealth_shared.models.appointments import OPEN_STATUSES
 from telehealth_shared.models.common import format_utc
@@ -69,33 +71,23 @@ def _write_presence(clients: AwsClients, settings: Settings, appointment_id: str
     one's answer shows both. Raises Conflict for a cancelled appointment and NotFound when
     there is no such appointment or the caller is not in it.
     """
+    attribute = PRESENCE_ATTRIBUTE[role]
     # A missing presence attribute means "added" (the record's default), so it only counts as
     # different from "checked_in".
-    differs = ("(attribute_not_exists(#presence) OR #presence <> :presence)" if presence == "checked_in"
-               else "#presence <> :presence")
-    update = "SET #presence = :presence"
-    names = {"#presence": PRESENCE_ATTRIBUTE[role], "#participant": f"{role}_id", "#status": "status"}
+    differs = attr(attribute).ne(presence)
+    if presence == "checked_in":
+        differs = attr(attribute).not_exists() | differs
+    changes: dict[str, Any] = {attribute: presence}
     if presence == "checked_in":
         # The first check-in stays recorded after a check-out: the no-show timer's proof.
-        update += ", #first = if_not_exists(#first, :now)"
-        names["#first"] = f"{PRESENCE_ATTRIBUTE[role]}_checked_in_at"
-    values = {":presence": {"S": presence}, ":me": {"S": user_id}, ":scheduled": {"S": "scheduled"},
-              ":in_progress": {"S": "in_progress"}}
-    if presence == "checked_in":
-        values[":now"] = {"S": format_utc(datetime.now(timezone.utc))}
+        changes[f"{attribute}_checked_in_at"] = IfAbsent(format_utc(datetime.now(timezone.utc)))
     try:
-        response = clients.dynamodb.update_item(
-            TableName=settings.require("appointments_table"),
-            Key={"appointment_id": {"S": appointment_id}},
-            UpdateExpression=update,
-            ConditionExpression=f"#participant = :me AND #status IN (:scheduled, :in_progress) AND {differs}",
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues=values,
-            ReturnValues="ALL_NEW",
-            # On failure DynamoDB hands back the item, which tells "not yours", "cancelled" and
-            # "already so" apart without another read.
-            ReturnValuesOnConditionCheckFailure="ALL_OLD",
-        )
+        # On failure DynamoDB hands back the item, which tells "not yours", "cancelled" and
+        # "already so" apart without another read.
+        new = messaging_write(clients, settings, appointment_id, Update(set=changes),
+                              condition=(attr(f"{role}_id").eq(user_id) & attr("status").is_in(list(OPEN_STATUSES))
+                                         & differs),
+                              return_new=True, old_on_failure=True)
     except Exception as exc:
         if error_code(exc) != "ConditionalCheckFailedException":
             raise
@@ -110,7 +102,6 @@ def _write_presence(clients: AwsClients, settings: Settings, appointment_id: str
         if item.get("status") not in OPEN_STATUSES:
             raise Conflict(f"The appointment is {str(item.get('status')).replace('_', '-')}.") from None
         return item, False
-    new = response.get("Attributes")
     if not new:
         raise NotFound("No such appointment.")
     return deserialize_item(new), True
@@ -135,15 +126,9 @@ def _announce(clients: AwsClients, settings: Settings, record: AppointmentRecord
 def _restore(clients: AwsClients, settings: Settings, appointment_id: str, role: str, presence: str,
              previous: str) -> None:
     try:
-        clients.dynamodb.update_item(
-            TableName=settings.require("appointments_table"),
-            Key={"appointment_id": {"S": appointment_id}},
-            UpdateExpression="SET #presence = :previous",
-            # Only undo our own write: a later change by the same participant stands.
-            ConditionExpression="#presence = :presence",
-            ExpressionAttributeNames={"#presence": PRESENCE_ATTRIBUTE[role]},
-            ExpressionAttributeValues={":previous": {"S": previous}, ":presence": {"S": presence}},
-        )
+        # Only undo our own write: a later change by the same participant stands.
+        messaging_write(clients, settings, appointment_id, Update(set={PRESENCE_ATTRIBUTE[role]: previous}),
+                        condition=attr(PRESENCE_ATTRIBUTE[role]).eq(presence))
     except Exception as exc:
         log_event(logger, "presence_restore_failed", logging.WARNING, appointment_id=appointment_id, role=role,
                   aws_code=error_code(exc))

@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import logging
-from typing import Callable
+from typing import Callable, NoReturn
 
 from telehealth_shared.aws import error_code
+from telehealth_shared.errors import DomainError
 from telehealth_shared.log import log_event
+
+from .aws_errors import dependency_failed, is_aws_error
 
 logger = logging.getLogger("telehealth.scheduling.compensation")
 
@@ -39,6 +42,14 @@ class Compensations:
                           action=action, appointment_id=self._appointment_id,
                           error_type=type(exc).__name__, aws_code=error_code(exc))
         return complete
+
+    def roll_back(self, exc: BaseException) -> NoReturn:
+        """Undo everything, then raise what the caller sees: a domain error as it is, an AWS
+        failure as the dependency's 429/503 (nothing was changed), anything else unchanged."""
+        self.run()
+        if is_aws_error(exc) and not isinstance(exc, DomainError):
+            raise dependency_failed(exc) from exc
+        raise exc
 
     def clear(self) -> None:
         self._steps.clear()

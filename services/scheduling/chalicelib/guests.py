@@ -13,12 +13,15 @@ from typing import Any
 
 from telehealth_shared import guest_records as records
 from telehealth_shared.audit import audit
+from telehealth_shared.appointment_item import scheduling_transact_update, scheduling_write
 from telehealth_shared.appointment_records import AppointmentRecord, deserialize_item, load_for_participant
 from telehealth_shared.auth import Principal
 from telehealth_shared.aws import AwsClients, error_code
 from telehealth_shared.config import Settings
 from telehealth_shared.errors import Conflict, Forbidden, NotFound
+from telehealth_shared.item_update import Update, attr
 from telehealth_shared.log import log_event
+from telehealth_shared.models.appointments import OPEN_STATUSES
 from telehealth_shared.models.common import format_utc
 from telehealth_shared.models.guests import CreateGuestRequest, Guest, GuestsResponse
 from telehealth_shared.email import email_configured, send_email
@@ -55,22 +58,15 @@ def invite_guest(clients: AwsClients, settings: Settings, principal: Principal, 
     entry = {"name": body.name, "kind": body.kind, "status": "invited", "contact": "email" if body.email else "sms",
              "created_at": format_utc(datetime.now(timezone.utc))}
     table = settings.require("appointments_table")
-    from boto3.dynamodb.types import TypeSerializer
-
-    serializer = TypeSerializer()
     try:
         clients.dynamodb.transact_write_items(TransactItems=[
             {"Put": {"TableName": table,
                      "Item": {"appointment_id": {"S": records.code_key(code)},
                               "for_appointment": {"S": record.appointment_id}, "guest_id": {"S": guest_id}},
                      "ConditionExpression": "attribute_not_exists(appointment_id)"}},
-            {"Update": {"TableName": table, "Key": {"appointment_id": {"S": record.appointment_id}},
-                        "UpdateExpression": "SET #g = :g",
-                        "ConditionExpression": "#st IN (:scheduled, :in_progress)",
-                        "ExpressionAttributeNames": {"#g": records.guest_attribute(guest_id), "#st": "status"},
-                        "ExpressionAttributeValues": {":g": serializer.serialize(entry),
-                                                      ":scheduled": {"S": "scheduled"},
-                                                      ":in_progress": {"S": "in_progress"}}}},
+            scheduling_transact_update(settings, record.appointment_id,
+                                       Update(set={records.guest_attribute(guest_id): entry}),
+                                       condition=attr("status").is_in(list(OPEN_STATUSES))),
         ])
     except Exception as exc:
         if error_code(exc) == "TransactionCanceledException":
@@ -103,8 +99,7 @@ def _take_back(clients: AwsClients, settings: Settings, appointment_id: str, gue
     try:
         clients.dynamodb.transact_write_items(TransactItems=[
             {"Delete": {"TableName": table, "Key": {"appointment_id": {"S": records.code_key(code)}}}},
-            {"Update": {"TableName": table, "Key": {"appointment_id": {"S": appointment_id}},
-                        "UpdateExpression": "REMOVE #g", "ExpressionAttributeNames": {"#g": records.guest_attribute(guest_id)}}},
+            scheduling_transact_update(settings, appointment_id, Update(remove=(records.guest_attribute(guest_id),))),
         ])
     except Exception as exc:
         # The code was never delivered, so nobody can use it; the guest is listed as invited.
@@ -129,23 +124,18 @@ def revoke_guest(clients: AwsClients, settings: Settings, principal: Principal, 
         raise NotFound("No such guest.")
     attribute = records.guest_attribute(guest_id)
     try:
-        response = clients.dynamodb.update_item(
-            TableName=settings.require("appointments_table"),
-            Key={"appointment_id": {"S": record.appointment_id}},
-            UpdateExpression="SET #g.#st = :revoked, #g.#at = :now",
-            ConditionExpression="attribute_exists(#g)",
-            ExpressionAttributeNames={"#g": attribute, "#st": "status", "#at": "revoked_at"},
-            ExpressionAttributeValues={":revoked": {"S": "revoked"},
-                                       ":now": {"S": format_utc(datetime.now(timezone.utc))}},
-            ReturnValues="ALL_NEW",
-        )
+        attributes = scheduling_write(
+            clients, settings, record.appointment_id,
+            Update(set={(attribute, "status"): "revoked",
+                        (attribute, "revoked_at"): format_utc(datetime.now(timezone.utc))}),
+            condition=attr(attribute).exists(), return_new=True)
     except Exception as exc:
         if error_code(exc) == CONDITION_FAILED:
             raise NotFound("No such guest.") from exc
         if is_aws_error(exc):
             raise dependency_failed(exc) from exc
         raise
-    current = AppointmentRecord.from_item(deserialize_item(response["Attributes"]))
+    current = AppointmentRecord.from_item(deserialize_item(attributes or {}))
     entry: dict[str, Any] = records.guests_of(current)[guest_id]
     if entry.get("attendee_id") and entry.get("meeting_id"):
         _remove_attendee(clients, str(entry["meeting_id"]), str(entry["attendee_id"]))

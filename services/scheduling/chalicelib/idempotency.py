@@ -11,9 +11,11 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from telehealth_shared.appointment_item import scheduling_write
 from telehealth_shared.aws import AwsClients, error_code
 from telehealth_shared.config import Settings
 from telehealth_shared.errors import ValidationFailed
+from telehealth_shared.item_update import Update, attr
 from telehealth_shared.models.appointments import CreateAppointmentRequest
 from telehealth_shared.models.common import format_utc
 
@@ -92,18 +94,13 @@ def try_claim(clients: AwsClients, settings: Settings, appointment_id: str, requ
     now = time.time() if now is None else now
     token = uuid.uuid4().hex
     try:
-        clients.dynamodb.update_item(
-            TableName=settings.require("appointments_table"),
-            Key=claim_key(appointment_id),
-            UpdateExpression="SET #state = :pending, #token = :token, #fp = :fp, #at = :now",
-            ConditionExpression="attribute_not_exists(#token) OR #state = :released OR #at < :stale",
-            ExpressionAttributeNames={"#state": "claim_state", "#token": "claim_token", "#fp": "request_fingerprint",
-                                      "#at": "claimed_at"},
-            ExpressionAttributeValues={":pending": {"S": PENDING}, ":released": {"S": RELEASED},
-                                       ":token": {"S": token}, ":fp": {"S": request_fingerprint},
-                                       ":now": {"N": repr(now)}, ":stale": {"N": repr(now - LEASE_SECONDS)}},
-            ReturnValuesOnConditionCheckFailure="ALL_OLD",
-        )
+        scheduling_write(
+            clients, settings, CLAIM_PREFIX + appointment_id,
+            Update(set={"claim_state": PENDING, "claim_token": token, "request_fingerprint": request_fingerprint,
+                        "claimed_at": now}),
+            condition=(attr("claim_token").not_exists() | attr("claim_state").eq(RELEASED)
+                       | attr("claimed_at").lt(now - LEASE_SECONDS)),
+            old_on_failure=True)
     except Exception as exc:
         if error_code(exc) != CONDITION_FAILED:
             raise
@@ -131,14 +128,8 @@ def _claim_from_item(appointment_id: str, item: dict[str, Any]) -> Claim:
 def release(clients: AwsClients, settings: Settings, claim: Claim) -> None:
     """Give the claim up after a failure (only if it is still ours: a takeover is not undone)."""
     try:
-        clients.dynamodb.update_item(
-            TableName=settings.require("appointments_table"),
-            Key=claim_key(claim.appointment_id),
-            UpdateExpression="SET #state = :released",
-            ConditionExpression="#token = :token",
-            ExpressionAttributeNames={"#state": "claim_state", "#token": "claim_token"},
-            ExpressionAttributeValues={":released": {"S": RELEASED}, ":token": {"S": claim.token}},
-        )
+        scheduling_write(clients, settings, CLAIM_PREFIX + claim.appointment_id,
+                         Update(set={"claim_state": RELEASED}), condition=attr("claim_token").eq(claim.token))
     except Exception as exc:
         if error_code(exc) != CONDITION_FAILED:
             raise

@@ -12,16 +12,17 @@ from datetime import datetime, timezone
 from typing import Any
 
 from telehealth_shared.audit import audit
-from telehealth_shared.appointment_records import AppointmentRecord, deserialize_item, load_appointment, parse_utc
+from telehealth_shared.appointment_records import AppointmentRecord, load_appointment, parse_utc
 from telehealth_shared.aws import AwsClients, error_code
 from telehealth_shared.config import Settings
+from telehealth_shared.item_update import attr
 from telehealth_shared.log import log_event
 from telehealth_shared.models.common import format_utc
 from telehealth_shared.visit_meeting import PATIENT_JOINED_AT
 
 from .appointment_store import EXECUTION_ARN
 from .aws_errors import CONDITION_FAILED, is_aws_error
-from .visit_outcome import after_close, finish
+from .visit_closing import settle_closed, write_closed
 
 logger = logging.getLogger("telehealth.scheduling.no_show")
 
@@ -54,7 +55,10 @@ def handle_no_show(clients: AwsClients, settings: Settings, event: Any) -> dict[
         log_event(logger, "no_show_skipped", appointment_id=appointment_id, reason=skip)
         return {"no_show": False, "skipped": skip}
     try:
-        closed = _write(clients, settings, record, execution_arn)
+        # Re-checked in the write itself: a check-in or a join at the last moment wins.
+        closed = write_closed(clients, settings, record, "no_show", by="timer", also=(
+            attr(EXECUTION_ARN).eq(execution_arn) & attr("presence_patient").ne("checked_in")
+            & attr(CHECKED_IN_AT).not_exists() & attr(PATIENT_JOINED_AT).not_exists()))
     except Exception as exc:
         if error_code(exc) == CONDITION_FAILED:
             log_event(logger, "no_show_skipped", appointment_id=appointment_id, reason="changed")
@@ -62,11 +66,9 @@ def handle_no_show(clients: AwsClients, settings: Settings, event: Any) -> dict[
         if is_aws_error(exc):
             raise NoShowTooEarly(f"AWS call failed ({error_code(exc)})") from None
         raise
-    log_event(logger, "visit_closed", appointment_id=appointment_id, status="no_show", by="timer")
     audit(clients, action="appointment.no_show", resource_type="appointment", resource_id=appointment_id,
           settings=settings)
-    after_close(clients, settings, closed, stop_execution=False)
-    finish(clients, settings, closed, None)
+    settle_closed(clients, settings, closed, None, stop_reason=None)
     return {"no_show": True}
 
 
@@ -83,21 +85,3 @@ def _skip_reason(record: AppointmentRecord | None, execution_arn: str) -> str | 
         return "joined"
     return None
 
-
-def _write(clients: AwsClients, settings: Settings, record: AppointmentRecord, execution_arn: str) -> AppointmentRecord:
-    now = format_utc(datetime.now(timezone.utc))
-    response = clients.dynamodb.update_item(
-        TableName=settings.require("appointments_table"),
-        Key={"appointment_id": {"S": record.appointment_id}},
-        UpdateExpression="SET #st = :no_show, #v = #v + :one, #up = :now, #at = :now",
-        ConditionExpression=("#st IN (:scheduled, :in_progress) AND #exec = :exec AND #pp <> :checked_in"
-                             " AND attribute_not_exists(#cin) AND attribute_not_exists(#joined)"),
-        ExpressionAttributeNames={"#st": "status", "#v": "version", "#up": "updated_at", "#at": "no_show_at",
-                                  "#exec": EXECUTION_ARN, "#pp": "presence_patient", "#cin": CHECKED_IN_AT,
-                                  "#joined": PATIENT_JOINED_AT},
-        ExpressionAttributeValues={":no_show": {"S": "no_show"}, ":one": {"N": "1"}, ":now": {"S": now},
-                                   ":scheduled": {"S": "scheduled"}, ":in_progress": {"S": "in_progress"},
-                                   ":exec": {"S": execution_arn}, ":checked_in": {"S": "checked_in"}},
-        ReturnValues="ALL_NEW",
-    )
-    return AppointmentRecord.from_item(deserialize_item(response["Attributes"]))

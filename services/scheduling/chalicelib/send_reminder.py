@@ -8,12 +8,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from telehealth_shared.appointment_item import scheduling_write
 from telehealth_shared.appointment_records import PRESENCE_ATTRIBUTE, AppointmentRecord, load_appointment, parse_utc
 from telehealth_shared import metrics
 from telehealth_shared.audit_scope import audited
 from telehealth_shared.aws import AwsClients, error_code
 from telehealth_shared.config import Settings
+from telehealth_shared.item_update import Update, attr
 from telehealth_shared.log import log_event
+from telehealth_shared.models.appointments import OPEN_STATUSES
 from telehealth_shared.models.common import format_utc
 from telehealth_shared.sms import SmsOutcomeUnknown, SmsRefused, send_text
 
@@ -190,25 +193,13 @@ def _claim(clients: AwsClients, settings: Settings, reminder: ReminderEvent, rol
     and is retried finds the record and sends nothing again. Recording after sending would
     make it at least once, and a retry after a crash between the two would text twice.
     """
-    names = {"#sent": REMINDERS_SENT, "#status": "status", "#execution": EXECUTION_ARN}
-    values: dict[str, Any] = {":keys": {"SS": [reminder.key(r) for r in roles]}, ":scheduled": {"S": "scheduled"},
-                              ":in_progress": {"S": "in_progress"},
-                              ":execution": {"S": reminder.execution_arn}, ":added": {"S": "added"}}
-    conditions = ["#status IN (:scheduled, :in_progress)", "#execution = :execution"]
-    for index, role in enumerate(roles):
-        names[f"#p{index}"] = PRESENCE_ATTRIBUTE[role]
-        values[f":k{index}"] = {"S": reminder.key(role)}
-        conditions.append(f"#p{index} = :added")
-        conditions.append(f"(attribute_not_exists(#sent) OR NOT contains(#sent, :k{index}))")
+    condition = attr("status").is_in(list(OPEN_STATUSES)) & attr(EXECUTION_ARN).eq(reminder.execution_arn)
+    for role in roles:
+        condition &= attr(PRESENCE_ATTRIBUTE[role]).eq("added")
+        condition &= attr(REMINDERS_SENT).not_exists() | ~attr(REMINDERS_SENT).contains(reminder.key(role))
     try:
-        clients.dynamodb.update_item(
-            TableName=settings.require("appointments_table"),
-            Key={"appointment_id": {"S": reminder.appointment_id}},
-            UpdateExpression="ADD #sent :keys",
-            ConditionExpression=" AND ".join(conditions),
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues=values,
-        )
+        scheduling_write(clients, settings, reminder.appointment_id,
+                         Update(add={REMINDERS_SENT: {reminder.key(r) for r in roles}}), condition=condition)
     except Exception as exc:
         if error_code(exc) == CONDITION_FAILED:
             return False
@@ -218,13 +209,8 @@ def _claim(clients: AwsClients, settings: Settings, reminder: ReminderEvent, rol
 
 def _release(clients: AwsClients, settings: Settings, reminder: ReminderEvent, roles: list[str]) -> None:
     """Undo a claim for texts known not to have gone out, so a retry can send them."""
-    clients.dynamodb.update_item(
-        TableName=settings.require("appointments_table"),
-        Key={"appointment_id": {"S": reminder.appointment_id}},
-        UpdateExpression="DELETE #sent :keys",
-        ExpressionAttributeNames={"#sent": REMINDERS_SENT},
-        ExpressionAttributeValues={":keys": {"SS": [reminder.key(r) for r in roles]}},
-    )
+    scheduling_write(clients, settings, reminder.appointment_id,
+                     Update(delete={REMINDERS_SENT: {reminder.key(r) for r in roles}}))
 
 
 def _deliver(clients: AwsClients, settings: Settings, reminder: ReminderEvent, record: AppointmentRecord,
@@ -270,13 +256,8 @@ def _record_skipped(clients: AwsClients, settings: Settings, reminder: ReminderE
                     reason: str) -> None:
     """Write on the item why these claimed reminders sent nothing (`<key>:<reason>`)."""
     try:
-        clients.dynamodb.update_item(
-            TableName=settings.require("appointments_table"),
-            Key={"appointment_id": {"S": reminder.appointment_id}},
-            UpdateExpression="ADD #skipped :entries",
-            ExpressionAttributeNames={"#skipped": REMINDERS_SKIPPED},
-            ExpressionAttributeValues={":entries": {"SS": [f"{reminder.key(role)}:{reason}" for role in roles]}},
-        )
+        scheduling_write(clients, settings, reminder.appointment_id,
+                         Update(add={REMINDERS_SKIPPED: {f"{reminder.key(role)}:{reason}" for role in roles}}))
     except Exception as exc:
         if not is_aws_error(exc):
             raise

@@ -11,14 +11,14 @@ from telehealth_shared.audit_scope import audit_action
 from telehealth_shared.auth import Principal
 from telehealth_shared.aws import AwsClients, error_code
 from telehealth_shared.config import Settings
-from telehealth_shared.errors import Conflict, DomainError, Forbidden
+from telehealth_shared.errors import Conflict, Forbidden
 from telehealth_shared.log import log_event
 from telehealth_shared.models.appointments import Appointment, UpdateAppointmentRequest
 from telehealth_shared.models.common import format_utc
 
 from . import channels, reminder_schedule
 from .appointment_store import EXECUTION_ARN, update_scheduled
-from .aws_errors import CONDITION_FAILED, dependency_failed, is_aws_error
+from .aws_errors import CONDITION_FAILED
 from .compensation import Compensations
 from .record_changes import changed_copy, current_item
 
@@ -66,12 +66,7 @@ def update_appointment(clients: AwsClients, settings: Settings, principal: Princ
     except Exception as exc:
         if error_code(exc) == CONDITION_FAILED:
             _roll_back_after_race(clients, settings, undo, exc)
-        undo.run()
-        if isinstance(exc, DomainError):
-            raise
-        if is_aws_error(exc):
-            raise dependency_failed(exc) from exc
-        raise
+        undo.roll_back(exc)
     updated = AppointmentRecord.from_item(deserialize_item(attributes))
     if moved:
         _stop_superseded(clients, settings, appointment_id, record.extra.get(EXECUTION_ARN))

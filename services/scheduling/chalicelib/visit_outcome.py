@@ -1,31 +1,24 @@
-"""Records a visit's outcome: completed or no-show, by its doctor or (no-show) by the timer.
-
-A transition is one conditional UpdateItem from an open status at the version read, so it can
-neither lose a concurrent change nor bring back a cancelled visit; then the reminder
-execution is stopped, the channel summary follows, and the meeting is ended.
+"""Records a visit's outcome by its doctor: completed or no-show (the timer's no-show is
+no_show_timer). Closing itself is visit_closing: one conditional UpdateItem from an open status
+at the version read, so it can neither lose a concurrent change nor bring back a cancelled
+visit; then the reminder execution is stopped, the channel summary follows, and the meeting
+is ended.
 """
 from __future__ import annotations
 
-import logging
 from datetime import datetime, timezone
 
 from telehealth_shared.audit import audit
-from telehealth_shared.appointment_records import AppointmentRecord, deserialize_item, load_for_participant
+from telehealth_shared.appointment_records import AppointmentRecord, load_for_participant
 from telehealth_shared.auth import Principal
 from telehealth_shared.aws import AwsClients, error_code
 from telehealth_shared.config import Settings
 from telehealth_shared.errors import Conflict, Forbidden, Unavailable
-from telehealth_shared.log import log_event
-from telehealth_shared.models.appointments import OPEN_STATUSES, Appointment
-from telehealth_shared.models.common import format_utc
-from telehealth_shared.visit_meeting import end_visit_meeting
+from telehealth_shared.models.appointments import Appointment
 
-from . import channels, reminder_schedule
-from .appointment_store import EXECUTION_ARN, update_scheduled
 from .aws_errors import CONDITION_FAILED, dependency_failed, is_aws_error
 from .record_changes import current_item
-
-logger = logging.getLogger("telehealth.scheduling.outcome")
+from .visit_closing import end_meeting, settle_closed, write_closed
 
 _ATTEMPTS = 3
 
@@ -65,15 +58,12 @@ def _close(clients: AwsClients, settings: Settings, record: AppointmentRecord, o
     for _ in range(_ATTEMPTS):
         if record.status == outcome:
             # A retry after a lost response: answer as it is, and finish ending the meeting.
-            finish(clients, settings, record, acting_user_id)
+            end_meeting(clients, settings, record, acting_user_id)
             return record
         if not record.is_open:
             raise Conflict(record.closed_message())
-        now = format_utc(datetime.now(timezone.utc))
         try:
-            attributes = update_scheduled(clients, settings, record.appointment_id, record.version, {
-                "status": outcome, "version": record.version + 1, "updated_at": now, f"{outcome}_at": now,
-            }, statuses=OPEN_STATUSES)
+            closed = write_closed(clients, settings, record, outcome, by="doctor" if acting_user_id else "timer")
         except Exception as exc:
             if error_code(exc) == CONDITION_FAILED:
                 current = current_item(exc)
@@ -84,38 +74,6 @@ def _close(clients: AwsClients, settings: Settings, record: AppointmentRecord, o
             if is_aws_error(exc):
                 raise dependency_failed(exc) from exc
             raise
-        closed = AppointmentRecord.from_item(deserialize_item(attributes))
-        log_event(logger, "visit_closed", appointment_id=closed.appointment_id, status=outcome,
-                  by="doctor" if acting_user_id else "timer")
-        after_close(clients, settings, closed)
-        finish(clients, settings, closed, acting_user_id)
+        settle_closed(clients, settings, closed, acting_user_id)
         return closed
     raise Unavailable("The appointment kept changing; try again.")
-
-
-def after_close(clients: AwsClients, settings: Settings, closed: AppointmentRecord, *,
-                stop_execution: bool = True) -> None:
-    """Stop the reminders and the no-show timer (unless the timer itself is running, whose
-    execution ends with this step), and let the summary say so. Both are cosmetic once the
-    status is written (the Lambda re-checks it), so failures are logged."""
-    steps = [("update_summary", lambda: channels.update_summary(clients, settings, closed))]
-    if stop_execution:
-        steps.insert(0, ("stop_execution", lambda: reminder_schedule.stop(
-            clients, settings, closed.extra.get(EXECUTION_ARN), "VisitClosed")))
-    for step, action in steps:
-        try:
-            action()
-        except Exception as exc:
-            log_event(logger, f"{step}_failed", logging.WARNING, appointment_id=closed.appointment_id,
-                      aws_code=error_code(exc))
-
-
-def finish(clients: AwsClients, settings: Settings, record: AppointmentRecord, acting_user_id: str | None) -> None:
-    try:
-        end_visit_meeting(clients, settings, record, acting_user_id=acting_user_id)
-    except Exception as exc:
-        if is_aws_error(exc):
-            # The outcome stands; a retry (the same request again) ends the meeting still recorded.
-            raise dependency_failed(exc) from exc
-        raise
-
