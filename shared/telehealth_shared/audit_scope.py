@@ -1,6 +1,8 @@
 """One audit event for a block of work: `allowed` when it completes, `denied` when it is refused
 (not a participant, wrong role), `failed` when it raises anything else; used by every action
-module that reads or changes patient data, so each request writes exactly one event."""
+module that reads or changes patient data, so each request writes exactly one event. Where
+the outcome is decided in the code rather than by an exception (identity's sign-in, sign-up,
+invitations), `allowed` and `refused` record it directly with the same rules."""
 from __future__ import annotations
 
 import contextlib
@@ -17,6 +19,8 @@ from .log import log_event
 logger = logging.getLogger(__name__)
 
 F = TypeVar("F", bound=Callable[..., Any])
+# The actor of a refusal nobody could be identified for (a failed sign-in, a bad refresh token).
+ANONYMOUS = "anonymous"
 # Ids come from URLs: an event keeps a bounded prefix of whatever was asked for.
 _MAX_RESOURCE_ID = 128
 
@@ -91,3 +95,23 @@ def audit_action(action: Union[str, Callable[[Mapping[str, Any]], str]], *, reso
         return wrapper  # type: ignore[return-value]
 
     return decorate
+
+
+def allowed(clients: Any, settings: Any, action: str, resource_type: str, resource_id: str, *,
+            principal: Any = None, actor_id: str | None = None, actor_role: str | None = None) -> None:
+    """Record a success; if the trail cannot be written the request fails (503), as for every read."""
+    trail.audit(clients, action=action, resource_type=resource_type, resource_id=resource_id, outcome="allowed",
+                principal=principal, actor_id=actor_id, actor_role=actor_role, settings=settings)
+
+
+def refused(clients: Any, settings: Any, action: str, resource_type: str, resource_id: str, *,
+            principal: Any = None, actor_id: str | None = None, actor_role: str | None = None,
+            outcome: str = "denied") -> None:
+    """Record a refusal (by someone anonymous unless named); a trail that cannot be written must
+    not change the refusal's answer, so the failed write is logged instead."""
+    try:
+        trail.audit(clients, action=action, resource_type=resource_type, resource_id=resource_id,
+                    outcome=outcome, principal=principal, actor_id=(actor_id or ANONYMOUS) if principal is None else None,
+                    actor_role=(actor_role or "none") if principal is None else None, settings=settings)
+    except DomainError as exc:
+        log_event(logger, "audit_refusal_not_recorded", logging.ERROR, action=action, error_type=type(exc).__name__)

@@ -7,14 +7,13 @@ import json
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from telehealth_shared import audit_scope
 from telehealth_shared.audit import from_item
 from telehealth_shared.auth import Principal
 from telehealth_shared.aws import AwsClients
 from telehealth_shared.config import Settings
 from telehealth_shared.errors import ValidationFailed
 from telehealth_shared.models.identity import AuditPage, AuditQuery
-
-from . import audit_events
 
 # A query by time alone reads one day-index partition per day; this bounds the days one
 # request walks (a quiet stretch then returns a short page with a next_token).
@@ -63,8 +62,8 @@ def query_audit(clients: AwsClients, settings: Settings, principal: Principal, q
         raise _bad_token()
     # A window that ends before it starts (or lies in the future) holds nothing.
     page = _read(clients, settings, query, lower, upper, state) if lower <= upper else AuditPage(events=[])
-    audit_events.allowed(clients, settings, "audit.query", "audit", query.actor_id or query.resource_id or "all",
-                         principal=principal)
+    audit_scope.allowed(clients, settings, "audit.query", "audit", query.actor_id or query.resource_id or "all",
+                        principal=principal)
     return page
 
 

@@ -1,13 +1,13 @@
 """Returns the caller's own profile, provisioning the account first if that never completed."""
 from __future__ import annotations
 
+from telehealth_shared import audit_scope
 from telehealth_shared.auth import Principal
 from telehealth_shared.aws import AwsClients
 from telehealth_shared.config import Settings
 from telehealth_shared.errors import Forbidden
 from telehealth_shared.models.identity import MeResponse
 
-from . import audit_events
 from .provision_user import app_instance_user_arn, provision
 from .user_attributes import ROLE_ATTRIBUTE, ROLES, get_attributes
 
@@ -38,5 +38,5 @@ def get_profile(clients: AwsClients, settings: Settings, principal: Principal) -
     if principal.role is None:
         provision(clients, settings, username=principal.username, user_id=principal.user_id,
                   name=attributes.get("name", ""), role=role)
-    audit_events.allowed(clients, settings, "profile.read", "user", principal.user_id, principal=principal)
+    audit_scope.allowed(clients, settings, "profile.read", "user", principal.user_id, principal=principal)
     return profile_from(principal, settings, attributes, role)

@@ -5,6 +5,7 @@ import logging
 import time
 import uuid
 
+from telehealth_shared import audit_scope
 from telehealth_shared.auth import Principal
 from telehealth_shared.aws import AwsClients
 from telehealth_shared.config import Settings
@@ -14,7 +15,6 @@ from telehealth_shared.models.common import PageQuery
 from telehealth_shared.models.identity import (Invitation, InvitationCreated, InvitationRequest, InvitationRevoked,
                                                InvitationsPage)
 
-from . import audit_events
 from . import invitation_store as store
 from telehealth_shared.email import send_email
 from .invitation_codes import new_code
@@ -44,14 +44,14 @@ def create_invitation(clients: AwsClients, settings: Settings, principal: Princi
                   error_type=type(exc).__name__)
         raise Unavailable("The invitation e-mail could not be sent; nothing was created.") from exc
     log_event(logger, "invitation_created", invitation_id=invitation_id, role=request.role)
-    audit_events.allowed(clients, settings, "invitation.create", "invitation", invitation_id, principal=principal)
+    audit_scope.allowed(clients, settings, "invitation.create", "invitation", invitation_id, principal=principal)
     return InvitationCreated(invitation_id=invitation_id, email=request.email, role=request.role,
                              expires_at=record.expires)
 
 
 def list_invitations(clients: AwsClients, settings: Settings, principal: Principal, query: PageQuery) -> InvitationsPage:
     records, next_token = store.list_page(clients, settings, query.limit, query.next_token)
-    audit_events.allowed(clients, settings, "invitation.list", "invitation", "all", principal=principal)
+    audit_scope.allowed(clients, settings, "invitation.list", "invitation", "all", principal=principal)
     now = time.time()
     return InvitationsPage(
         invitations=[Invitation(invitation_id=r.invitation_id, email=r.email, role=r.role,
@@ -63,12 +63,12 @@ def revoke_invitation(clients: AwsClients, settings: Settings, principal: Princi
                       invitation_id: str) -> InvitationRevoked:
     previous = store.revoke(clients, settings, invitation_id) if _plausible(invitation_id) else None
     if previous in (None, "used"):
-        audit_events.refused(clients, settings, "invitation.revoke", "invitation",
-                             invitation_id if _plausible(invitation_id) else "none", principal=principal)
+        audit_scope.refused(clients, settings, "invitation.revoke", "invitation",
+                            invitation_id if _plausible(invitation_id) else "none", principal=principal)
         if previous is None:
             raise NotFound("No such invitation.")
         raise Conflict("The invitation has already been used.")
-    audit_events.allowed(clients, settings, "invitation.revoke", "invitation", invitation_id, principal=principal)
+    audit_scope.allowed(clients, settings, "invitation.revoke", "invitation", invitation_id, principal=principal)
     return InvitationRevoked(invitation_id=invitation_id)
 
 

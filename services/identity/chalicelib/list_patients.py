@@ -7,13 +7,13 @@ import binascii
 import json
 from typing import Any
 
+from telehealth_shared import audit_scope
 from telehealth_shared.auth import Principal
 from telehealth_shared.aws import AwsClients, error_code
 from telehealth_shared.config import Settings
 from telehealth_shared.errors import ValidationFailed
 from telehealth_shared.models.identity import PatientsPage, PatientsQuery, PatientSummary
 
-from . import audit_events
 from .cognito_errors import translate
 from .user_attributes import ROLE_ATTRIBUTE, attribute_map
 
@@ -67,7 +67,7 @@ def list_patients(clients: AwsClients, settings: Settings, principal: Principal,
         page = _own_patients(clients, settings, principal, query)
     # One event names the search; a single match by e-mail names that patient.
     found = page.patients[0].user_id if query.email is not None and page.patients else "directory"
-    audit_events.allowed(clients, settings, "patient.search", "patient", found, principal=principal)
+    audit_scope.allowed(clients, settings, "patient.search", "patient", found, principal=principal)
     return page
 
 

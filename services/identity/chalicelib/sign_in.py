@@ -4,13 +4,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from telehealth_shared import audit_scope
 from telehealth_shared.aws import AwsClients
 from telehealth_shared.config import Settings
 from telehealth_shared.errors import DomainError, Forbidden
 from telehealth_shared.log import log_event
 from telehealth_shared.models.identity import SigninRequest, TokensResponse
 
-from . import audit_events
 from .cognito_errors import translate
 from .provision_user import provision
 from .user_attributes import ROLE_ATTRIBUTE, ROLES
@@ -51,10 +51,10 @@ def sign_in(clients: AwsClients, settings: Settings, request: SigninRequest) -> 
     try:
         tokens = _sign_in(clients, settings, request)
     except DomainError:
-        audit_events.refused(clients, settings, "auth.sign_in", "route", "/signin")
+        audit_scope.refused(clients, settings, "auth.sign_in", "route", "/signin")
         raise
     user_id, role = signed_in_actor(tokens.id_token)
-    audit_events.allowed(clients, settings, "auth.sign_in", "user", user_id, actor_id=user_id, actor_role=role)
+    audit_scope.allowed(clients, settings, "auth.sign_in", "user", user_id, actor_id=user_id, actor_role=role)
     return tokens
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 import time
 
+from telehealth_shared import audit_scope
 from telehealth_shared.aws import AwsClients
 from telehealth_shared.config import Settings
 from telehealth_shared.errors import DomainError, Unavailable
 from telehealth_shared.log import log_event
 from telehealth_shared.models.identity import SignupRequest, SignupResponse
 
-from . import audit_events
 from . import invitation_store as store
 from .cognito_errors import translate
 from .invitation_codes import invalid_invitation, matches, split_code
@@ -39,13 +39,13 @@ def sign_up(clients: AwsClients, settings: Settings, request: SignupRequest) -> 
         created = _sign_up(clients, settings, request)
     except DomainError:
         if invited:
-            audit_events.refused(clients, settings, "role.grant", "invitation", _invitation_id_of(request))
+            audit_scope.refused(clients, settings, "role.grant", "invitation", _invitation_id_of(request))
         else:
-            audit_events.refused(clients, settings, "auth.sign_up", "route", "/signup")
+            audit_scope.refused(clients, settings, "auth.sign_up", "route", "/signup")
         raise
     # A self sign-up makes a patient; an invited one is the role grant.
-    audit_events.allowed(clients, settings, "role.grant" if invited else "auth.sign_up", "user", created.user_id,
-                         actor_id=created.user_id, actor_role=created.role)
+    audit_scope.allowed(clients, settings, "role.grant" if invited else "auth.sign_up", "user", created.user_id,
+                        actor_id=created.user_id, actor_role=created.role)
     return created
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 
+from telehealth_shared import audit_scope
 from telehealth_shared.auth import Principal
 from telehealth_shared.aws import AwsClients, error_code, is_aws_failure
 from telehealth_shared.config import Settings
@@ -12,7 +13,6 @@ from telehealth_shared.log import log_event
 from telehealth_shared.models.identity import MeResponse, PhoneConfirmRequest, ProfileUpdateRequest
 from telehealth_shared.sms import send_text
 
-from . import audit_events
 from .get_profile import caller_role, profile_from
 from .phone_verification import check_code, forget_code, issue_code
 from .provision_user import app_instance_user_arn
@@ -50,7 +50,7 @@ def update_profile(clients: AwsClients, settings: Settings, principal: Principal
         send_text(clients, settings, destination=number, body=CODE_TEXT.format(code=code),
                   context={"user_id": principal.user_id})
         log_event(logger, "phone_code_sent", user_id=principal.user_id)
-    audit_events.allowed(clients, settings, "profile.update", "user", principal.user_id, principal=principal)
+    audit_scope.allowed(clients, settings, "profile.update", "user", principal.user_id, principal=principal)
     return profile_from(principal, settings, attributes, role)
 
 
@@ -77,12 +77,12 @@ def confirm_phone(clients: AwsClients, settings: Settings, principal: Principal,
                                    [{"path": "$.code", "message": "no code was sent"}])
         check_code(clients, settings, principal.user_id, number, request.code)
     except ValidationFailed:
-        audit_events.refused(clients, settings, "phone.confirm", "user", principal.user_id, principal=principal)
+        audit_scope.refused(clients, settings, "phone.confirm", "user", principal.user_id, principal=principal)
         raise
     changes = {"phone_number_verified": "true", PHONE_PENDING_ATTRIBUTE: "false"}
     set_attributes(clients, settings, principal.username, changes)
     attributes.update(changes)
     forget_code(clients, settings, principal.user_id)
     log_event(logger, "phone_confirmed", user_id=principal.user_id)
-    audit_events.allowed(clients, settings, "phone.confirm", "user", principal.user_id, principal=principal)
+    audit_scope.allowed(clients, settings, "phone.confirm", "user", principal.user_id, principal=principal)
     return profile_from(principal, settings, attributes, role)
