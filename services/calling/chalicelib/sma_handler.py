@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Callable
 
 from telehealth_shared.appointment_records import AppointmentRecord, load_appointment
 from telehealth_shared.audit import audit
@@ -89,11 +89,11 @@ def handle_sma_event(clients: AwsClients, settings: Settings, raw_event: Any) ->
 def _dispatch(clients: AwsClients, settings: Settings, event: SmaEvent) -> dict[str, Any]:
     kind = event.invocation_event_type
     if kind == "CALL_ANSWERED":
-        return _answered(clients, settings, event)
+        return _for_known_call(clients, settings, event, _answered)
     if kind == "ACTION_SUCCESSFUL" and event.action_type == "SpeakAndGetDigits":
         digits = event.action_data.received_digits if event.action_data else None
         if digits == actions.JOIN_DIGIT:
-            return _pressed_join(clients, settings, event)
+            return _for_known_call(clients, settings, event, _pressed_join)
         return actions.no_actions()
     if kind == "HANGUP":
         return _hung_up(clients, settings, event)
@@ -112,18 +112,26 @@ def _call_and_appointment(clients: AwsClients, settings: Settings,
     return call, load_appointment(clients, settings, call.appointment_id)
 
 
+def _for_known_call(clients: AwsClients, settings: Settings, event: SmaEvent,
+                    handler: Callable[..., dict[str, Any]]) -> dict[str, Any]:
+    """`handler(clients, settings, call_id, call, appointment)` for a call we placed, of an
+    appointment that exists; an apology and a hang-up for any other transaction."""
+    call_id = event.call_details.leg_a_call_id()
+    call, appointment = _call_and_appointment(clients, settings, event)
+    if call is None or appointment is None:
+        log_event(logger, "sma_unknown_transaction", transaction_id=event.transaction_id)
+        return actions.say_and_hang_up(call_id, actions.APOLOGY)
+    return handler(clients, settings, call_id, call, appointment)
+
+
 def _active_meeting_of(appointment: AppointmentRecord | None) -> ActiveMeeting | None:
     if appointment is None or not appointment.is_open:
         return None
     return ActiveMeeting.from_attributes(appointment.extra)
 
 
-def _answered(clients: AwsClients, settings: Settings, event: SmaEvent) -> dict[str, Any]:
-    call_id = event.call_details.leg_a_call_id()
-    call, appointment = _call_and_appointment(clients, settings, event)
-    if call is None or appointment is None:
-        log_event(logger, "sma_unknown_transaction", transaction_id=event.transaction_id)
-        return actions.say_and_hang_up(call_id, actions.APOLOGY)
+def _answered(clients: AwsClients, settings: Settings, call_id: str | None, call: CallRecord,
+              appointment: AppointmentRecord) -> dict[str, Any]:
     if call.status != DIALING or _active_meeting_of(appointment) is None:
         return actions.say_and_hang_up(call_id, actions.CALL_OVER)
     if not call_id:
@@ -133,12 +141,8 @@ def _answered(clients: AwsClients, settings: Settings, event: SmaEvent) -> dict[
                             actions.speak_and_get_join_digit(call_id, text))
 
 
-def _pressed_join(clients: AwsClients, settings: Settings, event: SmaEvent) -> dict[str, Any]:
-    call_id = event.call_details.leg_a_call_id()
-    call, appointment = _call_and_appointment(clients, settings, event)
-    if call is None or appointment is None:
-        log_event(logger, "sma_unknown_transaction", transaction_id=event.transaction_id)
-        return actions.say_and_hang_up(call_id, actions.APOLOGY)
+def _pressed_join(clients: AwsClients, settings: Settings, call_id: str | None, call: CallRecord,
+                  appointment: AppointmentRecord) -> dict[str, Any]:
     if call.status != DIALING:
         # Declined, hung up or already joined: a late or repeated digit joins nothing.
         log_event(logger, "sma_digit_ignored", transaction_id=call.transaction_id, call_status=call.status)
