@@ -161,3 +161,16 @@ def test_a_call_leg_moves_only_from_the_state_it_is_in(aws, settings):
 
 def test_hanging_up_needs_a_deployed_sip_media_application(aws, settings):
     assert call_legs.hang_up_calls(aws, replace(settings, sip_media_application_id=None), "a1") == 0
+
+
+@pytest.mark.parametrize("service", ["scheduling", "messaging", "calling"])
+def test_each_service_writes_the_item_only_through_its_own_writer(service):
+    from pathlib import Path
+
+    foreign = [f"{other}_" for other in item.OWNED if other != service]
+    for module in (Path(__file__).resolve().parents[2] / "services" / service / "chalicelib").glob("*.py"):
+        text = module.read_text()
+        assert ".update_item(" not in text, f"{module.name} writes DynamoDB items around the writers"
+        for prefix in foreign:
+            for writer in ("write", "create", "transact_update"):
+                assert f"{prefix}{writer}" not in text, f"{module.name} uses {prefix}{writer}"
