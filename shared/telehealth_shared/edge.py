@@ -9,7 +9,6 @@ import re
 import threading
 import time
 import uuid
-from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping, Type
 
 from chalice import Chalice, Response
@@ -19,10 +18,12 @@ from . import audit as audit_trail
 from . import log as logs
 from . import metrics, tracing
 from .auth import Principal, bearer_token, default_verifier
-from .aws import default_clients, is_aws_failure, is_throttling
+from .aws import default_clients
+from .aws_errors import domain_error_for, error_code
 from .cors import cors_config
-from .errors import (ConfigurationError, DomainError, Forbidden, PayloadTooLarge, TooManyRequests, Unauthorized,
-                     Unavailable, ValidationFailed)
+from .errors import ConfigurationError, DomainError, Forbidden, PayloadTooLarge, Unauthorized, ValidationFailed
+from .openapi import build_openapi
+from .route_doc import RouteDoc
 
 DEFAULT_MAX_BODY_BYTES = 16 * 1024
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,128}$")
@@ -86,33 +87,6 @@ def error_body(error: DomainError) -> dict[str, Any]:
     return {"error": info}
 
 
-def domain_error_for(exc: BaseException) -> DomainError | None:
-    """Map an exception that escaped the domain code to the error the caller should see."""
-    if isinstance(exc, DomainError):
-        return exc
-    if is_aws_failure(exc):
-        return TooManyRequests() if is_throttling(exc) else Unavailable()
-    return None
-
-
-@dataclass(frozen=True)
-class RouteDoc:
-    """What one route accepts and returns: the source of the service's OpenAPI document."""
-
-    path: str
-    methods: tuple[str, ...]
-    summary: str
-    auth: bool
-    roles: tuple[str, ...] | None
-    body: Type[BaseModel] | None
-    body_required: bool
-    query: Type[BaseModel] | None
-    response: Type[BaseModel] | None
-    status: int
-    errors: tuple[int, ...]
-    headers: tuple[str, ...] = ()
-
-
 class TelehealthApp(Chalice):
     """A Chalice app with `api_route()` routes, `/health` and `/openapi.json`, one per service."""
 
@@ -158,8 +132,6 @@ class TelehealthApp(Chalice):
 
         @self.route("/openapi.json", methods=["GET"])
         def openapi() -> Response:
-            from .openapi import build_openapi
-
             return Response(body=json.dumps(build_openapi(self)), status_code=200,
                             headers={"Content-Type": "application/json"})
 
@@ -243,7 +215,7 @@ class TelehealthApp(Chalice):
                     elif not isinstance(exc, DomainError):
                         logs.log_event(logger, "dependency_error", logging.WARNING,
                                        error_type=type(exc).__name__, route=path,
-                                       aws_code=_aws_code(exc))
+                                       aws_code=error_code(exc))
                     response = _json_response(error_body(error), error.status, request_id)
                     if getattr(error, "retry_after", None) is not None:
                         response.headers["Retry-After"] = str(error.retry_after)
@@ -305,11 +277,6 @@ def _source_ip(request: Any) -> str | None:
     context = getattr(request, "context", None) or {}
     ip = (context.get("identity") or {}).get("sourceIp")
     return ip if isinstance(ip, str) and len(ip) <= 64 else None
-
-
-def _aws_code(exc: BaseException) -> str | None:
-    response = getattr(exc, "response", None)
-    return response.get("Error", {}).get("Code") if isinstance(response, dict) else None
 
 
 def _request_id(request: Any) -> str:

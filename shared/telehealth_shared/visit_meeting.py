@@ -18,7 +18,8 @@ import time
 from typing import Any, Mapping
 
 from .appointment_records import AppointmentRecord
-from .aws import AwsClients, error_code
+from .aws import AwsClients
+from .aws_errors import error_code
 from .config import Settings
 from .log import log_event
 from .meeting_events import post_meeting_event

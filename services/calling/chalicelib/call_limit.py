@@ -13,10 +13,9 @@ from typing import Any
 
 from telehealth_shared.appointment_records import deserialize_item
 from telehealth_shared.aws import AwsClients
+from telehealth_shared.aws_errors import is_condition_failed
 from telehealth_shared.config import Settings
 from telehealth_shared.errors import NotFound, TooManyRequests
-
-from .aws_errors import is_condition_failed
 
 MAX_CALLS = 3
 WINDOW_SECONDS = 10 * 60

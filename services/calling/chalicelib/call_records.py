@@ -12,9 +12,8 @@ from typing import Any
 
 from telehealth_shared.appointment_records import deserialize_item, serialize_item
 from telehealth_shared.aws import AwsClients
+from telehealth_shared.aws_errors import is_condition_failed
 from telehealth_shared.config import Settings
-
-from .aws_errors import is_condition_failed
 
 TTL_SECONDS = 24 * 60 * 60
 

@@ -10,10 +10,10 @@ from typing import Any
 
 from telehealth_shared.appointment_records import deserialize_item
 from telehealth_shared.aws import AwsClients
+from telehealth_shared.aws_errors import is_condition_failed
 from telehealth_shared.config import Settings
 from telehealth_shared.visit_meeting import clear_meeting_attributes
 
-from .aws_errors import is_condition_failed
 from .meeting_state import (ATTENDEES, GENERATION, MEETING, MEETING_ID, PATIENT_JOINED_AT,
                             STARTED_AT, ActiveMeeting, attendee_json)
 

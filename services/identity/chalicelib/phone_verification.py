@@ -7,7 +7,8 @@ import secrets
 import time
 from typing import Any
 
-from telehealth_shared.aws import AwsClients, error_code
+from telehealth_shared.aws import AwsClients
+from telehealth_shared.aws_errors import error_code
 from telehealth_shared.config import Settings
 from telehealth_shared.errors import ValidationFailed
 

@@ -10,7 +10,8 @@ from telehealth_shared.appointment_records import (PRESENCE_ATTRIBUTE, Appointme
                                                    load_for_participant)
 from telehealth_shared.audit_scope import audit_action
 from telehealth_shared.auth import Principal
-from telehealth_shared.aws import AwsClients, error_code
+from telehealth_shared.aws import AwsClients
+from telehealth_shared.aws_errors import error_code
 from telehealth_shared.config import Settings
 from telehealth_shared.errors import Conflict, NotFound
 from telehealth_shared.log import log_event

@@ -9,7 +9,8 @@ from datetime import datetime, timezone
 from telehealth_shared.appointment_records import AppointmentRecord, deserialize_item, load_for_participant
 from telehealth_shared.audit_scope import audit_action
 from telehealth_shared.auth import Principal
-from telehealth_shared.aws import AwsClients, error_code
+from telehealth_shared.aws import AwsClients
+from telehealth_shared.aws_errors import CONDITION_FAILED, error_code, is_aws_failure, translate
 from telehealth_shared.config import Settings
 from telehealth_shared.errors import Conflict, DomainError, Unavailable
 from telehealth_shared.log import log_event
@@ -19,7 +20,6 @@ from telehealth_shared.visit_meeting import end_visit_meeting
 
 from . import channels, reminder_schedule
 from .appointment_store import EXECUTION_ARN, update_scheduled
-from .aws_errors import CONDITION_FAILED, dependency_failed, is_aws_error
 from .compensation import Compensations
 from .record_changes import changed_copy, current_item
 
@@ -57,9 +57,9 @@ def _end_meeting(clients: AwsClients, settings: Settings, record: AppointmentRec
     try:
         end_visit_meeting(clients, settings, record, acting_user_id=user_id)
     except Exception as exc:
-        if is_aws_error(exc):
+        if is_aws_failure(exc):
             # The cancellation stands; a retried DELETE ends the meeting still recorded.
-            raise dependency_failed(exc) from exc
+            raise translate(exc) from exc
         raise
 
 
@@ -88,8 +88,8 @@ def _try_cancel(clients: AwsClients, settings: Settings, record: AppointmentReco
         undo.run()
         if isinstance(exc, DomainError):
             raise
-        if is_aws_error(exc):
-            raise dependency_failed(exc) from exc
+        if is_aws_failure(exc):
+            raise translate(exc) from exc
         raise
     cancelled = AppointmentRecord.from_item(deserialize_item(attributes))
     _stop_reminders(clients, settings, cancelled)

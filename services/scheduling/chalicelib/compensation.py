@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 from typing import Callable
 
-from telehealth_shared.aws import error_code
+from telehealth_shared.aws_errors import error_code
 from telehealth_shared.log import log_event
 
 logger = logging.getLogger("telehealth.scheduling.compensation")

@@ -11,13 +11,13 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from telehealth_shared.aws import AwsClients, error_code
+from telehealth_shared.aws import AwsClients
+from telehealth_shared.aws_errors import CONDITION_FAILED, error_code
 from telehealth_shared.config import Settings
 from telehealth_shared.errors import ValidationFailed
 from telehealth_shared.models.appointments import CreateAppointmentRequest
 from telehealth_shared.models.common import format_utc
 
-from .aws_errors import CONDITION_FAILED
 
 HEADER = "Idempotency-Key"
 # Printable ASCII without spaces, as the IETF Idempotency-Key draft and Stripe accept.

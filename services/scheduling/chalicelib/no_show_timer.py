@@ -13,14 +13,14 @@ from typing import Any
 
 from telehealth_shared.audit import audit
 from telehealth_shared.appointment_records import AppointmentRecord, deserialize_item, load_appointment, parse_utc
-from telehealth_shared.aws import AwsClients, error_code
+from telehealth_shared.aws import AwsClients
+from telehealth_shared.aws_errors import CONDITION_FAILED, error_code, is_aws_failure
 from telehealth_shared.config import Settings
 from telehealth_shared.log import log_event
 from telehealth_shared.models.common import format_utc
 from telehealth_shared.visit_meeting import PATIENT_JOINED_AT
 
 from .appointment_store import EXECUTION_ARN
-from .aws_errors import CONDITION_FAILED, is_aws_error
 from .visit_outcome import after_close, finish
 
 logger = logging.getLogger("telehealth.scheduling.no_show")
@@ -59,7 +59,7 @@ def handle_no_show(clients: AwsClients, settings: Settings, event: Any) -> dict[
         if error_code(exc) == CONDITION_FAILED:
             log_event(logger, "no_show_skipped", appointment_id=appointment_id, reason="changed")
             return {"no_show": False, "skipped": "changed"}
-        if is_aws_error(exc):
+        if is_aws_failure(exc):
             raise NoShowTooEarly(f"AWS call failed ({error_code(exc)})") from None
         raise
     log_event(logger, "visit_closed", appointment_id=appointment_id, status="no_show", by="timer")

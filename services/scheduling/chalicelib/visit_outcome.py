@@ -12,7 +12,8 @@ from datetime import datetime, timezone
 from telehealth_shared.audit import audit
 from telehealth_shared.appointment_records import AppointmentRecord, deserialize_item, load_for_participant
 from telehealth_shared.auth import Principal
-from telehealth_shared.aws import AwsClients, error_code
+from telehealth_shared.aws import AwsClients
+from telehealth_shared.aws_errors import CONDITION_FAILED, error_code, is_aws_failure, translate
 from telehealth_shared.config import Settings
 from telehealth_shared.errors import Conflict, Forbidden, Unavailable
 from telehealth_shared.log import log_event
@@ -22,7 +23,6 @@ from telehealth_shared.visit_meeting import end_visit_meeting
 
 from . import channels, reminder_schedule
 from .appointment_store import EXECUTION_ARN, update_scheduled
-from .aws_errors import CONDITION_FAILED, dependency_failed, is_aws_error
 from .record_changes import current_item
 
 logger = logging.getLogger("telehealth.scheduling.outcome")
@@ -81,8 +81,8 @@ def _close(clients: AwsClients, settings: Settings, record: AppointmentRecord, o
                     raise Unavailable() from exc
                 record = current
                 continue
-            if is_aws_error(exc):
-                raise dependency_failed(exc) from exc
+            if is_aws_failure(exc):
+                raise translate(exc) from exc
             raise
         closed = AppointmentRecord.from_item(deserialize_item(attributes))
         log_event(logger, "visit_closed", appointment_id=closed.appointment_id, status=outcome,
@@ -114,8 +114,8 @@ def finish(clients: AwsClients, settings: Settings, record: AppointmentRecord, a
     try:
         end_visit_meeting(clients, settings, record, acting_user_id=acting_user_id)
     except Exception as exc:
-        if is_aws_error(exc):
+        if is_aws_failure(exc):
             # The outcome stands; a retry (the same request again) ends the meeting still recorded.
-            raise dependency_failed(exc) from exc
+            raise translate(exc) from exc
         raise
 
