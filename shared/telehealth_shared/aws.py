@@ -60,12 +60,34 @@ def _notify_done(model: Any = None, context: Any = None, **_: Any) -> None:
         listener(model.service_model.service_name, model.name, started, ended)
 
 
+class _Client:
+    """A named client of a client set: `clients.dynamodb` is `clients.client("dynamodb")`."""
+
+    def __init__(self, service: str):
+        self.service = service
+
+    def __get__(self, clients: "AwsClients | None", owner: type | None = None) -> Any:
+        return self if clients is None else clients.client(self.service)
+
+
 class AwsClients:
     """A set of lazily created clients; pass one into the code that talks to AWS.
 
     boto3 itself honours AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE>, which is how the
     same code reaches the local stack.
     """
+
+    # Every client the services use, by the name call sites read (`clients.dynamodb`).
+    cognito = _Client("cognito-idp")
+    dynamodb = _Client("dynamodb")
+    stepfunctions = _Client("stepfunctions")
+    chime_identity = _Client("chime-sdk-identity")
+    chime_messaging = _Client("chime-sdk-messaging")
+    chime_meetings = _Client("chime-sdk-meetings")
+    chime_voice = _Client("chime-sdk-voice")
+    sms = _Client("pinpoint-sms-voice-v2")
+    sesv2 = _Client("sesv2")
+    sts = _Client("sts")
 
     def __init__(self, region: str | None = None, connect_timeout: float = 3, read_timeout: float = 10,
                  max_attempts: int = 3):
@@ -121,46 +143,6 @@ class AwsClients:
         # botocore's max_attempts counts retries, not attempts: 0 is one attempt in total.
         return self._cached(_NEVER_RETRYING,
                             lambda: AwsClients(self._region, connect_timeout, read_timeout, max_attempts=0))
-
-    @property
-    def cognito(self) -> Any:
-        return self.client("cognito-idp")
-
-    @property
-    def dynamodb(self) -> Any:
-        return self.client("dynamodb")
-
-    @property
-    def stepfunctions(self) -> Any:
-        return self.client("stepfunctions")
-
-    @property
-    def chime_identity(self) -> Any:
-        return self.client("chime-sdk-identity")
-
-    @property
-    def chime_messaging(self) -> Any:
-        return self.client("chime-sdk-messaging")
-
-    @property
-    def chime_meetings(self) -> Any:
-        return self.client("chime-sdk-meetings")
-
-    @property
-    def chime_voice(self) -> Any:
-        return self.client("chime-sdk-voice")
-
-    @property
-    def sms(self) -> Any:
-        return self.client("pinpoint-sms-voice-v2")
-
-    @property
-    def sesv2(self) -> Any:
-        return self.client("sesv2")
-
-    @property
-    def sts(self) -> Any:
-        return self.client("sts")
 
 
 _default: AwsClients | None = None

@@ -87,6 +87,19 @@ def error_body(error: DomainError) -> dict[str, Any]:
     return {"error": info}
 
 
+class _PerThread:
+    """An attribute of the app that each thread sets and reads for itself."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, app: Any, owner: type | None = None) -> Any:
+        return self if app is None else getattr(app._per_thread, self.name, None)
+
+    def __set__(self, app: Any, value: Any) -> None:
+        setattr(app._per_thread, self.name, value)
+
+
 class TelehealthApp(Chalice):
     """A Chalice app with `api_route()` routes, `/health` and `/openapi.json`, one per service."""
 
@@ -107,21 +120,8 @@ class TelehealthApp(Chalice):
         self._register_builtin_routes()
         self.register_middleware(_api_error_bodies, "http")
 
-    @property  # type: ignore[override]
-    def current_request(self) -> Any:
-        return getattr(self._per_thread, "request", None)
-
-    @current_request.setter
-    def current_request(self, value: Any) -> None:
-        self._per_thread.request = value
-
-    @property  # type: ignore[override]
-    def lambda_context(self) -> Any:
-        return getattr(self._per_thread, "context", None)
-
-    @lambda_context.setter
-    def lambda_context(self, value: Any) -> None:
-        self._per_thread.context = value
+    current_request = _PerThread()
+    lambda_context = _PerThread()
 
     def _register_builtin_routes(self) -> None:
         service = self.service
