@@ -2,7 +2,7 @@
 domain error (with its HTTP status) a failure means for the caller."""
 from __future__ import annotations
 
-from typing import Mapping
+from typing import Any, Mapping
 
 from .errors import DomainError, TooManyRequests, Unavailable
 
@@ -52,6 +52,14 @@ def http_status(exc: BaseException) -> int:
     if isinstance(response, dict):
         return int(response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
     return 0
+
+
+def condition_failed_item(exc: BaseException) -> dict[str, Any] | None:
+    """The item (DynamoDB's typed form) a failed condition handed back when the write asked
+    for it (ReturnValuesOnConditionCheckFailure="ALL_OLD"); None when there was none."""
+    response = getattr(exc, "response", None)
+    item = response.get("Item") if isinstance(response, dict) else None
+    return item or None
 
 
 def is_client_error(exc: BaseException) -> bool:

@@ -87,3 +87,12 @@ def test_edge_and_openapi_import_each_other_nowhere():
     assert "route_doc" in imported(openapi) and {"openapi", "route_doc"} <= imported(edge)
     for first in ("openapi", "route_doc", "edge"):
         subprocess.run([sys.executable, "-c", f"import telehealth_shared.{first}, telehealth_shared.edge"], check=True)
+
+
+def test_the_item_a_failed_condition_handed_back_is_read_from_the_error():
+    item = {"appointment_id": {"S": "a1"}, "version": {"N": "3"}}
+    with_item = ClientError({"Error": {"Code": "ConditionalCheckFailedException", "Message": "failed"}, "Item": item},
+                            "UpdateItem")
+    assert aws_errors.condition_failed_item(with_item) == item
+    assert aws_errors.condition_failed_item(client_error("ConditionalCheckFailedException")) is None
+    assert aws_errors.condition_failed_item(RuntimeError("x")) is None

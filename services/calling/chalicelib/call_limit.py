@@ -13,7 +13,7 @@ from typing import Any
 
 from telehealth_shared.appointment_records import deserialize_item
 from telehealth_shared.aws import AwsClients
-from telehealth_shared.aws_errors import is_condition_failed
+from telehealth_shared.aws_errors import condition_failed_item, is_condition_failed
 from telehealth_shared.config import Settings
 from telehealth_shared.errors import NotFound, TooManyRequests
 
@@ -61,7 +61,7 @@ def take_slot(clients: AwsClients, settings: Settings, appointment_id: str, attr
         except Exception as exc:
             if not is_condition_failed(exc):
                 raise
-            item = getattr(exc, "response", {}).get("Item")
+            item = condition_failed_item(exc)
             if item is None:
                 item = clients.dynamodb.get_item(TableName=settings.require("appointments_table"),
                                                  Key={"appointment_id": {"S": appointment_id}},

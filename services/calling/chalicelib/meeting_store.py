@@ -10,7 +10,7 @@ from typing import Any
 
 from telehealth_shared.appointment_records import deserialize_item
 from telehealth_shared.aws import AwsClients
-from telehealth_shared.aws_errors import is_condition_failed
+from telehealth_shared.aws_errors import condition_failed_item, is_condition_failed
 from telehealth_shared.config import Settings
 from telehealth_shared.visit_meeting import clear_meeting_attributes
 
@@ -38,7 +38,7 @@ def _key(appointment_id: str) -> dict[str, Any]:
 
 
 def _current(exc: BaseException) -> dict[str, Any] | None:
-    item = getattr(exc, "response", {}).get("Item")
+    item = condition_failed_item(exc)
     return deserialize_item(item) if item else None
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 
 from telehealth_shared.aws import AwsClients
-from telehealth_shared.aws_errors import error_code
+from telehealth_shared.aws_errors import CONFLICT, error_code
 from telehealth_shared.chime_channel import user_arn
 from telehealth_shared.config import Settings
 from telehealth_shared.log import log_event
@@ -31,7 +31,7 @@ def provision(clients: AwsClients, settings: Settings, *, username: str, user_id
             ClientRequestToken=user_id,
         )
     except Exception as exc:
-        if error_code(exc) != "ConflictException":
+        if error_code(exc) != CONFLICT:
             raise
     clients.cognito.admin_add_user_to_group(
         UserPoolId=settings.require("user_pool_id"), Username=username, GroupName=role)

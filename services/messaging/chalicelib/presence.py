@@ -11,7 +11,7 @@ from telehealth_shared.appointment_records import (PRESENCE_ATTRIBUTE, Appointme
 from telehealth_shared.audit_scope import audit_action
 from telehealth_shared.auth import Principal
 from telehealth_shared.aws import AwsClients
-from telehealth_shared.aws_errors import error_code
+from telehealth_shared.aws_errors import condition_failed_item, error_code, is_condition_failed
 from telehealth_shared.config import Settings
 from telehealth_shared.errors import Conflict, NotFound
 from telehealth_shared.log import log_event
@@ -98,9 +98,9 @@ def _write_presence(clients: AwsClients, settings: Settings, appointment_id: str
             ReturnValuesOnConditionCheckFailure="ALL_OLD",
         )
     except Exception as exc:
-        if error_code(exc) != "ConditionalCheckFailedException":
+        if not is_condition_failed(exc):
             raise
-        current = getattr(exc, "response", {}).get("Item")
+        current = condition_failed_item(exc)
         if not current:
             raise NotFound("No such appointment.") from None
         item = deserialize_item(current)

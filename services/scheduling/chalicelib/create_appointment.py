@@ -12,7 +12,7 @@ from telehealth_shared.appointment_records import AppointmentRecord, load_appoin
 from telehealth_shared.audit_scope import audited
 from telehealth_shared.auth import Principal
 from telehealth_shared.aws import AwsClients
-from telehealth_shared.aws_errors import CONDITION_FAILED, CONFLICT, NOT_FOUND_CODES, error_code, is_aws_failure, translate
+from telehealth_shared.aws_errors import CONDITION_FAILED, CONFLICT, NOT_FOUND_CODES, error_code, http_status, is_aws_failure, translate
 from telehealth_shared.config import Settings
 from telehealth_shared.errors import Conflict, DomainError, Unavailable
 from telehealth_shared.log import log_event
@@ -223,9 +223,7 @@ def _channel_failed(clients: AwsClients, settings: Settings, record: Appointment
 
 
 def _server_error(exc: BaseException) -> bool:
-    response = getattr(exc, "response", None)
-    status = (response or {}).get("ResponseMetadata", {}).get("HTTPStatusCode", 0) if isinstance(response, dict) else 0
-    return status >= 500
+    return http_status(exc) >= 500
 
 
 def _adopt_channel(clients: AwsClients, settings: Settings, record: AppointmentRecord,
