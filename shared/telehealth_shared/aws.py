@@ -5,8 +5,8 @@ import threading
 import time
 from typing import Any, Callable
 
-# The cache key of a client set's never-retrying sibling (no botocore service has this name).
-_NEVER_RETRYING = "<never-retrying>"
+# The cache keys of a client set's siblings start with this (no botocore service name does).
+_SIBLING = "<limits>"
 
 CallListener = Callable[[str, str], None]
 _listeners: list[CallListener] = []
@@ -93,8 +93,8 @@ class AwsClients:
                  max_attempts: int = 3):
         self._region = region
         self._timeouts = (connect_timeout, read_timeout, max_attempts)
-        # Clients by service name, and the never-retrying sibling under _NEVER_RETRYING: one
-        # cache, one lock, built once each however many threads ask at once.
+        # Clients by service name and sibling client sets by their limits: one cache, one lock,
+        # each built once however many threads ask at once.
         self._cache: dict[str, Any] = {}
         self._lock = threading.Lock()
         self._session: Any = None
@@ -135,14 +135,19 @@ class AwsClients:
         """The client of a botocore service name (`"dynamodb"`, `"chime-sdk-messaging"`)."""
         return self._cached(service, lambda: self._make(service))
 
+    def with_limits(self, connect_timeout: float, read_timeout: float, max_attempts: int) -> "AwsClients":
+        """A sibling client set with other timeouts and retries (same region), created once per
+        client set and limits, through the same cache and lock as the clients themselves."""
+        limits = (connect_timeout, read_timeout, max_attempts)
+        return self._cached(f"{_SIBLING}{limits}", lambda: AwsClients(self._region, *limits))
+
     def never_retrying(self) -> "AwsClients":
         """Clients like these whose calls botocore never retries by itself, for calls that are not
         idempotent: a text whose send timed out may have been delivered, and a retry would send
-        it twice. Created once per client set."""
+        it twice."""
         connect_timeout, read_timeout, _ = self._timeouts
         # botocore's max_attempts counts retries, not attempts: 0 is one attempt in total.
-        return self._cached(_NEVER_RETRYING,
-                            lambda: AwsClients(self._region, connect_timeout, read_timeout, max_attempts=0))
+        return self.with_limits(connect_timeout, read_timeout, 0)
 
 
 _default: AwsClients | None = None

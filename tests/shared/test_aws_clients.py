@@ -101,3 +101,14 @@ def test_threads_asking_at_once_share_one_client_and_one_never_retrying_set(monk
     for thread in threads:
         thread.join(10)
     assert len(got) == 8 and len({id(c) for c, _ in got}) == 1 and len({id(n) for _, n in got}) == 1
+
+
+def test_siblings_with_other_limits_are_cached_per_limits(monkeypatch):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    clients = AwsClients(region="us-east-1")
+    tight = clients.with_limits(connect_timeout=1, read_timeout=3, max_attempts=2)
+    assert tight is clients.with_limits(1, 3, 2) and tight is not clients.with_limits(1, 3, 0)
+    config = tight.dynamodb.meta.config
+    assert (config.connect_timeout, config.read_timeout, config.retries["total_max_attempts"]) == (1, 3, 3)
+    assert clients.never_retrying() is clients.with_limits(3, 10, 0)

@@ -27,7 +27,7 @@ from typing import Any
 from telehealth_shared.appointment_records import AppointmentRecord, load_appointment
 from telehealth_shared.audit import audit
 from telehealth_shared import metrics
-from telehealth_shared.aws import AwsClients
+from telehealth_shared.aws import AwsClients, default_clients
 from telehealth_shared.chime_channel import request_token
 from telehealth_shared.config import Settings
 from telehealth_shared.log import log_event
@@ -47,14 +47,8 @@ logger = logging.getLogger("telehealth.calling.sma")
 # The SIP media application gives up on a handler after 20 s (the function's timeout in
 # .chalice/config.json too), so its AWS calls get tighter limits than the HTTP routes': a
 # slow dependency must leave time to answer with an apology rather than be cut off.
-_clients: AwsClients | None = None
-
-
 def sma_clients() -> AwsClients:
-    global _clients
-    if _clients is None:
-        _clients = AwsClients(connect_timeout=1, read_timeout=3, max_attempts=2)
-    return _clients
+    return default_clients().with_limits(connect_timeout=1, read_timeout=3, max_attempts=2)
 
 
 # Events whose answer speaks to the caller: a failure while handling them is answered with
