@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from .aws import is_aws_failure
+from .aws_errors import is_aws_failure
 from .config import get_settings
 from .errors import Unavailable
 from . import metrics

@@ -5,18 +5,8 @@ import threading
 import time
 from typing import Any, Callable
 
-_CLIENT_NAMES = {
-    "cognito": "cognito-idp",
-    "dynamodb": "dynamodb",
-    "stepfunctions": "stepfunctions",
-    "chime_identity": "chime-sdk-identity",
-    "chime_messaging": "chime-sdk-messaging",
-    "chime_meetings": "chime-sdk-meetings",
-    "chime_voice": "chime-sdk-voice",
-    "sms": "pinpoint-sms-voice-v2",
-    "sesv2": "sesv2",
-    "sts": "sts",
-}
+# The cache keys of a client set's siblings start with this (no botocore service name does).
+_SIBLING = "<limits>"
 
 CallListener = Callable[[str, str], None]
 _listeners: list[CallListener] = []
@@ -70,6 +60,16 @@ def _notify_done(model: Any = None, context: Any = None, **_: Any) -> None:
         listener(model.service_model.service_name, model.name, started, ended)
 
 
+class _Client:
+    """A named client of a client set: `clients.dynamodb` is `clients.client("dynamodb")`."""
+
+    def __init__(self, service: str):
+        self.service = service
+
+    def __get__(self, clients: "AwsClients | None", owner: type | None = None) -> Any:
+        return self if clients is None else clients.client(self.service)
+
+
 class AwsClients:
     """A set of lazily created clients; pass one into the code that talks to AWS.
 
@@ -77,14 +77,36 @@ class AwsClients:
     same code reaches the local stack.
     """
 
+    # Every client the services use, by the name call sites read (`clients.dynamodb`).
+    cognito = _Client("cognito-idp")
+    dynamodb = _Client("dynamodb")
+    stepfunctions = _Client("stepfunctions")
+    chime_identity = _Client("chime-sdk-identity")
+    chime_messaging = _Client("chime-sdk-messaging")
+    chime_meetings = _Client("chime-sdk-meetings")
+    chime_voice = _Client("chime-sdk-voice")
+    sms = _Client("pinpoint-sms-voice-v2")
+    sesv2 = _Client("sesv2")
+    sts = _Client("sts")
+
     def __init__(self, region: str | None = None, connect_timeout: float = 3, read_timeout: float = 10,
                  max_attempts: int = 3):
         self._region = region
         self._timeouts = (connect_timeout, read_timeout, max_attempts)
-        self._clients: dict[str, Any] = {}
+        # Clients by service name and sibling client sets by their limits: one cache, one lock,
+        # each built once however many threads ask at once.
+        self._cache: dict[str, Any] = {}
         self._lock = threading.Lock()
         self._session: Any = None
-        self._never_retrying: AwsClients | None = None
+
+    def _cached(self, key: str, build: Callable[[], Any]) -> Any:
+        existing = self._cache.get(key)
+        if existing is not None:
+            return existing
+        with self._lock:
+            if key not in self._cache:
+                self._cache[key] = build()
+            return self._cache[key]
 
     def _make(self, service: str) -> Any:
         import boto3
@@ -109,78 +131,40 @@ class AwsClients:
         client.meta.events.register("after-call.*.*", _notify_done)
         return client
 
+    def client(self, service: str) -> Any:
+        """The client of a botocore service name (`"dynamodb"`, `"chime-sdk-messaging"`)."""
+        return self._cached(service, lambda: self._make(service))
+
+    def with_limits(self, connect_timeout: float, read_timeout: float, max_attempts: int) -> "AwsClients":
+        """A sibling client set with other timeouts and retries (same region), created once per
+        client set and limits, through the same cache and lock as the clients themselves."""
+        limits = (connect_timeout, read_timeout, max_attempts)
+        return self._cached(f"{_SIBLING}{limits}", lambda: AwsClients(self._region, *limits))
+
     def never_retrying(self) -> "AwsClients":
         """Clients like these whose calls botocore never retries by itself, for calls that are not
         idempotent: a text whose send timed out may have been delivered, and a retry would send
-        it twice. Created once per client set."""
-        with self._lock:
-            if self._never_retrying is None:
-                connect_timeout, read_timeout, _ = self._timeouts
-                # botocore's max_attempts counts retries, not attempts: 0 is one attempt in total.
-                self._never_retrying = AwsClients(self._region, connect_timeout, read_timeout, max_attempts=0)
-            return self._never_retrying
-
-    def client(self, service: str) -> Any:
-        existing = self._clients.get(service)
-        if existing is not None:
-            return existing
-        with self._lock:
-            if service not in self._clients:
-                self._clients[service] = self._make(service)
-            return self._clients[service]
-
-    def __getattr__(self, name: str) -> Any:
-        service = _CLIENT_NAMES.get(name)
-        if service is None:
-            raise AttributeError(name)
-        return self.client(service)
+        it twice."""
+        connect_timeout, read_timeout, _ = self._timeouts
+        # botocore's max_attempts counts retries, not attempts: 0 is one attempt in total.
+        return self.with_limits(connect_timeout, read_timeout, 0)
 
 
 _default: AwsClients | None = None
+_default_lock = threading.Lock()
 
 
 def default_clients() -> AwsClients:
     """The process-wide client set, created on first use (never at import)."""
     global _default
-    if _default is None:
-        _default = AwsClients()
-    return _default
+    with _default_lock:
+        if _default is None:
+            _default = AwsClients()
+        return _default
 
 
 def reset_default_clients() -> None:
     """Forget cached clients (tests that change endpoints or credentials)."""
     global _default
-    _default = None
-
-
-def error_code(exc: BaseException) -> str | None:
-    """The AWS error code of a botocore ClientError, else None."""
-    response = getattr(exc, "response", None)
-    if isinstance(response, dict):
-        return response.get("Error", {}).get("Code")
-    return None
-
-
-# The codes AWS services use for "slow down" (throttling, rate and attempt limits); every
-# service maps these to 429 the same way.
-THROTTLING_CODES = frozenset({
-    "Throttling", "ThrottlingException", "ThrottledException", "ThrottledClientException", "Throttled",
-    "TooManyRequestsException", "ProvisionedThroughputExceededException", "RequestLimitExceeded",
-    "LimitExceededException", "ResourceLimitExceededException", "ResourceLimitExceeded", "SlowDown",
-    "RequestThrottled", "RequestThrottledException",
-})
-
-
-def is_throttling(exc: BaseException) -> bool:
-    return error_code(exc) in THROTTLING_CODES
-
-
-def is_aws_failure(exc: BaseException) -> bool:
-    """A ClientError or any other botocore failure (connection, timeout, parsing)."""
-    if error_code(exc) is not None:
-        return True
-    try:
-        from botocore.exceptions import BotoCoreError
-    except ImportError:  # pragma: no cover - botocore is always present in a service
-        return False
-    return isinstance(exc, BotoCoreError)
+    with _default_lock:
+        _default = None

@@ -10,9 +10,10 @@ import logging
 import time
 from typing import Any
 
-from .aws import AwsClients, error_code
+from .aws import AwsClients
+from .aws_errors import error_code, is_condition_failed
 from .config import Settings
-from .item_update import Update, attr, condition_failed, update_item
+from .item_update import Update, attr, update_item
 from .log import log_event
 
 logger = logging.getLogger("telehealth.call_legs")
@@ -32,7 +33,7 @@ def transition(clients: AwsClients, settings: Settings, transaction_id: str, *, 
                     Update(set={"status": to_status, **(extra or {})}), condition=attr("status").eq(from_status))
         return True
     except Exception as exc:
-        if condition_failed(exc):
+        if is_condition_failed(exc):
             return False
         raise
 

@@ -92,30 +92,36 @@ def _non_negative(name: str, default: int) -> int:
     return value
 
 
+# Settings that are a plain optional string, by the environment variable each is read from.
+_OPTIONAL = {
+    "user_pool_id": "TELEHEALTH_USER_POOL_ID",
+    "user_pool_client_id": "TELEHEALTH_USER_POOL_CLIENT_ID",
+    "jwks_url_override": "TELEHEALTH_JWKS_URL",
+    "token_issuer_override": "TELEHEALTH_TOKEN_ISSUER",
+    "app_instance_arn": "TELEHEALTH_APP_INSTANCE_ARN",
+    "app_instance_admin_arn": "TELEHEALTH_APP_INSTANCE_ADMIN_ARN",
+    "appointments_table": "TELEHEALTH_APPOINTMENTS_TABLE",
+    "calls_table": "TELEHEALTH_CALLS_TABLE",
+    "state_machine_arn": "TELEHEALTH_STATE_MACHINE_ARN",
+    "sms_origination_identity": "TELEHEALTH_SMS_ORIGINATION_IDENTITY",
+    "sms_configuration_set": "TELEHEALTH_SMS_CONFIGURATION_SET",
+    "sip_media_application_id": "TELEHEALTH_SIP_MEDIA_APPLICATION_ID",
+    "phone_number": "TELEHEALTH_PHONE_NUMBER",
+    "session_role_arn": "TELEHEALTH_SESSION_ROLE_ARN",
+    "invitations_table": "TELEHEALTH_INVITATIONS_TABLE",
+    "verifications_table": "TELEHEALTH_VERIFICATIONS_TABLE",
+    "email_sender": "TELEHEALTH_EMAIL_SENDER",
+    "audit_table": "TELEHEALTH_AUDIT_TABLE",
+}
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return Settings(
         region=_env("AWS_REGION") or _env("AWS_DEFAULT_REGION") or "us-east-1",
         stage=_env("TELEHEALTH_STAGE", "dev"),
-        user_pool_id=_env("TELEHEALTH_USER_POOL_ID"),
-        user_pool_client_id=_env("TELEHEALTH_USER_POOL_CLIENT_ID"),
-        jwks_url_override=_env("TELEHEALTH_JWKS_URL"),
-        token_issuer_override=_env("TELEHEALTH_TOKEN_ISSUER"),
-        app_instance_arn=_env("TELEHEALTH_APP_INSTANCE_ARN"),
-        app_instance_admin_arn=_env("TELEHEALTH_APP_INSTANCE_ADMIN_ARN"),
-        appointments_table=_env("TELEHEALTH_APPOINTMENTS_TABLE"),
-        calls_table=_env("TELEHEALTH_CALLS_TABLE"),
-        state_machine_arn=_env("TELEHEALTH_STATE_MACHINE_ARN"),
-        sms_origination_identity=_env("TELEHEALTH_SMS_ORIGINATION_IDENTITY"),
-        sms_configuration_set=_env("TELEHEALTH_SMS_CONFIGURATION_SET"),
-        sip_media_application_id=_env("TELEHEALTH_SIP_MEDIA_APPLICATION_ID"),
-        phone_number=_env("TELEHEALTH_PHONE_NUMBER"),
+        **{field: _env(name) for field, name in _OPTIONAL.items()},
         reminder_lead_minutes=_lead_minutes(_env("TELEHEALTH_REMINDER_LEAD_MINUTES")),
-        session_role_arn=_env("TELEHEALTH_SESSION_ROLE_ARN"),
-        invitations_table=_env("TELEHEALTH_INVITATIONS_TABLE"),
-        verifications_table=_env("TELEHEALTH_VERIFICATIONS_TABLE"),
-        email_sender=_env("TELEHEALTH_EMAIL_SENDER"),
-        audit_table=_env("TELEHEALTH_AUDIT_TABLE"),
         token_leeway_seconds=int(_env("TELEHEALTH_TOKEN_LEEWAY_SECONDS", "30")),
         pstn_enabled=_flag("TELEHEALTH_PSTN_ENABLED"),
         no_show_minutes=_non_negative("TELEHEALTH_NO_SHOW_MINUTES", 15),

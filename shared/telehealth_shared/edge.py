@@ -9,7 +9,6 @@ import re
 import threading
 import time
 import uuid
-from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping, Type
 
 from chalice import Chalice, Response
@@ -19,10 +18,12 @@ from . import audit as audit_trail
 from . import log as logs
 from . import metrics, tracing
 from .auth import Principal, bearer_token, default_verifier
-from .aws import default_clients, is_aws_failure, is_throttling
+from .aws import default_clients
+from .aws_errors import domain_error_for, error_code
 from .cors import cors_config
-from .errors import (ConfigurationError, DomainError, Forbidden, PayloadTooLarge, TooManyRequests, Unauthorized,
-                     Unavailable, ValidationFailed)
+from .errors import ConfigurationError, DomainError, Forbidden, PayloadTooLarge, Unauthorized, ValidationFailed
+from .openapi import build_openapi
+from .route_doc import RouteDoc
 
 DEFAULT_MAX_BODY_BYTES = 16 * 1024
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,128}$")
@@ -86,31 +87,17 @@ def error_body(error: DomainError) -> dict[str, Any]:
     return {"error": info}
 
 
-def domain_error_for(exc: BaseException) -> DomainError | None:
-    """Map an exception that escaped the domain code to the error the caller should see."""
-    if isinstance(exc, DomainError):
-        return exc
-    if is_aws_failure(exc):
-        return TooManyRequests() if is_throttling(exc) else Unavailable()
-    return None
+class _PerThread:
+    """An attribute of the app that each thread sets and reads for itself."""
 
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
 
-@dataclass(frozen=True)
-class RouteDoc:
-    """What one route accepts and returns: the source of the service's OpenAPI document."""
+    def __get__(self, app: Any, owner: type | None = None) -> Any:
+        return self if app is None else getattr(app._per_thread, self.name, None)
 
-    path: str
-    methods: tuple[str, ...]
-    summary: str
-    auth: bool
-    roles: tuple[str, ...] | None
-    body: Type[BaseModel] | None
-    body_required: bool
-    query: Type[BaseModel] | None
-    response: Type[BaseModel] | None
-    status: int
-    errors: tuple[int, ...]
-    headers: tuple[str, ...] = ()
+    def __set__(self, app: Any, value: Any) -> None:
+        setattr(app._per_thread, self.name, value)
 
 
 class TelehealthApp(Chalice):
@@ -133,21 +120,8 @@ class TelehealthApp(Chalice):
         self._register_builtin_routes()
         self.register_middleware(_api_error_bodies, "http")
 
-    @property  # type: ignore[override]
-    def current_request(self) -> Any:
-        return getattr(self._per_thread, "request", None)
-
-    @current_request.setter
-    def current_request(self, value: Any) -> None:
-        self._per_thread.request = value
-
-    @property  # type: ignore[override]
-    def lambda_context(self) -> Any:
-        return getattr(self._per_thread, "context", None)
-
-    @lambda_context.setter
-    def lambda_context(self, value: Any) -> None:
-        self._per_thread.context = value
+    current_request = _PerThread()
+    lambda_context = _PerThread()
 
     def _register_builtin_routes(self) -> None:
         service = self.service
@@ -158,8 +132,6 @@ class TelehealthApp(Chalice):
 
         @self.route("/openapi.json", methods=["GET"])
         def openapi() -> Response:
-            from .openapi import build_openapi
-
             return Response(body=json.dumps(build_openapi(self)), status_code=200,
                             headers={"Content-Type": "application/json"})
 
@@ -243,7 +215,7 @@ class TelehealthApp(Chalice):
                     elif not isinstance(exc, DomainError):
                         logs.log_event(logger, "dependency_error", logging.WARNING,
                                        error_type=type(exc).__name__, route=path,
-                                       aws_code=_aws_code(exc))
+                                       aws_code=error_code(exc))
                     response = _json_response(error_body(error), error.status, request_id)
                     if getattr(error, "retry_after", None) is not None:
                         response.headers["Retry-After"] = str(error.retry_after)
@@ -305,11 +277,6 @@ def _source_ip(request: Any) -> str | None:
     context = getattr(request, "context", None) or {}
     ip = (context.get("identity") or {}).get("sourceIp")
     return ip if isinstance(ip, str) and len(ip) <= 64 else None
-
-
-def _aws_code(exc: BaseException) -> str | None:
-    response = getattr(exc, "response", None)
-    return response.get("Error", {}).get("Code") if isinstance(response, dict) else None
 
 
 def _request_id(request: Any) -> str:

@@ -5,7 +5,8 @@ one, e-mail is not configured and callers are told so (409) rather than losing t
 """
 from __future__ import annotations
 
-from .aws import AwsClients, is_aws_failure, is_throttling
+from .aws import AwsClients
+from .aws_errors import is_aws_failure, is_throttling
 from .config import Settings
 from .errors import Conflict, TooManyRequests, Unavailable
 

@@ -6,9 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Mapping, Sequence, Union
 
-from .aws import AwsClients, error_code
-
-CONDITION_FAILED = "ConditionalCheckFailedException"
+from .aws import AwsClients
 
 # A top-level attribute name, or a nested map path as a tuple (names are never split on dots,
 # so a user id in a path is taken as it is).
@@ -134,12 +132,3 @@ def update_item(clients: AwsClients, table: str, key: Mapping[str, Any], update:
     response = clients.dynamodb.update_item(TableName=table, Key={k: serialize(v) for k, v in key.items()}, **params)
     return response.get("Attributes") if return_new else None
 
-
-def condition_failed(exc: BaseException) -> bool:
-    return error_code(exc) == CONDITION_FAILED
-
-
-def item_on_failure(exc: BaseException) -> dict[str, Any] | None:
-    """The item a failed condition handed back (ReturnValuesOnConditionCheckFailure), in DynamoDB's form."""
-    response: Any = getattr(exc, "response", None) or {}
-    return response.get("Item")

@@ -2,15 +2,13 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from .models.common import ErrorBody
-
-if TYPE_CHECKING:
-    from .edge import RouteDoc, TelehealthApp
+from .route_doc import DocumentedApp, RouteDoc
 
 _ERROR_TEXT = {
     400: "Invalid input (ValidationError)", 401: "Missing, malformed, expired or forged token (Unauthorized)",
@@ -21,7 +19,7 @@ _ERROR_TEXT = {
 }
 
 
-def _error_statuses(route: "RouteDoc") -> list[int]:
+def _error_statuses(route: RouteDoc) -> list[int]:
     statuses = {429, 503, *route.errors}
     if route.body is not None or route.query is not None:
         statuses.add(400)
@@ -55,7 +53,7 @@ def _query_parameters(model: type[BaseModel], schema: dict[str, Any]) -> list[di
     return parameters
 
 
-def build_openapi(app: "TelehealthApp") -> dict[str, Any]:
+def build_openapi(app: DocumentedApp) -> dict[str, Any]:
     models: set[type[BaseModel]] = {ErrorBody}
     for route in app.route_docs:
         for model in (route.body, route.response):

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from typing import Literal, Mapping
 
 from . import metrics
-from .aws import AwsClients, error_code, is_aws_failure, is_throttling
+from .aws import AwsClients
+from .aws_errors import CONFLICT, error_code, http_status, is_aws_failure, is_throttling
 from .config import Settings
 from .errors import Unavailable
 from .log import log_event
@@ -71,10 +72,10 @@ def send_text(clients: AwsClients, settings: Settings, destination: str, body: s
             raise
         code = error_code(exc)
         error = (getattr(exc, "response", None) or {}).get("Error", {})
-        status = (getattr(exc, "response", None) or {}).get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+        status = http_status(exc)
         # botocore puts a modelled error's members (Reason) beside "Error" in the response.
         reason = (getattr(exc, "response", None) or {}).get("Reason") or error.get("Reason")
-        if code == "ConflictException" and reason == OPTED_OUT_REASON:
+        if code == CONFLICT and reason == OPTED_OUT_REASON:
             log_event(logger, "sms_opted_out", **dict(context))
             return SmsOutcome(status="opted_out")
         if code is not None and 400 <= status < 500:

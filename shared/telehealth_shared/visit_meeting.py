@@ -18,10 +18,11 @@ from typing import Any, Mapping
 
 from .appointment_item import calling_write
 from .appointment_records import AppointmentRecord
-from .aws import AwsClients, error_code
+from .aws import AwsClients
+from .aws_errors import is_condition_failed, is_not_found
 from .call_legs import hang_up_calls
 from .config import Settings
-from .item_update import Update, attr, condition_failed
+from .item_update import Update, attr
 from .log import log_event
 from .meeting_events import post_meeting_event
 
@@ -43,7 +44,6 @@ ACTIVE_ATTRIBUTES = (MEETING_ID, MEETING, ATTENDEES, STARTED_AT)
 WAITING_CAPABILITIES = {"Audio": "None", "Video": "None", "Content": "None"}
 ADMITTED_CAPABILITIES = {"Audio": "SendReceive", "Video": "SendReceive", "Content": "SendReceive"}
 
-_NOT_FOUND = frozenset({"NotFoundException", "NotFound", "ResourceNotFoundException"})
 
 
 def phone_external_user_id(patient_id: str) -> str:
@@ -90,7 +90,7 @@ def end_visit_meeting(clients: AwsClients, settings: Settings, record: Appointme
     try:
         clients.chime_meetings.delete_meeting(MeetingId=meeting_id)
     except Exception as exc:
-        if error_code(exc) not in _NOT_FOUND:
+        if not is_not_found(exc):
             raise
     post_meeting_event(clients, settings, record, acting_user_id=acting_user_id, meeting_id=meeting_id,
                        status="ended", via="web")
@@ -106,6 +106,6 @@ def clear_meeting_attributes(clients: AwsClients, settings: Settings, appointmen
                       condition=attr(MEETING_ID).eq(meeting_id))
         return True
     except Exception as exc:
-        if condition_failed(exc):
+        if is_condition_failed(exc):
             return False
         raise

@@ -14,7 +14,8 @@ from telehealth_shared import appointment_item as item
 from telehealth_shared import call_legs
 from telehealth_shared.appointment_records import deserialize_item, load_appointment
 from telehealth_shared.config import Settings
-from telehealth_shared.item_update import IfAbsent, Increment, Update, attr, condition_failed, item_on_failure
+from telehealth_shared.aws_errors import condition_failed_item, is_condition_failed
+from telehealth_shared.item_update import IfAbsent, Increment, Update, attr
 
 TABLE, CALLS = "appointments-test", "calls-test"
 
@@ -77,9 +78,9 @@ def test_a_wrong_transition_is_refused_and_changes_nothing(aws, settings):
     before = _stored(aws)
     with pytest.raises(ClientError) as refused:
         _close(aws, settings, "completed", 2)
-    assert condition_failed(refused.value)
+    assert is_condition_failed(refused.value)
     # The item as it was comes back with the refusal, so the caller needs no second read.
-    assert deserialize_item(item_on_failure(refused.value))["status"] == "cancelled"
+    assert deserialize_item(condition_failed_item(refused.value))["status"] == "cancelled"
     assert _stored(aws) == before
 
 
@@ -87,7 +88,7 @@ def test_a_stale_version_is_refused(aws, settings):
     _book(aws, settings, version=3)
     with pytest.raises(ClientError) as refused:
         _close(aws, settings, "completed", 2)
-    assert condition_failed(refused.value) and _stored(aws)["status"] == "scheduled"
+    assert is_condition_failed(refused.value) and _stored(aws)["status"] == "scheduled"
 
 
 def test_the_first_check_in_time_stays_and_increment_counts(aws, settings):

@@ -66,3 +66,49 @@ def test_sms_context_refuses_anything_but_identifiers_before_sending():
 
     with pytest.raises(ValueError):
         send_text(NoClients(), get_settings(), "+12025550123", "hi", {"appointment_id": "a", "name": "Ada"})
+
+
+def test_each_client_has_a_named_accessor_for_its_service(monkeypatch):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    clients = AwsClients(region="us-east-1")
+    expected = {"cognito": "cognito-idp", "dynamodb": "dynamodb", "stepfunctions": "stepfunctions",
+                "chime_identity": "chime-sdk-identity", "chime_messaging": "chime-sdk-messaging",
+                "chime_meetings": "chime-sdk-meetings", "chime_voice": "chime-sdk-voice",
+                "sms": "pinpoint-sms-voice-v2", "sesv2": "sesv2", "sts": "sts"}
+    for name, service in expected.items():
+        client = getattr(clients, name)
+        assert client.meta.service_model.service_name == service and client is clients.client(service)
+        assert name in vars(AwsClients)  # declared on the class, not looked up by __getattr__
+
+
+def test_threads_asking_at_once_share_one_client_and_one_never_retrying_set(monkeypatch):
+    import threading
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    clients = AwsClients(region="us-east-1")
+    barrier = threading.Barrier(8)
+    got = []
+
+    def ask():
+        barrier.wait()
+        got.append((clients.sts, clients.never_retrying()))
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert len(got) == 8 and len({id(c) for c, _ in got}) == 1 and len({id(n) for _, n in got}) == 1
+
+
+def test_siblings_with_other_limits_are_cached_per_limits(monkeypatch):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    clients = AwsClients(region="us-east-1")
+    tight = clients.with_limits(connect_timeout=1, read_timeout=3, max_attempts=2)
+    assert tight is clients.with_limits(1, 3, 2) and tight is not clients.with_limits(1, 3, 0)
+    config = tight.dynamodb.meta.config
+    assert (config.connect_timeout, config.read_timeout, config.retries["total_max_attempts"]) == (1, 3, 3)
+    assert clients.never_retrying() is clients.with_limits(3, 10, 0)

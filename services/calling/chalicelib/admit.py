@@ -13,19 +13,19 @@ from telehealth_shared.audit import audit
 from telehealth_shared.appointment_item import calling_write
 from telehealth_shared.appointment_records import AppointmentRecord
 from telehealth_shared.auth import Principal
-from telehealth_shared.aws import AwsClients, error_code
+from telehealth_shared.aws import AwsClients
+from telehealth_shared.aws_errors import is_bad_request, is_condition_failed, is_not_found
 from telehealth_shared.config import Settings
 from telehealth_shared.errors import Conflict, NotFound
 from telehealth_shared.item_update import Update, attr
 from telehealth_shared.log import log_event
 from telehealth_shared.models.appointments import OPEN_STATUSES
+from telehealth_shared.meeting_events import post_meeting_event
 from telehealth_shared.models.calling import AdmitRequest, AttendeesResponse
 from telehealth_shared.visit_meeting import ADMITTED_CAPABILITIES, is_waiting
 
 from .appointment_access import load_for_caller
-from .aws_errors import is_condition_failed, is_not_found
 from .host_controls import attendees_of, chime_attendees, live_meeting
-from .meeting_events import post_meeting_event
 from .meeting_state import ADMITTED
 
 logger = logging.getLogger("telehealth.calling.admit")
@@ -77,7 +77,7 @@ def _admit_one(clients: AwsClients, meeting_id: str, attendee_id: str) -> dict[s
         return clients.chime_meetings.update_attendee_capabilities(
             MeetingId=meeting_id, AttendeeId=attendee_id, Capabilities=dict(ADMITTED_CAPABILITIES))["Attendee"]
     except Exception as exc:
-        if is_not_found(exc) or error_code(exc) in ("BadRequestException", "BadRequest"):
+        if is_not_found(exc) or is_bad_request(exc):
             raise NotFound("No such attendee in the meeting.") from None
         raise
 

@@ -14,11 +14,10 @@ from typing import Any
 from telehealth_shared.appointment_item import calling_write, key
 from telehealth_shared.appointment_records import deserialize_item
 from telehealth_shared.aws import AwsClients
+from telehealth_shared.aws_errors import condition_failed_item, is_condition_failed
 from telehealth_shared.config import Settings
 from telehealth_shared.errors import NotFound, TooManyRequests
-from telehealth_shared.item_update import Update, attr, item_on_failure
-
-from .aws_errors import is_condition_failed
+from telehealth_shared.item_update import Update, attr
 
 MAX_CALLS = 3
 WINDOW_SECONDS = 10 * 60
@@ -51,7 +50,7 @@ def take_slot(clients: AwsClients, settings: Settings, appointment_id: str, attr
         except Exception as exc:
             if not is_condition_failed(exc):
                 raise
-            item = item_on_failure(exc)
+            item = condition_failed_item(exc)
             if item is None:
                 item = clients.dynamodb.get_item(TableName=settings.require("appointments_table"),
                                                  Key=key(appointment_id), ConsistentRead=True).get("Item")

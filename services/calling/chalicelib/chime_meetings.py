@@ -5,10 +5,9 @@ import logging
 from typing import Any, Mapping
 
 from telehealth_shared.aws import AwsClients
+from telehealth_shared.aws_errors import is_not_found
 from telehealth_shared.errors import Unavailable
 from telehealth_shared.log import log_event
-
-from .aws_errors import is_not_found
 
 logger = logging.getLogger("telehealth.calling.meetings")
 

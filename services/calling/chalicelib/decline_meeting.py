@@ -8,10 +8,10 @@ from telehealth_shared.auth import Principal
 from telehealth_shared.aws import AwsClients
 from telehealth_shared.config import Settings
 from telehealth_shared.errors import Conflict
+from telehealth_shared.meeting_events import post_meeting_event
 
 from .active_meeting import active_meeting
 from .appointment_access import load_for_caller
-from .meeting_events import post_meeting_event
 
 
 @audit_action("meeting.decline", change=True)

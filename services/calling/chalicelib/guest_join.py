@@ -15,19 +15,19 @@ from telehealth_shared.audit import audit
 from telehealth_shared.appointment_item import calling_write, key
 from telehealth_shared.appointment_records import load_appointment
 from telehealth_shared.aws import AwsClients
+from telehealth_shared.aws_errors import is_condition_failed
 from telehealth_shared.config import Settings
 from telehealth_shared.errors import NotFound
 from telehealth_shared.item_update import Update, attr
 from telehealth_shared.log import log_event
 from telehealth_shared.models.appointments import OPEN_STATUSES
+from telehealth_shared.meeting_events import post_meeting_event
 from telehealth_shared.models.calling import GuestJoinRequest, MeetingWithAttendee
 from telehealth_shared.models.common import format_utc
 from telehealth_shared.visit_meeting import capabilities_for
 
-from .aws_errors import is_condition_failed
 from .chime_meetings import create_attendee
 from .ensure_meeting import ensure_meeting
-from .meeting_events import post_meeting_event
 from .meeting_state import guest_external_user_id
 
 logger = logging.getLogger("telehealth.calling.guest_join")

@@ -10,18 +10,18 @@ from telehealth_shared.audit import audit
 from telehealth_shared.appointment_item import calling_write
 from telehealth_shared.appointment_records import AppointmentRecord
 from telehealth_shared.auth import Principal
-from telehealth_shared.aws import AwsClients, error_code
+from telehealth_shared.aws import AwsClients
+from telehealth_shared.aws_errors import is_bad_request, is_condition_failed, is_not_found
 from telehealth_shared.config import Settings
 from telehealth_shared.errors import Conflict, NotFound
 from telehealth_shared.item_update import Update, attr
 from telehealth_shared.log import log_event
+from telehealth_shared.meeting_events import post_meeting_event
 from telehealth_shared.models.calling import Attendee, AttendeeResponse, AttendeesResponse, MuteRequest
 from telehealth_shared.visit_meeting import is_waiting, phone_external_user_id
 
 from .active_meeting import active_meeting
 from .appointment_access import load_for_caller
-from .aws_errors import is_condition_failed, is_not_found
-from .meeting_events import post_meeting_event
 from .meeting_state import ADMITTED, ATTENDEES, MEETING_ID, ActiveMeeting
 
 logger = logging.getLogger("telehealth.calling.host_controls")
@@ -103,17 +103,13 @@ def _get_attendee(clients: AwsClients, record: AppointmentRecord, meeting_id: st
     try:
         chime = clients.chime_meetings.get_attendee(MeetingId=meeting_id, AttendeeId=attendee_id)["Attendee"]
     except Exception as exc:
-        if is_not_found(exc) or _is_bad_request(exc):
+        if is_not_found(exc) or is_bad_request(exc):
             raise NotFound("No such attendee in the meeting.") from None
         raise
     attendee = to_attendee(record, chime)
     if attendee is None:
         raise NotFound("No such attendee in the meeting.")
     return attendee
-
-
-def _is_bad_request(exc: BaseException) -> bool:
-    return error_code(exc) in ("BadRequestException", "BadRequest")
 
 
 def remove_attendee(clients: AwsClients, settings: Settings, principal: Principal, appointment_id: str,
@@ -174,7 +170,7 @@ def mute_attendee(clients: AwsClients, settings: Settings, principal: Principal,
     try:
         chime = clients.chime_meetings.get_attendee(MeetingId=meeting.meeting_id, AttendeeId=attendee_id)["Attendee"]
     except Exception as exc:
-        if is_not_found(exc) or _is_bad_request(exc):
+        if is_not_found(exc) or is_bad_request(exc):
             raise NotFound("No such attendee in the meeting.") from None
         raise
     if to_attendee(record, chime) is None:

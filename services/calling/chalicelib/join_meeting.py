@@ -12,13 +12,13 @@ from telehealth_shared.auth import Principal
 from telehealth_shared.aws import AwsClients
 from telehealth_shared.config import Settings
 from telehealth_shared.errors import Conflict
+from telehealth_shared.meeting_events import post_meeting_event
 from telehealth_shared.models.calling import MeetingWithAttendee
 
 from telehealth_shared.models.common import format_utc
 
 from .active_meeting import active_meeting, attendee_of, utc_now
 from .appointment_access import load_for_caller
-from .meeting_events import post_meeting_event
 from .meeting_state import PATIENT_JOINED_AT
 from .meeting_store import mark_patient_joined
 

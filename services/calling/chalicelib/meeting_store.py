@@ -11,12 +11,12 @@ from typing import Any
 from telehealth_shared.appointment_item import calling_write
 from telehealth_shared.appointment_records import deserialize_item
 from telehealth_shared.aws import AwsClients
+from telehealth_shared.aws_errors import condition_failed_item, is_condition_failed
 from telehealth_shared.config import Settings
-from telehealth_shared.item_update import IfAbsent, Update, attr, item_on_failure
+from telehealth_shared.item_update import IfAbsent, Update, attr
 from telehealth_shared.models.appointments import OPEN_STATUSES
 from telehealth_shared.visit_meeting import clear_meeting_attributes
 
-from .aws_errors import is_condition_failed
 from .meeting_state import (ATTENDEES, GENERATION, MEETING, MEETING_ID, PATIENT_JOINED_AT,
                             STARTED_AT, ActiveMeeting, attendee_json)
 
@@ -30,7 +30,7 @@ class LostRace(Exception):
 
 
 def _current(exc: BaseException) -> dict[str, Any] | None:
-    item = item_on_failure(exc)
+    item = condition_failed_item(exc)
     return deserialize_item(item) if item else None
 
 

@@ -13,18 +13,18 @@ import logging
 from telehealth_shared.audit_scope import audit_action
 from telehealth_shared.auth import Principal
 from telehealth_shared.aws import AwsClients
+from telehealth_shared.aws_errors import USER_NOT_FOUND, is_aws_failure, translate
 from telehealth_shared.config import Settings
 from telehealth_shared.contact import reachable_number
 from telehealth_shared.errors import Conflict
 from telehealth_shared.log import log_event
+from telehealth_shared.meeting_events import post_meeting_event
 from telehealth_shared.models.calling import PhoneCallResponse
 
 from .appointment_access import load_for_caller
-from .aws_errors import is_aws_error, translate
 from .call_limit import give_back_slot, take_slot
 from .call_records import CallRecord, put_call
 from .ensure_meeting import CREATED, ensure_meeting, undo_created
-from .meeting_events import post_meeting_event
 
 logger = logging.getLogger("telehealth.calling.phone_call")
 
@@ -34,8 +34,8 @@ def patient_phone_number(clients: AwsClients, settings: Settings, patient_id: st
     try:
         user = clients.cognito.admin_get_user(UserPoolId=settings.require("user_pool_id"), Username=patient_id)
     except Exception as exc:
-        if is_aws_error(exc):
-            raise translate(exc, "patient_profile") from exc
+        if is_aws_failure(exc):
+            raise translate(exc, {USER_NOT_FOUND: Conflict("The patient's account no longer exists.")}) from exc
         raise
     attributes = {a["Name"]: a["Value"] for a in user.get("UserAttributes", [])}
     if not attributes.get("phone_number"):
@@ -76,8 +76,11 @@ def place_phone_call(clients: AwsClients, settings: Settings, principal: Princip
         if ensured.outcome == CREATED:
             undo_created(clients, settings, record.appointment_id, meeting_id)
         _give_back(clients, settings, record.appointment_id, slot)
-        if is_aws_error(exc):
-            raise translate(exc, "dial") from exc
+        if is_aws_failure(exc):
+            # A BadRequest stays a 503: the numbers come from Cognito (validated E.164) and from
+            # settings, and an unknown SIP media application is also answered with BadRequest,
+            # so it points at the deployment, not at the caller.
+            raise translate(exc) from exc
         raise
     transaction_id = response["SipMediaApplicationCall"]["TransactionId"]
     put_call(clients, settings, CallRecord.new(transaction_id, record.appointment_id, meeting_id,

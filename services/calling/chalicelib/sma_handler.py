@@ -27,18 +27,19 @@ from typing import Any, Callable
 from telehealth_shared.appointment_records import AppointmentRecord, load_appointment
 from telehealth_shared.audit import audit
 from telehealth_shared import metrics
-from telehealth_shared.aws import AwsClients
+from telehealth_shared.aws import AwsClients, default_clients
 from telehealth_shared.call_legs import (DIALING, HANGUP_ARGUMENT, JOINED, mark_declined, mark_ended, mark_hung_up,
                                          mark_joined)
+from telehealth_shared.chime_channel import request_token
 from telehealth_shared.config import Settings
 from telehealth_shared.log import log_event
+from telehealth_shared.meeting_events import post_meeting_event
 from telehealth_shared.models.common import format_utc
 from telehealth_shared.visit_meeting import capabilities_for
 
 from . import sma_actions as actions
 from .call_records import CallRecord, load_call
 from .chime_meetings import create_attendee, delete_attendee
-from .meeting_events import post_meeting_event
 from .meeting_state import PATIENT_JOINED_AT, ActiveMeeting, phone_external_user_id
 from .meeting_store import mark_patient_joined
 from .sma_events import LEG_A, SmaEvent, is_from_this_deployment
@@ -48,14 +49,8 @@ logger = logging.getLogger("telehealth.calling.sma")
 # The SIP media application gives up on a handler after 20 s (the function's timeout in
 # .chalice/config.json too), so its AWS calls get tighter limits than the HTTP routes': a
 # slow dependency must leave time to answer with an apology rather than be cut off.
-_clients: AwsClients | None = None
-
-
 def sma_clients() -> AwsClients:
-    global _clients
-    if _clients is None:
-        _clients = AwsClients(connect_timeout=1, read_timeout=3, max_attempts=2)
-    return _clients
+    return default_clients().with_limits(connect_timeout=1, read_timeout=3, max_attempts=2)
 
 
 # Events whose answer speaks to the caller: a failure while handling them is answered with
@@ -166,7 +161,8 @@ def _pressed_join(clients: AwsClients, settings: Settings, call_id: str | None, 
         if PATIENT_JOINED_AT not in appointment.extra:
             mark_patient_joined(clients, settings, appointment.appointment_id, format_utc(datetime.now(timezone.utc)))
         post_meeting_event(clients, settings, appointment, acting_user_id=call.patient_id,
-                           meeting_id=meeting.meeting_id, status="accepted", via="phone")
+                           meeting_id=meeting.meeting_id, status="accepted", via="phone",
+                           token=request_token(call.transaction_id, "accepted"))
     except Exception as exc:
         # Joining matters more than the history line: the patient is still connected.
         log_event(logger, "accepted_event_failed", logging.ERROR, transaction_id=call.transaction_id,
@@ -217,10 +213,13 @@ def _hung_up(clients: AwsClients, settings: Settings, event: SmaEvent) -> dict[s
     elif call.status == DIALING:
         # Event first, status second: if the event cannot be written the call stays
         # "dialing" and a redelivered HANGUP writes it; once "declined", repeats do nothing.
+        # One token per call: a HANGUP redelivered after the post but before the status
+        # change does not write the event twice.
         appointment = load_appointment(clients, settings, call.appointment_id)
         if appointment is not None:
             post_meeting_event(clients, settings, appointment, acting_user_id=call.patient_id,
-                               meeting_id=call.meeting_id, status="declined", via="phone")
+                               meeting_id=call.meeting_id, status="declined", via="phone",
+                               token=request_token(call.transaction_id, "declined"))
         if mark_declined(clients, settings, call.transaction_id):
             _record(clients, settings, "meeting.decline", call)
             metrics.count("PhoneCallsDeclined")

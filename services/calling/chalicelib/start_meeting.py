@@ -5,12 +5,12 @@ from telehealth_shared.audit_scope import audit_action
 from telehealth_shared.auth import Principal
 from telehealth_shared.aws import AwsClients
 from telehealth_shared.config import Settings
+from telehealth_shared.meeting_events import post_meeting_event
 from telehealth_shared.models.calling import MeetingWithAttendee, StartMeetingRequest
 
 from .active_meeting import attendee_of
 from .appointment_access import load_for_caller
 from .ensure_meeting import CONCURRENT, CREATED, ensure_meeting, undo_created
-from .meeting_events import post_meeting_event
 
 
 @audit_action("meeting.start", change=True)

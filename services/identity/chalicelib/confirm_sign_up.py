@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import logging
 
-from telehealth_shared.aws import AwsClients, error_code
+from telehealth_shared.aws import AwsClients
+from telehealth_shared.aws_errors import error_code, is_aws_failure
 from telehealth_shared.config import Settings
 from telehealth_shared.log import log_event
 from telehealth_shared.models.identity import ConfirmRequest, ConfirmResponse
@@ -26,7 +27,7 @@ def confirm_sign_up(clients: AwsClients, settings: Settings, request: ConfirmReq
             ConfirmationCode=request.code,
         )
     except Exception as exc:
-        if not hasattr(exc, "response"):
+        if not is_aws_failure(exc):
             raise
         if error_code(exc) in _TRIGGER_FAILURES:
             # Cognito confirmed the user but the trigger failed; sign-in repairs provisioning.

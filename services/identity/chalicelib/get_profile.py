@@ -4,11 +4,12 @@ from __future__ import annotations
 from telehealth_shared import audit_scope
 from telehealth_shared.auth import Principal
 from telehealth_shared.aws import AwsClients
+from telehealth_shared.chime_channel import user_arn
 from telehealth_shared.config import Settings
 from telehealth_shared.errors import Forbidden
 from telehealth_shared.models.identity import MeResponse
 
-from .provision_user import app_instance_user_arn, provision
+from .provision_user import provision
 from .user_attributes import ROLE_ATTRIBUTE, ROLES, get_attributes
 
 
@@ -20,7 +21,7 @@ def profile_from(principal: Principal, settings: Settings, attributes: dict[str,
         phone_number=attributes.get("phone_number", ""),
         phone_number_verified=attributes.get("phone_number_verified") == "true",
         role=role,
-        app_instance_user_arn=app_instance_user_arn(settings, principal.user_id),
+        app_instance_user_arn=user_arn(settings, principal.user_id),
     )
 
 

@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from telehealth_shared.aws import AwsClients, error_code
+from telehealth_shared.aws import AwsClients
+from telehealth_shared.aws_errors import is_condition_failed
 from telehealth_shared.config import Settings
 from telehealth_shared.errors import ValidationFailed
 
 INVITATION_DAYS = 7
-_CONDITION_FAILED = "ConditionalCheckFailedException"
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ def claim(clients: AwsClients, settings: Settings, record: InvitationRecord, now
             ExpressionAttributeValues={":used": {"S": "used"}, ":pending": {"S": "pending"},
                                        ":now": {"N": str(int(now))}, ":hash": {"S": record.code_hash}})
     except Exception as exc:
-        if error_code(exc) == _CONDITION_FAILED:
+        if is_condition_failed(exc):
             return False
         raise
     return True
@@ -98,7 +98,7 @@ def release(clients: AwsClients, settings: Settings, invitation_id: str) -> None
             ExpressionAttributeNames={"#s": "status"},
             ExpressionAttributeValues={":used": {"S": "used"}, ":pending": {"S": "pending"}})
     except Exception as exc:
-        if error_code(exc) != _CONDITION_FAILED:
+        if not is_condition_failed(exc):
             raise
 
 
@@ -118,7 +118,7 @@ def revoke(clients: AwsClients, settings: Settings, invitation_id: str) -> str |
             ExpressionAttributeNames={"#s": "status"},
             ExpressionAttributeValues={":revoked": {"S": "revoked"}, ":pending": {"S": "pending"}})
     except Exception as exc:
-        if error_code(exc) != _CONDITION_FAILED:
+        if not is_condition_failed(exc):
             raise
         current = get_invitation(clients, settings, invitation_id)
         return current.status if current else None

@@ -9,7 +9,8 @@ from typing import Any
 
 from telehealth_shared import audit_scope
 from telehealth_shared.auth import Principal
-from telehealth_shared.aws import AwsClients, error_code
+from telehealth_shared.aws import AwsClients
+from telehealth_shared.aws_errors import USER_NOT_FOUND, error_code, is_aws_failure
 from telehealth_shared.config import Settings
 from telehealth_shared.errors import ValidationFailed
 from telehealth_shared.models.identity import PatientsPage, PatientsQuery, PatientSummary
@@ -53,7 +54,7 @@ def _cognito_call(operation: Any, **params: Any) -> dict[str, Any]:
     try:
         return operation(**params)
     except Exception as exc:
-        if hasattr(exc, "response"):
+        if is_aws_failure(exc):
             raise translate(exc, "list_patients") from exc
         raise
 
@@ -118,9 +119,9 @@ def _own_patients(clients: AwsClients, settings: Settings, principal: Principal,
         try:
             user = clients.cognito.admin_get_user(UserPoolId=settings.require("user_pool_id"), Username=patient_id)
         except Exception as exc:
-            if error_code(exc) == "UserNotFoundException":
+            if error_code(exc) == USER_NOT_FOUND:
                 continue
-            if hasattr(exc, "response"):
+            if is_aws_failure(exc):
                 raise translate(exc, "list_patients") from exc
             raise
         attributes = attribute_map(user.get("UserAttributes", []))

@@ -7,7 +7,8 @@ import secrets
 import time
 from typing import Any
 
-from telehealth_shared.aws import AwsClients, error_code
+from telehealth_shared.aws import AwsClients
+from telehealth_shared.aws_errors import is_condition_failed
 from telehealth_shared.config import Settings
 from telehealth_shared.errors import ValidationFailed
 
@@ -47,7 +48,7 @@ def check_code(clients: AwsClients, settings: Settings, user_id: str, phone_numb
                                        ":now": {"N": str(int(time.time()))}, ":phone": {"S": phone_number}},
             ReturnValues="ALL_NEW")["Attributes"]
     except Exception as exc:
-        if error_code(exc) == "ConditionalCheckFailedException":
+        if is_condition_failed(exc):
             raise _wrong() from None
         raise
     if not hmac.compare_digest(item["code_hash"]["S"], _hash(user_id, phone_number, code)):

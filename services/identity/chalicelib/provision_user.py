@@ -3,17 +3,15 @@ from __future__ import annotations
 
 import logging
 
-from telehealth_shared.aws import AwsClients, error_code
+from telehealth_shared.aws import AwsClients
+from telehealth_shared.aws_errors import CONFLICT, error_code
+from telehealth_shared.chime_channel import user_arn
 from telehealth_shared.config import Settings
 from telehealth_shared.log import log_event
 
 from .user_attributes import ROLES
 
 logger = logging.getLogger("telehealth.identity.provision")
-
-
-def app_instance_user_arn(settings: Settings, user_id: str) -> str:
-    return f"{settings.require('app_instance_arn')}/user/{user_id}"
 
 
 def provision(clients: AwsClients, settings: Settings, *, username: str, user_id: str, name: str, role: str) -> str:
@@ -24,7 +22,7 @@ def provision(clients: AwsClients, settings: Settings, *, username: str, user_id
     """
     if role not in ROLES:
         raise ValueError("user has no valid role attribute")
-    arn = app_instance_user_arn(settings, user_id)
+    arn = user_arn(settings, user_id)
     try:
         clients.chime_identity.create_app_instance_user(
             AppInstanceArn=settings.require("app_instance_arn"),
@@ -33,7 +31,7 @@ def provision(clients: AwsClients, settings: Settings, *, username: str, user_id
             ClientRequestToken=user_id,
         )
     except Exception as exc:
-        if error_code(exc) != "ConflictException":
+        if error_code(exc) != CONFLICT:
             raise
     clients.cognito.admin_add_user_to_group(
         UserPoolId=settings.require("user_pool_id"), Username=username, GroupName=role)

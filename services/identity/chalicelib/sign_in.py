@@ -6,6 +6,7 @@ from typing import Any
 
 from telehealth_shared import audit_scope
 from telehealth_shared.aws import AwsClients
+from telehealth_shared.aws_errors import is_aws_failure
 from telehealth_shared.config import Settings
 from telehealth_shared.errors import DomainError, Forbidden
 from telehealth_shared.log import log_event
@@ -30,7 +31,7 @@ def _initiate(clients: AwsClients, settings: Settings, flow: str, parameters: di
         result = clients.cognito.initiate_auth(
             ClientId=settings.require("user_pool_client_id"), AuthFlow=flow, AuthParameters=parameters)
     except Exception as exc:
-        if hasattr(exc, "response"):
+        if is_aws_failure(exc):
             raise translate(exc, operation) from exc
         raise
     tokens = result.get("AuthenticationResult")

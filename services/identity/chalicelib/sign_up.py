@@ -7,6 +7,7 @@ import time
 
 from telehealth_shared import audit_scope
 from telehealth_shared.aws import AwsClients
+from telehealth_shared.aws_errors import is_aws_failure
 from telehealth_shared.config import Settings
 from telehealth_shared.errors import DomainError, Unavailable
 from telehealth_shared.log import log_event
@@ -68,7 +69,7 @@ def _sign_up(clients: AwsClients, settings: Settings, request: SignupRequest) ->
     except Exception as exc:
         if invitation_id:
             store.release(clients, settings, invitation_id)
-        if hasattr(exc, "response"):
+        if is_aws_failure(exc):
             raise translate(exc, "sign_up") from exc
         raise
     user_id = result["UserSub"]

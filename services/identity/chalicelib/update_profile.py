@@ -5,7 +5,9 @@ import logging
 
 from telehealth_shared import audit_scope
 from telehealth_shared.auth import Principal
-from telehealth_shared.aws import AwsClients, error_code, is_aws_failure
+from telehealth_shared.aws import AwsClients
+from telehealth_shared.aws_errors import error_code, is_aws_failure
+from telehealth_shared.chime_channel import user_arn
 from telehealth_shared.config import Settings
 from telehealth_shared.contact import PHONE_PENDING_ATTRIBUTE
 from telehealth_shared.errors import ValidationFailed
@@ -15,7 +17,6 @@ from telehealth_shared.sms import send_text
 
 from .get_profile import caller_role, profile_from
 from .phone_verification import check_code, forget_code, issue_code
-from .provision_user import app_instance_user_arn
 from .user_attributes import get_attributes, set_attributes
 
 logger = logging.getLogger("telehealth.identity.profile")
@@ -59,7 +60,7 @@ def _rename_chime_user(clients: AwsClients, settings: Settings, user_id: str, na
     so a failure here is logged and the next rename repairs it."""
     try:
         clients.chime_identity.update_app_instance_user(
-            AppInstanceUserArn=app_instance_user_arn(settings, user_id), Name=name[:100], Metadata="")
+            AppInstanceUserArn=user_arn(settings, user_id), Name=name[:100], Metadata="")
     except Exception as exc:
         if not is_aws_failure(exc):
             raise

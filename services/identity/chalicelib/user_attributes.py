@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from telehealth_shared.aws import AwsClients
+from telehealth_shared.aws_errors import is_aws_failure
 from telehealth_shared.config import Settings
 
 from .cognito_errors import translate
@@ -20,7 +21,7 @@ def get_attributes(clients: AwsClients, settings: Settings, username: str, opera
     try:
         user = clients.cognito.admin_get_user(UserPoolId=settings.require("user_pool_id"), Username=username)
     except Exception as exc:
-        if hasattr(exc, "response"):
+        if is_aws_failure(exc):
             raise translate(exc, operation) from exc
         raise
     return attribute_map(user.get("UserAttributes", []))
@@ -34,6 +35,6 @@ def set_attributes(clients: AwsClients, settings: Settings, username: str, value
             UserPoolId=settings.require("user_pool_id"), Username=username,
             UserAttributes=[{"Name": name, "Value": value} for name, value in values.items()])
     except Exception as exc:
-        if hasattr(exc, "response"):
+        if is_aws_failure(exc):
             raise translate(exc, operation) from exc
         raise

@@ -2,45 +2,21 @@
 text, Metadata is JSON {"kind", "client_id"?, "data"?}; readers get API.md's Message."""
 from __future__ import annotations
 
-import json
-import uuid
 from datetime import datetime, timezone
 from typing import Any, Mapping
 
-from pydantic import ValidationError
-
 from telehealth_shared.appointment_records import AppointmentRecord
 from telehealth_shared.aws import AwsClients
+from telehealth_shared.aws_errors import BAD_REQUEST_CODES, is_aws_failure, translate
+from telehealth_shared.chime_channel import decode_metadata, encode_metadata, post_message, user_arn
 from telehealth_shared.config import Settings
+from telehealth_shared.errors import ValidationFailed
 from telehealth_shared.models.messaging import ChannelMessageMetadata, Message, Sender
-
-from .chime_errors import is_aws_error, translate
 
 # A meeting event's status says whose action it records, which is who a UI should show as its
 # sender when the calling service wrote it as the app-instance admin.
 _MEETING_STATUS_ROLE = {"invited": "doctor", "ended": "doctor", "accepted": "patient", "declined": "patient",
                         "admitted": "doctor", "waiting": "doctor", "left": "doctor"}
-
-
-def user_arn(settings: Settings, user_id: str) -> str:
-    """The AppInstanceUser ARN of a user (its id is the Cognito sub)."""
-    return f"{settings.require('app_instance_arn')}/user/{user_id}"
-
-
-def encode_metadata(kind: str, client_id: str | None = None, data: Mapping[str, Any] | None = None) -> str:
-    metadata = ChannelMessageMetadata(kind=kind, client_id=client_id, data=dict(data) if data is not None else None)
-    return json.dumps(metadata.model_dump(mode="json"), separators=(",", ":"), ensure_ascii=False)
-
-
-def decode_metadata(raw: str | None) -> ChannelMessageMetadata:
-    """The metadata of a channel message; anything not in the convention reads as plain chat
-    (messages written by other Chime clients still show up, as text)."""
-    if raw:
-        try:
-            return ChannelMessageMetadata.model_validate_json(raw)
-        except ValidationError:
-            pass
-    return ChannelMessageMetadata(kind="chat")
 
 
 def send_as_user(clients: AwsClients, settings: Settings, record: AppointmentRecord, sender_id: str, *,
@@ -49,20 +25,14 @@ def send_as_user(clients: AwsClients, settings: Settings, record: AppointmentRec
     """Send one persistent STANDARD message to the appointment's channel as the sender's own
     AppInstanceUser (the bearer is the sender, never the service); returns the MessageId."""
     try:
-        response = clients.chime_messaging.send_channel_message(
-            ChannelArn=record.channel_arn,
-            Content=content,
-            Type="STANDARD",
-            Persistence="PERSISTENT",
-            Metadata=encode_metadata(kind, client_id, data),
-            ClientRequestToken=str(uuid.uuid4()),
-            ChimeBearer=user_arn(settings, sender_id),
-        )
+        return post_message(clients, channel_arn=record.channel_arn, bearer=user_arn(settings, sender_id),
+                            content=content, metadata=encode_metadata(kind, client_id, data))
     except Exception as exc:
-        if is_aws_error(exc):
-            raise translate(exc, "send_message") from exc
+        if is_aws_failure(exc):
+            raise translate(exc, dict.fromkeys(BAD_REQUEST_CODES, ValidationFailed(
+                "Chime refused the message content.",
+                [{"path": "$.content", "message": "refused by the messaging service"}]))) from exc
         raise
-    return response["MessageId"]
 
 
 def to_api_message(summary: Mapping[str, Any], record: AppointmentRecord, settings: Settings) -> Message | None:

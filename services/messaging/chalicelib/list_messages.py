@@ -8,11 +8,13 @@ from telehealth_shared.appointment_records import load_for_participant
 from telehealth_shared.audit_scope import audit_action
 from telehealth_shared.auth import Principal
 from telehealth_shared.aws import AwsClients
+from telehealth_shared.aws_errors import BAD_REQUEST_CODES, is_aws_failure, translate
+from telehealth_shared.chime_channel import user_arn
 from telehealth_shared.config import Settings
+from telehealth_shared.errors import ValidationFailed
 from telehealth_shared.models.messaging import MessagesPage, MessagesQuery
 
-from .channel_messages import to_api_message, user_arn
-from .chime_errors import is_aws_error, translate
+from .channel_messages import to_api_message
 
 # ListChannelMessages returns at most 50 messages a call; the API allows pages of 100.
 CHIME_MAX_RESULTS = 50
@@ -41,10 +43,14 @@ def list_messages(clients: AwsClients, settings: Settings, principal: Principal,
         try:
             response = clients.chime_messaging.list_channel_messages(**request)
         except Exception as exc:
-            if is_aws_error(exc):
-                # Only a token the caller sent can be the caller's fault.
+            if is_aws_failure(exc):
+                # Only a token the caller sent can be the caller's fault: it is the only
+                # caller-controlled input of ListChannelMessages.
                 caller_token = token is not None and token == query.next_token
-                raise translate(exc, "list_messages" if caller_token else "list_messages_page") from exc
+                refused = dict.fromkeys(BAD_REQUEST_CODES, ValidationFailed(
+                    "The page token is not valid.",
+                    [{"path": "query.next_token", "message": "not a token this service issued"}]))
+                raise translate(exc, refused if caller_token else None) from exc
             raise
         newest_first.extend(response.get("ChannelMessages", []))
         token = response.get("NextToken")

@@ -11,7 +11,8 @@ from telehealth_shared.appointment_records import (PRESENCE_ATTRIBUTE, Appointme
                                                    load_for_participant)
 from telehealth_shared.audit_scope import audit_action
 from telehealth_shared.auth import Principal
-from telehealth_shared.aws import AwsClients, error_code
+from telehealth_shared.aws import AwsClients
+from telehealth_shared.aws_errors import condition_failed_item, error_code, is_condition_failed
 from telehealth_shared.config import Settings
 from telehealth_shared.errors import Conflict, NotFound
 from telehealth_shared.item_update import IfAbsent, Update, attr
@@ -89,9 +90,9 @@ def _write_presence(clients: AwsClients, settings: Settings, appointment_id: str
                                          & differs),
                               return_new=True, old_on_failure=True)
     except Exception as exc:
-        if error_code(exc) != "ConditionalCheckFailedException":
+        if not is_condition_failed(exc):
             raise
-        current = getattr(exc, "response", {}).get("Item")
+        current = condition_failed_item(exc)
         if not current:
             raise NotFound("No such appointment.") from None
         item = deserialize_item(current)

@@ -15,11 +15,11 @@ from urllib.parse import urlencode
 from telehealth_shared.audit_scope import audit_action
 from telehealth_shared.auth import Principal
 from telehealth_shared.aws import AwsClients
+from telehealth_shared.aws_errors import is_aws_failure, translate
+from telehealth_shared.chime_channel import user_arn
 from telehealth_shared.config import Settings
 from telehealth_shared.models.messaging import SessionResponse
 
-from .channel_messages import user_arn
-from .chime_errors import is_aws_error, translate
 
 # The deployment setting naming the role presigning assumes (see session_credentials()).
 SESSION_ROLE_ENV = "TELEHEALTH_SESSION_ROLE_ARN"
@@ -73,8 +73,8 @@ def messaging_endpoint(clients: AwsClients) -> str:
     try:
         response = clients.chime_messaging.get_messaging_session_endpoint()
     except Exception as exc:
-        if is_aws_error(exc):
-            raise translate(exc, "session") from exc
+        if is_aws_failure(exc):
+            raise translate(exc) from exc
         raise
     url = response["Endpoint"]["Url"]
     # Chime answers with a bare host; accept a scheme and a trailing slash too.
@@ -113,8 +113,8 @@ def session_credentials(clients: AwsClients, settings: Settings, arn: str, user_
             DurationSeconds=ROLE_SESSION_SECONDS,
         )
     except Exception as exc:
-        if is_aws_error(exc):
-            raise translate(exc, "session") from exc
+        if is_aws_failure(exc):
+            raise translate(exc) from exc
         raise
     issued = response["Credentials"]
     return Credentials(issued["AccessKeyId"], issued["SecretAccessKey"], issued["SessionToken"])

@@ -8,14 +8,14 @@ import logging
 from telehealth_shared.appointment_records import AppointmentRecord, load_for_participant
 from telehealth_shared.audit_scope import audit_action
 from telehealth_shared.auth import Principal
-from telehealth_shared.aws import AwsClients, error_code
+from telehealth_shared.aws import AwsClients
+from telehealth_shared.aws_errors import CONDITION_FAILED, error_code
 from telehealth_shared.config import Settings
 from telehealth_shared.errors import Conflict, Unavailable
 from telehealth_shared.log import log_event
 from telehealth_shared.models.appointments import Appointment
 
 from . import channels
-from .aws_errors import CONDITION_FAILED
 from .compensation import Compensations
 from .record_changes import changed_copy, current_item
 from .visit_closing import end_meeting, settle_closed, write_closed

@@ -6,18 +6,15 @@ import json
 import uuid
 
 from telehealth_shared.appointment_records import AppointmentRecord
-from telehealth_shared.aws import AwsClients, error_code
+from telehealth_shared.aws import AwsClients
+from telehealth_shared.aws_errors import NOT_FOUND_CODES, error_code
+from telehealth_shared.chime_channel import user_arn
 from telehealth_shared.config import Settings
 from telehealth_shared.models.common import format_utc
 
-from .aws_errors import NOT_FOUND_CODES
 
 MAX_METADATA = 1024  # CreateChannel/UpdateChannel limit on Metadata
 MAX_NAME = 256
-
-
-def user_arn(settings: Settings, user_id: str) -> str:
-    return f"{settings.require('app_instance_arn')}/user/{user_id}"
 
 
 def channel_arn(settings: Settings, appointment_id: str) -> str:

@@ -4,11 +4,9 @@ from __future__ import annotations
 import logging
 from typing import Callable, NoReturn
 
-from telehealth_shared.aws import error_code
+from telehealth_shared.aws_errors import error_code, is_aws_failure, translate
 from telehealth_shared.errors import DomainError
 from telehealth_shared.log import log_event
-
-from .aws_errors import dependency_failed, is_aws_error
 
 logger = logging.getLogger("telehealth.scheduling.compensation")
 
@@ -47,8 +45,8 @@ class Compensations:
         """Undo everything, then raise what the caller sees: a domain error as it is, an AWS
         failure as the dependency's 429/503 (nothing was changed), anything else unchanged."""
         self.run()
-        if is_aws_error(exc) and not isinstance(exc, DomainError):
-            raise dependency_failed(exc) from exc
+        if is_aws_failure(exc) and not isinstance(exc, DomainError):
+            raise translate(exc) from exc
         raise exc
 
     def clear(self) -> None:

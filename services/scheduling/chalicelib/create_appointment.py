@@ -11,7 +11,8 @@ from datetime import datetime, timezone
 from telehealth_shared.appointment_records import AppointmentRecord, load_appointment
 from telehealth_shared.audit_scope import audited
 from telehealth_shared.auth import Principal
-from telehealth_shared.aws import AwsClients, error_code
+from telehealth_shared.aws import AwsClients
+from telehealth_shared.aws_errors import CONDITION_FAILED, CONFLICT, NOT_FOUND_CODES, error_code, http_status, is_aws_failure, translate
 from telehealth_shared.config import Settings
 from telehealth_shared.errors import Conflict, DomainError, Unavailable
 from telehealth_shared.log import log_event
@@ -19,7 +20,6 @@ from telehealth_shared.models.appointments import Appointment, CreateAppointment
 
 from . import channels, reminder_schedule
 from .appointment_store import EXECUTION_ARN, FINGERPRINT, put_new
-from .aws_errors import CHANNEL_EXISTS, CONDITION_FAILED, NOT_FOUND_CODES, dependency_failed, is_aws_error
 from .compensation import Compensations
 from .concurrently import both
 from .idempotency import Claim, appointment_id_for, fingerprint, release, try_claim, validate_key
@@ -81,8 +81,8 @@ def _create(clients: AwsClients, settings: Settings, principal: Principal, reque
     except DomainError:
         raise
     except Exception as exc:
-        if is_aws_error(exc):
-            raise dependency_failed(exc) from exc
+        if is_aws_failure(exc):
+            raise translate(exc) from exc
         raise
     record = AppointmentRecord(
         appointment_id=appointment_id, doctor_id=principal.user_id, doctor_name=doctor_name,
@@ -114,8 +114,8 @@ def _claim_or_settle(clients: AwsClients, settings: Settings, principal: Princip
                 return ours, None
             existing = load_appointment(clients, settings, appointment_id)
         except Exception as exc:
-            if is_aws_error(exc):
-                raise dependency_failed(exc) from exc
+            if is_aws_failure(exc):
+                raise translate(exc) from exc
             raise
         if existing is not None:
             return None, _replay(existing, principal.user_id, request_fingerprint)
@@ -192,8 +192,8 @@ def _provision(clients: AwsClients, settings: Settings, record: AppointmentRecor
                       undo_complete=complete)
         if isinstance(exc, DomainError):
             raise
-        if is_aws_error(exc):
-            raise dependency_failed(exc) from exc
+        if is_aws_failure(exc):
+            raise translate(exc) from exc
         raise
     log_event(logger, "appointment_created", appointment_id=record.appointment_id,
               reminders=len(reminder_schedule.reminders(record, settings.reminder_lead_minutes)))
@@ -213,7 +213,7 @@ def _channel_failed(clients: AwsClients, settings: Settings, record: Appointment
         # Chime does not know the patient's AppInstanceUser: the account was never
         # provisioned, so it cannot take part yet.
         raise not_a_patient() from exc
-    if code != CHANNEL_EXISTS or key is None:
+    if code != CONFLICT or key is None:
         raise exc
     existing = load_appointment(clients, settings, record.appointment_id)
     if existing is not None:
@@ -223,9 +223,7 @@ def _channel_failed(clients: AwsClients, settings: Settings, record: Appointment
 
 
 def _server_error(exc: BaseException) -> bool:
-    response = getattr(exc, "response", None)
-    status = (response or {}).get("ResponseMetadata", {}).get("HTTPStatusCode", 0) if isinstance(response, dict) else 0
-    return status >= 500
+    return http_status(exc) >= 500
 
 
 def _adopt_channel(clients: AwsClients, settings: Settings, record: AppointmentRecord,
@@ -246,7 +244,7 @@ def _adopt_channel(clients: AwsClients, settings: Settings, record: AppointmentR
     try:
         record.channel_arn = channels.create(clients, settings, record)
     except Exception as exc:
-        if error_code(exc) == CHANNEL_EXISTS:
+        if error_code(exc) == CONFLICT:
             raise Conflict("A request with this Idempotency-Key is still in progress; retry shortly.") from exc
         raise
     undo.push("delete_channel", lambda: channels.delete(clients, settings, record.channel_arn))

@@ -16,7 +16,8 @@ from telehealth_shared.audit import audit
 from telehealth_shared.appointment_item import scheduling_transact_update, scheduling_write
 from telehealth_shared.appointment_records import AppointmentRecord, deserialize_item, load_for_participant
 from telehealth_shared.auth import Principal
-from telehealth_shared.aws import AwsClients, error_code
+from telehealth_shared.aws import AwsClients
+from telehealth_shared.aws_errors import CONDITION_FAILED, error_code, is_aws_failure, is_not_found, translate
 from telehealth_shared.config import Settings
 from telehealth_shared.errors import Conflict, Forbidden, NotFound
 from telehealth_shared.item_update import Update, attr
@@ -27,7 +28,6 @@ from telehealth_shared.models.guests import CreateGuestRequest, Guest, GuestsRes
 from telehealth_shared.email import email_configured, send_email
 from telehealth_shared.sms import send_text
 
-from .aws_errors import CONDITION_FAILED, dependency_failed, is_aws_error
 
 logger = logging.getLogger("telehealth.scheduling.guests")
 
@@ -71,8 +71,8 @@ def invite_guest(clients: AwsClients, settings: Settings, principal: Principal, 
     except Exception as exc:
         if error_code(exc) == "TransactionCanceledException":
             raise Conflict("The appointment changed while inviting; read it again.") from exc
-        if is_aws_error(exc):
-            raise dependency_failed(exc) from exc
+        if is_aws_failure(exc):
+            raise translate(exc) from exc
         raise
     try:
         if body.email is not None:
@@ -132,8 +132,8 @@ def revoke_guest(clients: AwsClients, settings: Settings, principal: Principal, 
     except Exception as exc:
         if error_code(exc) == CONDITION_FAILED:
             raise NotFound("No such guest.") from exc
-        if is_aws_error(exc):
-            raise dependency_failed(exc) from exc
+        if is_aws_failure(exc):
+            raise translate(exc) from exc
         raise
     current = AppointmentRecord.from_item(deserialize_item(attributes or {}))
     entry: dict[str, Any] = records.guests_of(current)[guest_id]
@@ -149,8 +149,8 @@ def _remove_attendee(clients: AwsClients, meeting_id: str, attendee_id: str) -> 
     try:
         clients.chime_meetings.delete_attendee(MeetingId=meeting_id, AttendeeId=attendee_id)
     except Exception as exc:
-        if error_code(exc) in ("NotFoundException", "NotFound"):
+        if is_not_found(exc):
             return  # the meeting ended or the doctor removed the guest already
-        if is_aws_error(exc):
-            raise dependency_failed(exc) from exc
+        if is_aws_failure(exc):
+            raise translate(exc) from exc
         raise

@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from telehealth_shared.appointment_item import scheduling_write
-from telehealth_shared.aws import AwsClients, error_code
+from telehealth_shared.aws import AwsClients
+from telehealth_shared.aws_errors import CONDITION_FAILED, condition_failed_item, error_code
 from telehealth_shared.config import Settings
 from telehealth_shared.errors import ValidationFailed
 from telehealth_shared.item_update import Update, attr
 from telehealth_shared.models.appointments import CreateAppointmentRequest
 from telehealth_shared.models.common import format_utc
 
-from .aws_errors import CONDITION_FAILED
 
 HEADER = "Idempotency-Key"
 # Printable ASCII without spaces, as the IETF Idempotency-Key draft and Stripe accept.
@@ -104,7 +104,7 @@ def try_claim(clients: AwsClients, settings: Settings, appointment_id: str, requ
     except Exception as exc:
         if error_code(exc) != CONDITION_FAILED:
             raise
-        held = getattr(exc, "response", {}).get("Item")
+        held = condition_failed_item(exc)
         if held is None:
             held = clients.dynamodb.get_item(TableName=settings.require("appointments_table"),
                                              Key=claim_key(appointment_id), ConsistentRead=True).get("Item", {})

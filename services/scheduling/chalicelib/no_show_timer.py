@@ -13,7 +13,8 @@ from typing import Any
 
 from telehealth_shared.audit import audit
 from telehealth_shared.appointment_records import AppointmentRecord, load_appointment, parse_utc
-from telehealth_shared.aws import AwsClients, error_code
+from telehealth_shared.aws import AwsClients
+from telehealth_shared.aws_errors import CONDITION_FAILED, error_code, is_aws_failure
 from telehealth_shared.config import Settings
 from telehealth_shared.item_update import attr
 from telehealth_shared.log import log_event
@@ -21,7 +22,6 @@ from telehealth_shared.models.common import format_utc
 from telehealth_shared.visit_meeting import PATIENT_JOINED_AT
 
 from .appointment_store import EXECUTION_ARN
-from .aws_errors import CONDITION_FAILED, is_aws_error
 from .visit_closing import settle_closed, write_closed
 
 logger = logging.getLogger("telehealth.scheduling.no_show")
@@ -63,7 +63,7 @@ def handle_no_show(clients: AwsClients, settings: Settings, event: Any) -> dict[
         if error_code(exc) == CONDITION_FAILED:
             log_event(logger, "no_show_skipped", appointment_id=appointment_id, reason="changed")
             return {"no_show": False, "skipped": "changed"}
-        if is_aws_error(exc):
+        if is_aws_failure(exc):
             raise NoShowTooEarly(f"AWS call failed ({error_code(exc)})") from None
         raise
     audit(clients, action="appointment.no_show", resource_type="appointment", resource_id=appointment_id,

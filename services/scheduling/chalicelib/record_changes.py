@@ -6,6 +6,7 @@ import copy
 from typing import Any
 
 from telehealth_shared.appointment_records import AppointmentRecord, deserialize_item
+from telehealth_shared.aws_errors import condition_failed_item
 
 
 def changed_copy(record: AppointmentRecord, **changes: Any) -> AppointmentRecord:
@@ -18,6 +19,5 @@ def changed_copy(record: AppointmentRecord, **changes: Any) -> AppointmentRecord
 
 def current_item(exc: BaseException) -> AppointmentRecord | None:
     """The item as DynamoDB saw it when a condition failed (ReturnValuesOnConditionCheckFailure)."""
-    response: Any = getattr(exc, "response", None) or {}
-    item = response.get("Item")
+    item = condition_failed_item(exc)
     return AppointmentRecord.from_item(deserialize_item(item)) if item else None

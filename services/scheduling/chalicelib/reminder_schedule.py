@@ -9,11 +9,11 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable
 
 from telehealth_shared.appointment_records import AppointmentRecord
-from telehealth_shared.aws import AwsClients, error_code
+from telehealth_shared.aws import AwsClients
+from telehealth_shared.aws_errors import EXECUTION_GONE, error_code
 from telehealth_shared.config import Settings
 from telehealth_shared.models.common import format_utc
 
-from .aws_errors import EXECUTION_GONE
 
 
 def reminders(record: AppointmentRecord, lead_minutes: Iterable[int], now: datetime | None = None) -> list[dict[str, Any]]:

@@ -12,7 +12,8 @@ from telehealth_shared.appointment_item import scheduling_write
 from telehealth_shared.appointment_records import PRESENCE_ATTRIBUTE, AppointmentRecord, load_appointment, parse_utc
 from telehealth_shared import metrics
 from telehealth_shared.audit_scope import audited
-from telehealth_shared.aws import AwsClients, error_code
+from telehealth_shared.aws import AwsClients
+from telehealth_shared.aws_errors import CONDITION_FAILED, error_code, is_aws_failure
 from telehealth_shared.config import Settings
 from telehealth_shared.item_update import Update, attr
 from telehealth_shared.log import log_event
@@ -21,7 +22,6 @@ from telehealth_shared.models.common import format_utc
 from telehealth_shared.sms import SmsOutcomeUnknown, SmsRefused, send_text
 
 from .appointment_store import EXECUTION_ARN, REMINDERS_SENT, REMINDERS_SKIPPED
-from .aws_errors import CONDITION_FAILED, is_aws_error
 from .user_directory import get_user
 
 logger = logging.getLogger("telehealth.scheduling.reminder")
@@ -118,7 +118,7 @@ def _send_or_classify(clients: AwsClients, settings: Settings, reminder: Reminde
     except (ReminderFailed, ReminderTemporarilyFailed):
         raise
     except Exception as exc:
-        if is_aws_error(exc):
+        if is_aws_failure(exc):
             # Everything before SendTextMessage is a read or a conditional claim, which a retry
             # repeats safely.
             log_event(logger, "reminder_dependency_failed", logging.WARNING, appointment_id=reminder.appointment_id,
@@ -259,7 +259,7 @@ def _record_skipped(clients: AwsClients, settings: Settings, reminder: ReminderE
         scheduling_write(clients, settings, reminder.appointment_id,
                          Update(add={REMINDERS_SKIPPED: {f"{reminder.key(role)}:{reason}" for role in roles}}))
     except Exception as exc:
-        if not is_aws_error(exc):
+        if not is_aws_failure(exc):
             raise
         # The texts are settled either way (nothing was sent, the claim stays); only the record
         # of why is missing, which must not make the state machine retry or fail the reminder.

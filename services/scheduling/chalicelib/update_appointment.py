@@ -9,7 +9,8 @@ from typing import Any
 from telehealth_shared.appointment_records import AppointmentRecord, deserialize_item, load_for_participant, starts_at_key
 from telehealth_shared.audit_scope import audit_action
 from telehealth_shared.auth import Principal
-from telehealth_shared.aws import AwsClients, error_code
+from telehealth_shared.aws import AwsClients
+from telehealth_shared.aws_errors import CONDITION_FAILED, error_code
 from telehealth_shared.config import Settings
 from telehealth_shared.errors import Conflict, Forbidden
 from telehealth_shared.log import log_event
@@ -18,7 +19,6 @@ from telehealth_shared.models.common import format_utc
 
 from . import channels, reminder_schedule
 from .appointment_store import EXECUTION_ARN, update_scheduled
-from .aws_errors import CONDITION_FAILED
 from .compensation import Compensations
 from .record_changes import changed_copy, current_item
 

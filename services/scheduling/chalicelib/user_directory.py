@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from telehealth_shared.aws import AwsClients, error_code
+from telehealth_shared.aws import AwsClients
+from telehealth_shared.aws_errors import USER_NOT_FOUND, error_code
 from telehealth_shared.config import Settings
 from telehealth_shared.contact import reachable_number
 from telehealth_shared.errors import ValidationFailed
 
-from .aws_errors import USER_NOT_FOUND
 
 
 

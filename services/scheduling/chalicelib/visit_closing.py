@@ -13,7 +13,8 @@ from datetime import datetime, timezone
 from typing import Any
 
 from telehealth_shared.appointment_records import AppointmentRecord, deserialize_item
-from telehealth_shared.aws import AwsClients, error_code
+from telehealth_shared.aws import AwsClients
+from telehealth_shared.aws_errors import error_code, is_aws_failure, translate
 from telehealth_shared.config import Settings
 from telehealth_shared.log import log_event
 from telehealth_shared.models.appointments import OPEN_STATUSES
@@ -22,7 +23,6 @@ from telehealth_shared.visit_meeting import end_visit_meeting
 
 from . import channels, reminder_schedule
 from .appointment_store import EXECUTION_ARN, update_scheduled
-from .aws_errors import dependency_failed, is_aws_error
 
 logger = logging.getLogger("telehealth.scheduling.closing")
 
@@ -67,6 +67,6 @@ def end_meeting(clients: AwsClients, settings: Settings, record: AppointmentReco
     try:
         end_visit_meeting(clients, settings, record, acting_user_id=acting_user_id)
     except Exception as exc:
-        if is_aws_error(exc):
-            raise dependency_failed(exc) from exc
+        if is_aws_failure(exc):
+            raise translate(exc) from exc
         raise

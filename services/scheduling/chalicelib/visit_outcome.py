@@ -11,12 +11,12 @@ from datetime import datetime, timezone
 from telehealth_shared.audit import audit
 from telehealth_shared.appointment_records import AppointmentRecord, load_for_participant
 from telehealth_shared.auth import Principal
-from telehealth_shared.aws import AwsClients, error_code
+from telehealth_shared.aws import AwsClients
+from telehealth_shared.aws_errors import CONDITION_FAILED, error_code, is_aws_failure, translate
 from telehealth_shared.config import Settings
 from telehealth_shared.errors import Conflict, Forbidden, Unavailable
 from telehealth_shared.models.appointments import Appointment
 
-from .aws_errors import CONDITION_FAILED, dependency_failed, is_aws_error
 from .record_changes import current_item
 from .visit_closing import end_meeting, settle_closed, write_closed
 
@@ -71,8 +71,8 @@ def _close(clients: AwsClients, settings: Settings, record: AppointmentRecord, o
                     raise Unavailable() from exc
                 record = current
                 continue
-            if is_aws_error(exc):
-                raise dependency_failed(exc) from exc
+            if is_aws_failure(exc):
+                raise translate(exc) from exc
             raise
         settle_closed(clients, settings, closed, acting_user_id)
         return closed

@@ -5,8 +5,9 @@ from datetime import datetime, timezone
 import pytest
 
 from telehealth_shared.appointment_records import AppointmentRecord
+from telehealth_shared.chime_channel import decode_metadata, encode_metadata
 
-from chalicelib.channel_messages import decode_metadata, encode_metadata, to_api_message
+from chalicelib.channel_messages import to_api_message
 from messaging_fixtures import ADMIN_ARN as ADMIN, APP_INSTANCE_ARN as APP, offline_settings as settings
 
 
