@@ -24,9 +24,9 @@ from telehealth_shared.meeting_events import post_meeting_event
 from telehealth_shared.models.calling import AdmitRequest, AttendeesResponse
 from telehealth_shared.visit_meeting import ADMITTED_CAPABILITIES, is_waiting
 
-from .appointment_access import load_for_caller
+from .parts.appointment_access import load_for_caller
 from .host_controls import attendees_of, chime_attendees, live_meeting
-from .meeting_state import ADMITTED
+from .parts.meeting_state import ADMITTED
 
 logger = logging.getLogger("telehealth.calling.admit")
 

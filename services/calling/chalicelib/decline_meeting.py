@@ -10,8 +10,8 @@ from telehealth_shared.config import Settings
 from telehealth_shared.errors import Conflict
 from telehealth_shared.meeting_events import post_meeting_event
 
-from .active_meeting import active_meeting
-from .appointment_access import load_for_caller
+from .parts.active_meeting import active_meeting
+from .parts.appointment_access import load_for_caller
 
 
 @audit_action("meeting.decline", change=True)

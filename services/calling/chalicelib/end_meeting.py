@@ -15,7 +15,7 @@ from telehealth_shared.config import Settings
 from telehealth_shared.errors import Conflict
 from telehealth_shared.visit_meeting import end_visit_meeting
 
-from .appointment_access import load_for_caller
+from .parts.appointment_access import load_for_caller
 
 
 @audit_action("meeting.end", change=True)

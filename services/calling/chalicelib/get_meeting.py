@@ -8,8 +8,8 @@ from telehealth_shared.config import Settings
 from telehealth_shared.errors import NotFound
 from telehealth_shared.models.calling import MeetingOnly
 
-from .active_meeting import active_meeting
-from .appointment_access import load_for_caller
+from .parts.active_meeting import active_meeting
+from .parts.appointment_access import load_for_caller
 
 
 @audit_action("meeting.read")

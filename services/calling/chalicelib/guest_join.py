@@ -26,9 +26,9 @@ from telehealth_shared.models.calling import GuestJoinRequest, MeetingWithAttend
 from telehealth_shared.models.common import format_utc
 from telehealth_shared.visit_meeting import capabilities_for
 
-from .chime_meetings import create_attendee
-from .ensure_meeting import ensure_meeting
-from .meeting_state import guest_external_user_id
+from .parts.chime_meetings import create_attendee
+from .parts.ensure_meeting import ensure_meeting
+from .parts.meeting_state import guest_external_user_id
 
 logger = logging.getLogger("telehealth.calling.guest_join")
 

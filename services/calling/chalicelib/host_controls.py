@@ -20,9 +20,9 @@ from telehealth_shared.meeting_events import post_meeting_event
 from telehealth_shared.models.calling import Attendee, AttendeeResponse, AttendeesResponse, MuteRequest
 from telehealth_shared.visit_meeting import is_waiting, phone_external_user_id
 
-from .active_meeting import active_meeting
-from .appointment_access import load_for_caller
-from .meeting_state import ADMITTED, ATTENDEES, MEETING_ID, ActiveMeeting
+from .parts.active_meeting import active_meeting
+from .parts.appointment_access import load_for_caller
+from .parts.meeting_state import ADMITTED, ATTENDEES, MEETING_ID, ActiveMeeting
 
 logger = logging.getLogger("telehealth.calling.host_controls")
 

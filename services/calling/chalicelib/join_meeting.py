@@ -17,10 +17,10 @@ from telehealth_shared.models.calling import MeetingWithAttendee
 
 from telehealth_shared.models.common import format_utc
 
-from .active_meeting import active_meeting, attendee_of, utc_now
-from .appointment_access import load_for_caller
-from .meeting_state import PATIENT_JOINED_AT
-from .meeting_store import mark_patient_joined
+from .parts.active_meeting import active_meeting, attendee_of, utc_now
+from .parts.appointment_access import load_for_caller
+from .parts.meeting_state import PATIENT_JOINED_AT
+from .parts.meeting_store import mark_patient_joined
 
 
 @audit_action("meeting.join", change=True)

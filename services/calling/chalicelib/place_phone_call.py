@@ -21,10 +21,10 @@ from telehealth_shared.log import log_event
 from telehealth_shared.meeting_events import post_meeting_event
 from telehealth_shared.models.calling import PhoneCallResponse
 
-from .appointment_access import load_for_caller
-from .call_limit import give_back_slot, take_slot
-from .call_records import CallRecord, put_call
-from .ensure_meeting import CREATED, ensure_meeting, undo_created
+from .parts.appointment_access import load_for_caller
+from .parts.call_limit import give_back_slot, take_slot
+from .parts.call_records import CallRecord, put_call
+from .parts.ensure_meeting import CREATED, ensure_meeting, undo_created
 
 logger = logging.getLogger("telehealth.calling.phone_call")
 

@@ -37,12 +37,12 @@ from telehealth_shared.meeting_events import post_meeting_event
 from telehealth_shared.models.common import format_utc
 from telehealth_shared.visit_meeting import capabilities_for
 
-from . import sma_actions as actions
-from .call_records import CallRecord, load_call
-from .chime_meetings import create_attendee, delete_attendee
-from .meeting_state import PATIENT_JOINED_AT, ActiveMeeting, phone_external_user_id
-from .meeting_store import mark_patient_joined
-from .sma_events import LEG_A, SmaEvent, is_from_this_deployment
+from .parts import sma_actions as actions
+from .parts.call_records import CallRecord, load_call
+from .parts.chime_meetings import create_attendee, delete_attendee
+from .parts.meeting_state import PATIENT_JOINED_AT, ActiveMeeting, phone_external_user_id
+from .parts.meeting_store import mark_patient_joined
+from .parts.sma_events import LEG_A, SmaEvent, is_from_this_deployment
 
 logger = logging.getLogger("telehealth.calling.sma")
 

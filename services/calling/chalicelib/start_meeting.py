@@ -8,9 +8,9 @@ from telehealth_shared.config import Settings
 from telehealth_shared.meeting_events import post_meeting_event
 from telehealth_shared.models.calling import MeetingWithAttendee, StartMeetingRequest
 
-from .active_meeting import attendee_of
-from .appointment_access import load_for_caller
-from .ensure_meeting import CONCURRENT, CREATED, ensure_meeting, undo_created
+from .parts.active_meeting import attendee_of
+from .parts.appointment_access import load_for_caller
+from .parts.ensure_meeting import CONCURRENT, CREATED, ensure_meeting, undo_created
 
 
 @audit_action("meeting.start", change=True)

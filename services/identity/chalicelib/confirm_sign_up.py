@@ -9,7 +9,7 @@ from telehealth_shared.config import Settings
 from telehealth_shared.log import log_event
 from telehealth_shared.models.identity import ConfirmRequest, ConfirmResponse
 
-from .cognito_errors import translate
+from .parts.cognito_errors import translate
 
 logger = logging.getLogger("telehealth.identity.confirm")
 

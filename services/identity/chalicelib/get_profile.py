@@ -9,8 +9,8 @@ from telehealth_shared.config import Settings
 from telehealth_shared.errors import Forbidden
 from telehealth_shared.models.identity import MeResponse
 
-from .provision_user import provision
-from .user_attributes import ROLE_ATTRIBUTE, ROLES, get_attributes
+from .parts.provision_user import provision
+from .parts.user_attributes import ROLE_ATTRIBUTE, ROLES, get_attributes
 
 
 def profile_from(principal: Principal, settings: Settings, attributes: dict[str, str], role: str) -> MeResponse:

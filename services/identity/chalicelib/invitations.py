@@ -15,9 +15,9 @@ from telehealth_shared.models.common import PageQuery
 from telehealth_shared.models.identity import (Invitation, InvitationCreated, InvitationRequest, InvitationRevoked,
                                                InvitationsPage)
 
-from . import invitation_store as store
+from .parts import invitation_store as store
 from telehealth_shared.email import send_email
-from .invitation_codes import new_code
+from .parts.invitation_codes import new_code
 
 logger = logging.getLogger("telehealth.identity.invitations")
 

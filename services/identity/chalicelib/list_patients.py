@@ -15,8 +15,8 @@ from telehealth_shared.config import Settings
 from telehealth_shared.errors import ValidationFailed
 from telehealth_shared.models.identity import PatientsPage, PatientsQuery, PatientSummary
 
-from .cognito_errors import translate
-from .user_attributes import ROLE_ATTRIBUTE, attribute_map
+from .parts.cognito_errors import translate
+from .parts.user_attributes import ROLE_ATTRIBUTE, attribute_map
 
 _COGNITO_PAGE = 60  # ListUsersInGroup's maximum Limit
 # Searching filters members of the patient group in code (Cognito cannot filter a group by a

@@ -6,8 +6,8 @@ from typing import Any
 from telehealth_shared.aws import AwsClients
 from telehealth_shared.config import Settings
 
-from .provision_user import provision
-from .user_attributes import ROLE_ATTRIBUTE
+from .parts.provision_user import provision
+from .parts.user_attributes import ROLE_ATTRIBUTE
 
 
 def handle_post_confirmation(clients: AwsClients, settings: Settings, event: dict[str, Any]) -> dict[str, Any]:

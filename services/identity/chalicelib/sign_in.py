@@ -12,9 +12,9 @@ from telehealth_shared.errors import DomainError, Forbidden
 from telehealth_shared.log import log_event
 from telehealth_shared.models.identity import SigninRequest, TokensResponse
 
-from .cognito_errors import translate
-from .provision_user import provision
-from .user_attributes import ROLE_ATTRIBUTE, ROLES
+from .parts.cognito_errors import translate
+from .parts.provision_user import provision
+from .parts.user_attributes import ROLE_ATTRIBUTE, ROLES
 
 logger = logging.getLogger("telehealth.identity.sign_in")
 

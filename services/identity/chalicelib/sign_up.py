@@ -13,10 +13,10 @@ from telehealth_shared.errors import DomainError, Unavailable
 from telehealth_shared.log import log_event
 from telehealth_shared.models.identity import SignupRequest, SignupResponse
 
-from . import invitation_store as store
-from .cognito_errors import translate
-from .invitation_codes import invalid_invitation, matches, split_code
-from .user_attributes import ROLE_ATTRIBUTE
+from .parts import invitation_store as store
+from .parts.cognito_errors import translate
+from .parts.invitation_codes import invalid_invitation, matches, split_code
+from .parts.user_attributes import ROLE_ATTRIBUTE
 
 logger = logging.getLogger("telehealth.identity.sign_up")
 

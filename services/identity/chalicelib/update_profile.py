@@ -16,8 +16,8 @@ from telehealth_shared.models.identity import MeResponse, PhoneConfirmRequest, P
 from telehealth_shared.sms import send_text
 
 from .get_profile import caller_role, profile_from
-from .phone_verification import check_code, forget_code, issue_code
-from .user_attributes import get_attributes, set_attributes
+from .parts.phone_verification import check_code, forget_code, issue_code
+from .parts.user_attributes import get_attributes, set_attributes
 
 logger = logging.getLogger("telehealth.identity.profile")
 

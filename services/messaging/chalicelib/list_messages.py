@@ -14,7 +14,7 @@ from telehealth_shared.config import Settings
 from telehealth_shared.errors import ValidationFailed
 from telehealth_shared.models.messaging import MessagesPage, MessagesQuery
 
-from .channel_messages import to_api_message
+from .parts.channel_messages import to_api_message
 
 # ListChannelMessages returns at most 50 messages a call; the API allows pages of 100.
 CHIME_MAX_RESULTS = 50

@@ -21,7 +21,7 @@ from telehealth_shared.models.appointments import OPEN_STATUSES
 from telehealth_shared.models.common import format_utc
 from telehealth_shared.models.messaging import PresenceResponse
 
-from .channel_messages import send_as_user
+from .parts.channel_messages import send_as_user
 
 logger = logging.getLogger("telehealth.messaging.presence")
 

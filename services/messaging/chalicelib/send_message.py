@@ -13,7 +13,7 @@ from telehealth_shared.errors import Conflict
 from telehealth_shared.log import log_event
 from telehealth_shared.models.messaging import Message, SendMessageRequest, Sender
 
-from .channel_messages import send_as_user
+from .parts.channel_messages import send_as_user
 
 logger = logging.getLogger("telehealth.messaging.send")
 

@@ -15,10 +15,10 @@ from telehealth_shared.errors import Conflict, Unavailable
 from telehealth_shared.log import log_event
 from telehealth_shared.models.appointments import Appointment
 
-from . import channels
-from .compensation import Compensations
-from .record_changes import changed_copy, current_item
-from .visit_closing import end_meeting, settle_closed, write_closed
+from .parts import channels
+from .parts.compensation import Compensations
+from .parts.record_changes import changed_copy, current_item
+from .parts.visit_closing import end_meeting, settle_closed, write_closed
 
 logger = logging.getLogger("telehealth.scheduling.cancel")
 

@@ -18,12 +18,12 @@ from telehealth_shared.errors import Conflict, DomainError, Unavailable
 from telehealth_shared.log import log_event
 from telehealth_shared.models.appointments import Appointment, CreateAppointmentRequest
 
-from . import channels, reminder_schedule
-from .appointment_store import EXECUTION_ARN, FINGERPRINT, put_new
-from .compensation import Compensations
-from .concurrently import both
+from .parts import channels, reminder_schedule
+from .parts.appointment_store import EXECUTION_ARN, FINGERPRINT, put_new
+from .parts.compensation import Compensations
+from .parts.concurrently import both
 from .idempotency import Claim, appointment_id_for, fingerprint, release, try_claim, validate_key
-from .user_directory import get_user, not_a_patient, require_patient
+from .parts.user_directory import get_user, not_a_patient, require_patient
 
 logger = logging.getLogger("telehealth.scheduling.create")
 

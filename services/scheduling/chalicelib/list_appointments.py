@@ -13,7 +13,7 @@ from telehealth_shared.errors import Forbidden, ValidationFailed
 from telehealth_shared.models.appointments import AppointmentsPage, ListAppointmentsQuery
 from telehealth_shared.models.common import format_utc
 
-from . import page_tokens
+from .parts import page_tokens
 
 _INDEXES = {"doctor": ("doctor-index", "doctor_id"), "patient": ("patient-index", "patient_id")}
 # Greater than every character of an appointment id, so "<time>#~" closes a time inclusively.

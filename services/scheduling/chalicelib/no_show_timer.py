@@ -21,8 +21,8 @@ from telehealth_shared.log import log_event
 from telehealth_shared.models.common import format_utc
 from telehealth_shared.visit_meeting import PATIENT_JOINED_AT
 
-from .appointment_store import EXECUTION_ARN
-from .visit_closing import settle_closed, write_closed
+from .parts.appointment_store import EXECUTION_ARN
+from .parts.visit_closing import settle_closed, write_closed
 
 logger = logging.getLogger("telehealth.scheduling.no_show")
 

@@ -21,8 +21,8 @@ from telehealth_shared.models.appointments import OPEN_STATUSES
 from telehealth_shared.models.common import format_utc
 from telehealth_shared.sms import SmsOutcomeUnknown, SmsRefused, send_text
 
-from .appointment_store import EXECUTION_ARN, REMINDERS_SENT, REMINDERS_SKIPPED
-from .user_directory import get_user
+from .parts.appointment_store import EXECUTION_ARN, REMINDERS_SENT, REMINDERS_SKIPPED
+from .parts.user_directory import get_user
 
 logger = logging.getLogger("telehealth.scheduling.reminder")
 

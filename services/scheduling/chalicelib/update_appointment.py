@@ -17,10 +17,10 @@ from telehealth_shared.log import log_event
 from telehealth_shared.models.appointments import Appointment, UpdateAppointmentRequest
 from telehealth_shared.models.common import format_utc
 
-from . import channels, reminder_schedule
-from .appointment_store import EXECUTION_ARN, update_scheduled
-from .compensation import Compensations
-from .record_changes import changed_copy, current_item
+from .parts import channels, reminder_schedule
+from .parts.appointment_store import EXECUTION_ARN, update_scheduled
+from .parts.compensation import Compensations
+from .parts.record_changes import changed_copy, current_item
 
 logger = logging.getLogger("telehealth.scheduling.update")
 

@@ -17,8 +17,8 @@ from telehealth_shared.config import Settings
 from telehealth_shared.errors import Conflict, Forbidden, Unavailable
 from telehealth_shared.models.appointments import Appointment
 
-from .record_changes import current_item
-from .visit_closing import end_meeting, settle_closed, write_closed
+from .parts.record_changes import current_item
+from .parts.visit_closing import end_meeting, settle_closed, write_closed
 
 _ATTEMPTS = 3
 

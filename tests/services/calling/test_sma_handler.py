@@ -123,7 +123,7 @@ def test_failure_on_hangup_is_logged_not_raised(unreachable_aws):
 
 
 def test_event_models_accept_both_application_id_names():
-    from chalicelib.sma_events import SmaEvent
+    from chalicelib.parts.sma_events import SmaEvent
 
     old = SmaEvent.model_validate(load_sma_event("CALL_ANSWERED__awsdocs-dg-use-create-call-api.json"))
     new = SmaEvent.model_validate(load_sma_event("HANGUP__aws-samples-pstn-audio-workshop-real-capture.json"))
@@ -138,7 +138,7 @@ def test_event_models_accept_both_application_id_names():
 
 
 def test_response_builders_follow_the_schema():
-    from chalicelib import sma_actions
+    from chalicelib.parts import sma_actions
 
     actions = assert_valid_sma_response(sma_actions.response(
         sma_actions.speak_and_get_join_digit("c", sma_actions.greeting("Bob", "Dr Ada")),

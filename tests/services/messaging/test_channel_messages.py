@@ -7,7 +7,7 @@ import pytest
 from telehealth_shared.appointment_records import AppointmentRecord
 from telehealth_shared.chime_channel import decode_metadata, encode_metadata
 
-from chalicelib.channel_messages import to_api_message
+from chalicelib.parts.channel_messages import to_api_message
 from messaging_fixtures import ADMIN_ARN as ADMIN, APP_INSTANCE_ARN as APP, offline_settings as settings
 
 

@@ -10,7 +10,8 @@ from telehealth_shared.appointment_records import AppointmentRecord
 from telehealth_shared.errors import ValidationFailed
 from telehealth_shared.models.appointments import CreateAppointmentRequest
 
-from chalicelib import channels, idempotency, page_tokens, reminder_schedule
+from chalicelib import idempotency
+from chalicelib.parts import channels, page_tokens, reminder_schedule
 from chalicelib.send_reminder import ReminderEvent, ReminderFailed
 
 START = datetime(2030, 6, 1, 15, 0, tzinfo=timezone.utc)
