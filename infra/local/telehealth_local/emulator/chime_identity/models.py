@@ -15,9 +15,8 @@ import uuid
 from typing import Any
 
 from ..core.tagging import MAX_TAGS, ChimeTagging
-from ..core import BackendRegistry, paginate, utcnow
+from ..core import paginate, utcnow
 from .exceptions import BadRequestException, ConflictException, NotFoundException
-
 
 
 @dataclasses.dataclass
@@ -97,6 +96,10 @@ class IdentityBackend(ChimeTagging):
     def is_admin(self, app_instance_arn: str, user_arn: str) -> bool:
         with self.lock:
             return user_arn in self.admins.get(app_instance_arn, {}) and user_arn in self.users
+
+    def has_app_instance(self, app_instance_arn: str) -> bool:
+        with self.lock:
+            return app_instance_arn in self.app_instances
 
     # --- app instances -----------------------------------------------------------------
 
@@ -251,32 +254,3 @@ class IdentityBackend(ChimeTagging):
 
 def _tag_dict(tags: list[dict[str, str]] | None) -> dict[str, str]:
     return {tag["Key"]: tag["Value"] for tag in tags or []}
-
-
-backends: BackendRegistry[IdentityBackend] = BackendRegistry(IdentityBackend)
-
-
-# --- plain-Python helpers for other emulated services (messaging, websocket sessions) -------
-
-def user_exists(account_id: str, region: str, user_arn: str) -> bool:
-    return backends.get(account_id, region).get_user(user_arn) is not None
-
-
-def user_name(account_id: str, region: str, user_arn: str) -> str | None:
-    user = backends.get(account_id, region).get_user(user_arn)
-    return user.name if user else None
-
-
-def identity_of(account_id: str, region: str, user_arn: str) -> dict[str, str]:
-    """The Chime `Identity` {Arn, Name} of a user (Name empty if the user no longer exists)."""
-    return {"Arn": user_arn, "Name": user_name(account_id, region, user_arn) or ""}
-
-
-def app_instance_exists(account_id: str, region: str, app_instance_arn: str) -> bool:
-    backend = backends.get(account_id, region)
-    with backend.lock:
-        return app_instance_arn in backend.app_instances
-
-
-def is_app_instance_admin(account_id: str, region: str, app_instance_arn: str, user_arn: str) -> bool:
-    return backends.get(account_id, region).is_admin(app_instance_arn, user_arn)

@@ -17,7 +17,7 @@ Member and moderator ARNs must be existing AppInstanceUsers of the same AppInsta
 Defaults when omitted: Mode UNRESTRICTED, Privacy PUBLIC (the least restrictive, so code
 that relies on a restrictive default fails here first; AWS does not document them).
 
-Events (Chime frame format) go to the channel's members through telehealth_local.events.hub;
+Events (Chime frame format) go to the channel's members through the emulator's event hub;
 moderators and admins receive nothing unless they are members (as on AWS).
 """
 from __future__ import annotations
@@ -28,12 +28,11 @@ import itertools
 import json
 import threading
 import uuid
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
-from ...events import hub
 from ..chime_identity import models as identity
 from ..core.tagging import MAX_TAGS, ChimeTagging
-from ..core import BackendRegistry, iso8601, not_emulated, paginate, utcnow
+from ..core import BackendRegistry, Setting, iso8601, not_emulated, paginate, utcnow
 from .exceptions import (
     BadRequestException,
     ConflictException,
@@ -42,31 +41,12 @@ from .exceptions import (
     ServiceUnavailableException,
 )
 
+if TYPE_CHECKING:
+    from ...events import EventHub
+
 STANDARD_CONTENT_MAX_BYTES = 4096
 CONTROL_CONTENT_MAX_BYTES = 30
 METADATA_MAX_BYTES = 1024
-
-# --- the messaging-session (websocket) endpoint ------------------------------------------
-
-_session_endpoint: str | None = None
-_session_lock = threading.Lock()
-
-
-def set_session_endpoint(host_port: str | None) -> None:
-    """Set (or clear with None) the host:port GetMessagingSessionEndpoint returns.
-
-    The endpoint process calls this when it starts the websocket server. Until then the
-    operation answers 503 ServiceUnavailableException.
-    """
-    global _session_endpoint
-    with _session_lock:
-        _session_endpoint = host_port
-
-
-def session_endpoint() -> str | None:
-    with _session_lock:
-        return _session_endpoint
-
 
 # --- state -------------------------------------------------------------------------------
 
@@ -143,11 +123,19 @@ class Roles:
 
 
 class MessagingBackend(ChimeTagging):
-    """Channels of one (account, region); users and admins come from the identity backend."""
+    """Channels of one (account, region); users and admins come from the identity backend.
 
-    def __init__(self, account_id: str, region: str):
+    `hub` carries the channel events to the websocket sessions; `session_endpoint` is the
+    host:port GetMessagingSessionEndpoint returns (None until the session server listens).
+    """
+
+    def __init__(self, account_id: str, region: str, *, identities: BackendRegistry[identity.IdentityBackend],
+                 hub: EventHub, session_endpoint: Setting[str | None]):
         self.account_id = account_id
         self.region = region
+        self._identities = identities
+        self._hub = hub
+        self._session_endpoint = session_endpoint
         self.lock = threading.RLock()
         self._tags_lock = self.lock
         self.channels: dict[str, Channel] = {}
@@ -157,7 +145,7 @@ class MessagingBackend(ChimeTagging):
 
     @property
     def _identity(self) -> identity.IdentityBackend:
-        return identity.backends.get(self.account_id, self.region)
+        return self._identities.get(self.account_id, self.region)
 
     def _name(self, user_arn: str) -> str:
         user = self._identity.get_user(user_arn)
@@ -182,8 +170,7 @@ class MessagingBackend(ChimeTagging):
 
     def _channel(self, channel_arn: str) -> Channel:
         channel = self.channels.get(channel_arn)
-        if channel is None or not identity.app_instance_exists(self.account_id, self.region,
-                                                               channel.app_instance_arn):
+        if channel is None or not self._identity.has_app_instance(channel.app_instance_arn):
             raise NotFoundException("The requested channel does not exist.")
         return channel
 
@@ -212,7 +199,7 @@ class MessagingBackend(ChimeTagging):
         return [arn for arn in channel.members if self._identity.get_user(arn) is not None]
 
     def _publish(self, recipients: Iterable[str], event_type: str, message_type: str, payload: dict[str, Any]) -> None:
-        hub.publish(list(recipients), make_frame(event_type, message_type, payload))
+        self._hub.publish(list(recipients), make_frame(event_type, message_type, payload))
 
     # --- channels ------------------------------------------------------------------------
 
@@ -225,7 +212,7 @@ class MessagingBackend(ChimeTagging):
         with self.lock:
             if ElasticChannelConfiguration is not None:
                 raise not_emulated("Elastic channels (ElasticChannelConfiguration)")
-            if not identity.app_instance_exists(self.account_id, self.region, AppInstanceArn):
+            if not self._identity.has_app_instance(AppInstanceArn):
                 raise NotFoundException("The requested AppInstance does not exist.")
             self._caller(ChimeBearer, AppInstanceArn)
             _check_metadata(Metadata)
@@ -280,7 +267,7 @@ class MessagingBackend(ChimeTagging):
     def list_channels(self, AppInstanceArn: str, ChimeBearer: str, Privacy: str = "PUBLIC",
                       MaxResults: int | None = None, NextToken: str | None = None) -> dict[str, Any]:
         with self.lock:
-            if not identity.app_instance_exists(self.account_id, self.region, AppInstanceArn):
+            if not self._identity.has_app_instance(AppInstanceArn):
                 raise NotFoundException("The requested AppInstance does not exist.")
             self._caller(ChimeBearer, AppInstanceArn)
             if Privacy == "PRIVATE" and not self._identity.is_admin(AppInstanceArn, ChimeBearer):
@@ -480,7 +467,7 @@ class MessagingBackend(ChimeTagging):
 
     def _live_channels(self) -> list[Channel]:
         return [c for c in self.channels.values()
-                if identity.app_instance_exists(self.account_id, self.region, c.app_instance_arn)]
+                if self._identity.has_app_instance(c.app_instance_arn)]
 
     def _membership_for_user(self, channel: Channel, user_arn: str) -> dict[str, Any]:
         return {"ChannelSummary": _summary(channel),
@@ -629,7 +616,7 @@ class MessagingBackend(ChimeTagging):
     # --- endpoint and tags ---------------------------------------------------------------
 
     def get_messaging_session_endpoint(self, NetworkType: str | None = None) -> dict[str, Any]:
-        url = session_endpoint()
+        url = self._session_endpoint.get()
         if url is None:
             raise ServiceUnavailableException("The local messaging session (websocket) server is not running.")
         return {"Endpoint": {"Url": url}}
@@ -739,23 +726,3 @@ def _no_sub_channel(sub_channel_id: str | None) -> None:
 
 def _tag_dict(tags: list[dict[str, str]] | None) -> dict[str, str]:
     return {tag["Key"]: tag["Value"] for tag in tags or []}
-
-
-backends: BackendRegistry[MessagingBackend] = BackendRegistry(MessagingBackend)
-
-
-# --- plain-Python accessors for the websocket session server -----------------------------
-
-def channels_for_member(account_id: str, region: str, user_arn: str) -> list[str]:
-    """ARNs of the channels `user_arn` is a member of (the channels whose events it receives)."""
-    return backends.get(account_id, region).channels_of(user_arn)
-
-
-def channel_members(account_id: str, region: str, channel_arn: str) -> list[str]:
-    """Member ARNs of a channel; raises NotFoundException for an unknown channel."""
-    return backends.get(account_id, region).members_of(channel_arn)
-
-
-def channel_details(account_id: str, region: str, user_arn: str, limit: int = 50) -> list[dict[str, Any]]:
-    """CHANNEL_DETAILS payloads (prefetch-on=connect) for the user's channels, most recently active first."""
-    return backends.get(account_id, region).details_for(user_arn, limit)

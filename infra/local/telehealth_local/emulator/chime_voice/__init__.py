@@ -1,5 +1,6 @@
 """Emulated Amazon Chime SDK voice (SIP media applications, phone numbers) and its PSTN call simulator."""
-from . import calls
-from .models import LOCAL_PHONE_NUMBER, backends
+from .calls import CallInputError, CallNotFound, CallSimulator, CallStateError
+from .models import LOCAL_PHONE_NUMBER, ChimeVoiceBackend
 
-__all__ = ["LOCAL_PHONE_NUMBER", "backends", "calls"]
+__all__ = ["CallInputError", "CallNotFound", "CallSimulator", "CallStateError", "ChimeVoiceBackend",
+           "LOCAL_PHONE_NUMBER"]

@@ -42,9 +42,12 @@ import re
 import threading
 import time
 import uuid
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from ...lambdas import LambdaInvocationError, LambdaInvoker
+
+if TYPE_CHECKING:
+    from ..chime_meetings.views import MeetingViews
 
 log = logging.getLogger(__name__)
 
@@ -249,7 +252,10 @@ class _Ended(Exception):
 
 
 class CallSimulator:
-    def __init__(self) -> None:
+    """The calls of one emulator; `meetings` is how a JoinChimeMeeting reaches the meetings backends."""
+
+    def __init__(self, meetings: MeetingViews) -> None:
+        self._meetings = meetings
         self.invoker: LambdaInvoker | None = None
         self.invocation_timeout = DEFAULT_INVOCATION_TIMEOUT
         self.wait_timeout = DEFAULT_WAIT_TIMEOUT
@@ -625,8 +631,6 @@ class CallSimulator:
         return "wait"
 
     def _join_meeting(self, call: Call, params: dict[str, Any]) -> None:
-        from ..chime_meetings import models as meetings
-
         self._target_leg(call, params)
         if call.connected_leg("LEG-B") is not None:
             raise ActionFailed("InvalidActionParameter", "The call is already bridged.")
@@ -635,7 +639,7 @@ class CallSimulator:
             raise ActionFailed("InvalidActionParameter", "JoinToken parameter value is invalid.")
         if not isinstance(meeting_id, str) or not meeting_id:
             raise ActionFailed("InvalidActionParameter", "MeetingId parameter value is invalid.")
-        attendee = meetings.connect_attendee(call.account_id, call.region, meeting_id, token, via="phone")
+        attendee = self._meetings.connect_attendee(call.account_id, call.region, meeting_id, token, via="phone")
         if attendee is None:
             raise ActionFailed("InvalidActionParameter", "JoinToken parameter value is invalid.")
         with call.lock:
@@ -680,11 +684,9 @@ class CallSimulator:
 
     def _leave_meeting(self, call: Call) -> None:
         """The meeting leg is gone: the attendee is no longer connected, LEG-B is Disconnected."""
-        from ..chime_meetings import models as meetings
-
         if call.meeting_id and call.attendee_id:
             # False when the attendee was deleted already (that is often why the leg dropped).
-            meetings.disconnect_attendee(call.account_id, call.region, call.meeting_id, call.attendee_id)
+            self._meetings.disconnect_attendee(call.account_id, call.region, call.meeting_id, call.attendee_id)
         with call.lock:
             leg_b = call.connected_leg("LEG-B")
             if leg_b is not None:
@@ -792,49 +794,3 @@ class CallSimulator:
             return None
         self._end(call, "handler_error")
         raise _Ended()
-
-
-simulator = CallSimulator()
-
-
-def _listen_to_meetings() -> None:
-    from ..chime_meetings import models as meetings
-
-    meetings.add_departure_listener(simulator.attendee_left)
-
-
-_listen_to_meetings()
-
-
-def configure(invoker: LambdaInvoker | None = None, *, invocation_timeout: float | None = None,
-              wait_timeout: float | None = None) -> None:
-    """Set how handler Lambdas are invoked (the endpoint does this at start-up) and the timeouts."""
-    simulator.configure(invoker, invocation_timeout=invocation_timeout, wait_timeout=wait_timeout)
-
-
-def list_calls() -> list[dict[str, Any]]:
-    return simulator.list_calls()
-
-
-def get_call(transaction_id: str, with_events: bool = False) -> dict[str, Any]:
-    return simulator.get_call(transaction_id, with_events)
-
-
-def answer(transaction_id: str, wait: bool = True) -> dict[str, Any]:
-    return simulator.answer(transaction_id, wait)
-
-
-def digits(transaction_id: str, keys: str, wait: bool = True) -> dict[str, Any]:
-    return simulator.digits(transaction_id, keys, wait)
-
-
-def hangup(transaction_id: str, wait: bool = True) -> dict[str, Any]:
-    return simulator.hangup(transaction_id, wait)
-
-
-def wait_idle(transaction_id: str, timeout: float | None = None) -> dict[str, Any]:
-    return simulator.wait_idle(transaction_id, timeout)
-
-
-def reset() -> None:
-    simulator.reset()
