@@ -1,5 +1,6 @@
 """Emulated Amazon Chime SDK voice (SIP media applications, phone numbers) and its PSTN call simulator."""
-from .calls import CallInputError, CallNotFound, CallSimulator, CallStateError
+from .call_state import CallInputError, CallNotFound, CallStateError
+from .calls import CallSimulator
 from .models import LOCAL_PHONE_NUMBER, ChimeVoiceBackend
 
 __all__ = ["CallInputError", "CallNotFound", "CallSimulator", "CallStateError", "ChimeVoiceBackend",

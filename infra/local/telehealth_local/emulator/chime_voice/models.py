@@ -8,7 +8,8 @@ from typing import Any
 
 from ..core.tagging import MAX_TAGS, ChimeTagging
 from ..core import paginate, utcnow
-from .calls import CallNotFound, CallSimulator, CallStateError
+from .call_state import CallNotFound, CallStateError
+from .calls import CallSimulator
 from .exceptions import (
     BadRequestException,
     NotFoundException,
