@@ -14,7 +14,7 @@ import threading
 import uuid
 from typing import Any
 
-from ..core.tagging import MAX_TAGS, ChimeTagging
+from ..core.tagging import MAX_TAGS, ChimeTagging, tag_dict
 from ..core import paginate, utcnow
 from .exceptions import BadRequestException, ConflictException, NotFoundException
 
@@ -109,7 +109,7 @@ class IdentityBackend(ChimeTagging):
             now = utcnow()
             arn = f"arn:aws:chime:{self.region}:{self.account_id}:app-instance/{uuid.uuid4()}"
             self.app_instances[arn] = AppInstance(arn, Name, Metadata, now, now, next(self._seq),
-                                                  _tag_dict(Tags))
+                                                  tag_dict(Tags))
             self.admins[arn] = {}
             return {"AppInstanceArn": arn}
 
@@ -156,7 +156,7 @@ class IdentityBackend(ChimeTagging):
                 raise ConflictException("An AppInstanceUser with this AppInstanceUserId already exists.")
             now = utcnow()
             self.users[arn] = AppInstanceUser(arn, AppInstanceArn, AppInstanceUserId, Name, Metadata, now, now,
-                                              next(self._seq), ExpirationSettings, _tag_dict(Tags))
+                                              next(self._seq), ExpirationSettings, tag_dict(Tags))
             return {"AppInstanceUserArn": arn}
 
     def describe_app_instance_user(self, AppInstanceUserArn: str) -> dict[str, Any]:
@@ -250,7 +250,3 @@ class IdentityBackend(ChimeTagging):
 
     def _too_many_tags(self, arn: str) -> BadRequestException:
         return BadRequestException(f"A resource can have at most {MAX_TAGS} tags.")
-
-
-def _tag_dict(tags: list[dict[str, str]] | None) -> dict[str, str]:
-    return {tag["Key"]: tag["Value"] for tag in tags or []}

@@ -9,7 +9,7 @@ import threading
 import uuid
 from typing import Any
 
-from ..core.tagging import MAX_TAGS, ChimeTagging
+from ..core.tagging import MAX_TAGS, ChimeTagging, tag_dict
 from ..core import paginate
 from .hooks import MeetingHooks
 from .placement import media_placement
@@ -81,7 +81,7 @@ class Meeting:
         self.notifications: dict[str, Any] | None = request.get("NotificationsConfiguration")
         self.primary_meeting_id: str | None = request.get("PrimaryMeetingId")
         self.tenant_ids: list[str] | None = request.get("TenantIds")
-        self.tags: dict[str, str] = {t["Key"]: t["Value"] for t in request.get("Tags") or []}
+        self.tags: dict[str, str] = tag_dict(request.get("Tags"))
         self.attendees: dict[str, Attendee] = {}
         self.by_external_user: dict[str, str] = {}
         self.placement = media_placement(media_endpoint, self.media_region, self.meeting_id)

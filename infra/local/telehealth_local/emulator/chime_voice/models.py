@@ -6,7 +6,7 @@ import threading
 import uuid
 from typing import Any
 
-from ..core.tagging import MAX_TAGS, ChimeTagging
+from ..core.tagging import MAX_TAGS, ChimeTagging, tag_dict
 from ..core import paginate, utcnow
 from .call_state import CallNotFound, CallStateError
 from .calls import CallSimulator
@@ -40,7 +40,7 @@ class SipMediaApplication:
         self.name = name
         self.aws_region = aws_region
         self.endpoints = [dict(e) for e in endpoints]
-        self.tags = {t["Key"]: t["Value"] for t in tags or []}
+        self.tags = tag_dict(tags)
         self.created = utcnow()
         self.updated = self.created
 

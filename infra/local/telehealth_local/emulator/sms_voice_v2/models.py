@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ..core import not_emulated, paginate, utcnow
+from ..core.tagging import tag_dict, tag_list
 from .exceptions import ConflictException, ResourceNotFoundException, ValidationException
 
 if TYPE_CHECKING:
@@ -40,14 +41,6 @@ def valid_phone_number(number: str) -> bool:
         return False
     return phonenumbers.is_valid_number(parsed) and phonenumbers.format_number(
         parsed, phonenumbers.PhoneNumberFormat.E164) == number
-
-
-def _tags(tags: list[dict[str, str]] | None) -> dict[str, str]:
-    return {tag["Key"]: tag["Value"] for tag in tags or ()}
-
-
-def _tag_list(tags: dict[str, str]) -> list[dict[str, str]]:
-    return [{"Key": k, "Value": v} for k, v in tags.items()]
 
 
 @dataclasses.dataclass
@@ -253,10 +246,10 @@ class SmsVoiceBackend:
                 raise ConflictException("The configuration set already exists.", "RESOURCE_ALREADY_EXISTS",
                                         "configuration-set", ConfigurationSetName)
             created = ConfigurationSet(ConfigurationSetName, self._arn("configuration-set", ConfigurationSetName),
-                                       tags=_tags(Tags))
+                                       tags=tag_dict(Tags))
             self.configuration_sets[created.name] = created
             return {"ConfigurationSetArn": created.arn, "ConfigurationSetName": created.name,
-                    "Tags": _tag_list(created.tags), "CreatedTimestamp": created.created}
+                    "Tags": tag_list(created.tags), "CreatedTimestamp": created.created}
 
     def describe_configuration_sets(self, ConfigurationSetNames: list[str] | None = None,
                                     Filters: list[dict] | None = None, NextToken: str | None = None,
@@ -312,9 +305,9 @@ class SmsVoiceBackend:
             if OptOutListName in self.opt_out_lists:
                 raise ConflictException("The opt-out list already exists.", "RESOURCE_ALREADY_EXISTS",
                                         "opt-out-list", OptOutListName)
-            created = OptOutList(OptOutListName, self._arn("opt-out-list", OptOutListName), tags=_tags(Tags))
+            created = OptOutList(OptOutListName, self._arn("opt-out-list", OptOutListName), tags=tag_dict(Tags))
             self.opt_out_lists[created.name] = created
-            return {**created.to_dict(), "Tags": _tag_list(created.tags)}
+            return {**created.to_dict(), "Tags": tag_list(created.tags)}
 
     def describe_opt_out_lists(self, OptOutListNames: list[str] | None = None, NextToken: str | None = None,
                                MaxResults: int | None = None, Owner: str | None = None) -> dict[str, Any]:
@@ -420,7 +413,7 @@ class SmsVoiceBackend:
 
     def tag_resource(self, ResourceArn: str, Tags: list[dict[str, str]]) -> None:
         with self._lock:
-            self._tagged(ResourceArn).tags.update(_tags(Tags))
+            self._tagged(ResourceArn).tags.update(tag_dict(Tags))
 
     def untag_resource(self, ResourceArn: str, TagKeys: list[str]) -> None:
         with self._lock:
@@ -430,4 +423,4 @@ class SmsVoiceBackend:
 
     def list_tags_for_resource(self, ResourceArn: str) -> dict[str, Any]:
         with self._lock:
-            return {"ResourceArn": ResourceArn, "Tags": _tag_list(self._tagged(ResourceArn).tags)}
+            return {"ResourceArn": ResourceArn, "Tags": tag_list(self._tagged(ResourceArn).tags)}
