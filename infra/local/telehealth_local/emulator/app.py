@@ -89,7 +89,7 @@ def build_emulator(*, outbox: Outbox, hub: EventHub, session_endpoint: str | Non
     meetings = BackendRegistry(functools.partial(ChimeMeetingsBackend, hooks=hooks))
     meeting_views = MeetingViews(meetings, hooks)
     calls = CallSimulator(meeting_views)
-    hooks.add_departure_listener(calls.attendee_left)
+    hooks.departures.add(calls.attendee_left)
     sms = BackendRegistry(functools.partial(SmsVoiceBackend, outbox=outbox))
     dispatcher = Dispatcher(SERVICES, {
         IDENTITY: identities,
