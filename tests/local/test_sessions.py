@@ -338,8 +338,9 @@ class TestWithTheEmulator:
         return messaging, channel, users
 
     @pytest.fixture
-    def default_server(self, emulator_endpoint):
-        server = start_session_server()
+    def default_server(self, emulator, emulator_endpoint):
+        server = start_session_server(hub=emulator.hub, user_exists=emulator.messaging.user_exists,
+                                      prefetch=emulator.messaging.prefetch)
         yield server
         server.stop()
 

@@ -133,10 +133,13 @@ def _deployed_functions(outputs_path: Path | None, stage: str) -> Any:
     return DeployedFunctions(DeployedCode(base / "lambda-code", stage), os.environ)
 
 
-def _emulator() -> tuple[Callable[[dict[str, Any]], bool], Wsgi]:
-    from .emulator.app import is_emulated_request, make_emulator_app
+def _build_emulator() -> Any:
+    # The process's outbox and event hub: the Cognito glue and the control API use the same ones.
+    from .emulator.app import build_emulator
+    from .events import hub
+    from .outbox import outbox
 
-    return is_emulated_request, make_emulator_app()
+    return build_emulator(outbox=outbox, hub=hub)
 
 
 class Endpoint:
@@ -156,6 +159,7 @@ class Endpoint:
         self.invoker = ProcessLambdaInvoker(services_root, max_workers=max_workers, stage=stage,
                                             deployed=_deployed_functions(self.outputs_path, stage))
         self.iam = IamEnforcer()
+        self.emulator = _build_emulator()
         self.outputs: dict[str, str] | None = None
         self._ready = threading.Event()
         self._server: Any = None
@@ -174,13 +178,13 @@ class Endpoint:
         return self._ready.is_set()
 
     def build_app(self) -> FaultInjector:
-        is_emulated, emulator = _emulator()
-        control = ControlApi(ready=self.ready, outputs=lambda: self.outputs, worker_pids=self.invoker.worker_pids,
+        emulator = self.emulator
+        control = ControlApi(emulator, ready=self.ready, outputs=lambda: self.outputs, worker_pids=self.invoker.worker_pids,
                              iam_usage=self.iam.usage_records)
         # An operation moto lacks answers 501 naming it, like one the emulator lacks.
         moto = MotoGaps(make_moto_app())
         # Faults are answered before counting: a throttled request is never billed.
-        return FaultInjector(TrafficCounter(Router(control, CognitoGlue(moto, self.invoker), is_emulated, emulator, moto,
+        return FaultInjector(TrafficCounter(Router(control, CognitoGlue(moto, self.invoker), emulator.is_emulated, emulator, moto,
                                                    self.iam, ApiGatewayGlue(moto, self.invoker))))
 
     def start(self) -> None:
@@ -209,7 +213,7 @@ class Endpoint:
         if self.media_port:
             from . import media_link
 
-            self._media_notifier = media_link.connect(self.host, self.media_port)
+            self._media_notifier = media_link.connect(self.emulator.meetings, self.host, self.media_port)
         self._bootstrap = Bootstrap(self.url, stage=self.stage, services_root=self.invoker.services_root,
                                     phone_number=self.phone_number)
         self.outputs = self._bootstrap.run()
@@ -250,19 +254,18 @@ class Endpoint:
         from .sessions import start_session_server
 
         try:
-            self._sessions = start_session_server(self.host, self.ws_port, authorize=self.iam.authorize)
+            self._sessions = start_session_server(self.host, self.ws_port, hub=self.emulator.hub,
+                                                  user_exists=self.emulator.messaging.user_exists,
+                                                  prefetch=self.emulator.messaging.prefetch,
+                                                  authorize=self.iam.authorize)
         except OSError as exc:
             raise PortInUse(self.host, self.ws_port, "messaging sessions") from exc
         self.ws_port = self._sessions.port
-        from .emulator.chime_messaging.models import set_session_endpoint
-
-        set_session_endpoint(f"{self.host}:{self.ws_port}")
+        self.emulator.set_session_endpoint(f"{self.host}:{self.ws_port}")
 
     def _wire_call_simulator(self) -> None:
         # CreateSipMediaApplicationCall's simulated calls invoke the SMA handler through us.
-        from .emulator.chime_voice import calls
-
-        calls.configure(invoker=self.invoker)
+        self.emulator.calls.configure(invoker=self.invoker)
 
     def stop(self) -> None:
         self._stopping.set()

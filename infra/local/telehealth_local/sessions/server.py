@@ -81,8 +81,9 @@ class SessionServer:
         # The endpoint's IAM evaluator (role and session policies); without it (a server on its
         # own) only the session policy is checked.
         self._authorize = authorize
-        self._user_exists = user_exists or _emulator_user_exists
-        self._prefetch = prefetch if prefetch is not None else _emulator_prefetch
+        # Without the emulator's lookups (a server on its own) nobody exists and nothing is prefetched.
+        self._user_exists = user_exists or (lambda user_arn: False)
+        self._prefetch = prefetch if prefetch is not None else (lambda user_arn, sort_by: [])
         self._clock = clock
         self._max_pending = max_pending
         self._close_timeout = close_timeout
@@ -359,33 +360,6 @@ def _refuse(connection: ServerConnection, status: int, code: str, message: str) 
     response.headers["Content-Type"] = "application/json"
     response.headers["x-amzn-ErrorType"] = code if code.endswith("Exception") else f"{code}Exception"
     return response
-
-
-def _emulator_user_exists(user_arn: str) -> bool:
-    """Whether the emulated Chime identity service (same process) knows this AppInstanceUser."""
-    from ..emulator.chime_identity import models as identity
-
-    account_id, region = _account_and_region(user_arn)
-    return identity.user_exists(account_id, region, user_arn)
-
-
-def _emulator_prefetch(user_arn: str, sort_by: str | None) -> Iterable[Mapping[str, Any]]:
-    """CHANNEL_DETAILS payloads from the emulated messaging service, most recently active first.
-
-    The emulator keeps no read markers, so both sort orders (`unread`,
-    `last-message-timestamp`) come out by last message activity.
-    """
-    from ..emulator.chime_messaging import models as messaging
-
-    account_id, region = _account_and_region(user_arn)
-    return messaging.channel_details(account_id, region, user_arn)
-
-
-def _account_and_region(user_arn: str) -> tuple[str, str]:
-    match = _USER_ARN.fullmatch(user_arn)
-    if match is None:
-        raise ValueError("not an AppInstanceUser ARN")
-    return match["account"], match["region"]
 
 
 def start_session_server(

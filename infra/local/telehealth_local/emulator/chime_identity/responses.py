@@ -1,5 +1,5 @@
 """Chime SDK identity operations this package emulates, mapped to their backend methods (glue only)."""
-from .models import backends
+from .models import IdentityBackend as BACKEND
 
 OPERATIONS = {
     "CreateAppInstance": "create_app_instance",
@@ -20,5 +20,3 @@ OPERATIONS = {
     "UntagResource": "untag_resource",
     "ListTagsForResource": "list_tags_for_resource",
 }
-
-__all__ = ["OPERATIONS", "backends"]

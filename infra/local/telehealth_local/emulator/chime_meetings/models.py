@@ -1,17 +1,21 @@
-"""State and rules of the emulated Chime SDK meetings service, plus accessors for the call simulator."""
+"""State and rules of the emulated Chime SDK meetings service (meetings and attendees), plus lookups for the call simulator."""
 from __future__ import annotations
 
-import base64
-import itertools
-import re
 import secrets
 import threading
-import uuid
-from typing import Any, Callable
+from typing import Any
 
 from ..core.tagging import MAX_TAGS, ChimeTagging
-from ..core import BackendRegistry, paginate
-from .placement import media_placement, set_media_endpoint
+from ..core import paginate
+from .hooks import MeetingHooks
+from .records import (
+    DEFAULT_CAPABILITIES,
+    DEFAULT_PAGE_SIZE,
+    MEDIA_REGIONS,
+    Attendee,
+    Meeting,
+    check_external_id,
+)
 from .exceptions import (
     BadRequestException,
     LimitExceededException,
@@ -20,150 +24,16 @@ from .exceptions import (
     TooManyTagsException,
 )
 
-# The API reference lists these media Regions (commercial and GovCloud); any other value is
-# refused with BadRequest, as on AWS.
-MEDIA_REGIONS = frozenset({
-    "af-south-1", "ap-northeast-1", "ap-northeast-2", "ap-south-1", "ap-southeast-1",
-    "ap-southeast-2", "ca-central-1", "eu-central-1", "eu-north-1", "eu-south-1", "eu-west-1",
-    "eu-west-2", "eu-west-3", "sa-east-1", "us-east-1", "us-east-2", "us-west-1", "us-west-2",
-    "us-gov-east-1", "us-gov-west-1",
-})
-
-# ExternalUserId / ExternalMeetingId pattern from the API reference; botocore's model omits it.
-EXTERNAL_ID = re.compile(r"[-_&@+=,(){}\[\]/«».:|'\"#a-zA-Z0-9À-ÿ\s]*")
-DEFAULT_CAPABILITIES = {"Audio": "SendReceive", "Video": "SendReceive", "Content": "SendReceive"}
-RECEIVING = {"SendReceive", "Receive"}
-DEFAULT_MAX_ATTENDEES = 250
-DEFAULT_PAGE_SIZE = 10
-
-
-def _check_external_id(value: str, member: str) -> None:
-    if value.lower().startswith("aws:"):
-        raise BadRequestException(f"{member} values beginning with aws: are reserved.")
-    if not EXTERNAL_ID.fullmatch(value):
-        raise BadRequestException(f"{member} contains characters that are not allowed.")
-
-
-class Attendee:
-    _order = itertools.count()
-
-    def __init__(self, external_user_id: str, capabilities: dict[str, str]):
-        # Creation order: ListAttendees pages by it, so its NextToken is a stable cursor.
-        self.order = next(Attendee._order)
-        self.attendee_id = str(uuid.uuid4())
-        self.external_user_id = external_user_id
-        # Real join tokens are opaque base64 text; this one only has to be unguessable. The
-        # browser SDK sends it as a WebSocket subprotocol, so it is base64url without padding.
-        secret = secrets.token_urlsafe(24)
-        self.join_token = base64.urlsafe_b64encode(f"{self.attendee_id}:{secret}".encode()).decode().rstrip("=")
-        self.capabilities = dict(capabilities)
-        # Only the call simulator sets this ("phone"); the AWS shapes never show it.
-        self.connected_via: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "ExternalUserId": self.external_user_id,
-            "AttendeeId": self.attendee_id,
-            "JoinToken": self.join_token,
-            "Capabilities": dict(self.capabilities),
-        }
-
-
-class Meeting:
-    def __init__(self, account_id: str, region: str, request: dict[str, Any]):
-        self.meeting_id = str(uuid.uuid4())
-        self.arn = f"arn:aws:chime:{region}:{account_id}:meeting/{self.meeting_id}"
-        self.external_meeting_id: str = request["ExternalMeetingId"]
-        self.media_region: str = request["MediaRegion"]
-        self.host_id: str | None = request.get("MeetingHostId")
-        self.features: dict[str, Any] | None = request.get("MeetingFeatures")
-        self.notifications: dict[str, Any] | None = request.get("NotificationsConfiguration")
-        self.primary_meeting_id: str | None = request.get("PrimaryMeetingId")
-        self.tenant_ids: list[str] | None = request.get("TenantIds")
-        self.tags: dict[str, str] = {t["Key"]: t["Value"] for t in request.get("Tags") or []}
-        self.attendees: dict[str, Attendee] = {}
-        self.by_external_user: dict[str, str] = {}
-        self.placement = self.media_placement()
-
-    @property
-    def max_attendees(self) -> int:
-        return ((self.features or {}).get("Attendee") or {}).get("MaxCount") or DEFAULT_MAX_ATTENDEES
-
-    def media_placement(self) -> dict[str, str]:
-        return media_placement(self.media_region, self.meeting_id)
-
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "MeetingId": self.meeting_id,
-            "ExternalMeetingId": self.external_meeting_id,
-            "MediaRegion": self.media_region,
-            "MediaPlacement": dict(self.placement),
-            "MeetingArn": self.arn,
-        }
-        if self.host_id is not None:
-            out["MeetingHostId"] = self.host_id
-        if self.features is not None:
-            out["MeetingFeatures"] = self.features
-        if self.primary_meeting_id is not None:
-            out["PrimaryMeetingId"] = self.primary_meeting_id
-        if self.tenant_ids is not None:
-            out["TenantIds"] = list(self.tenant_ids)
-        return out
-
-    def check_capabilities(self, capabilities: dict[str, str]) -> None:
-        """The two documented capability rules; both are BadRequest on AWS."""
-        video_resolution = ((self.features or {}).get("Video") or {}).get("MaxResolution")
-        if video_resolution == "None" and capabilities["Video"] != "None":
-            raise BadRequestException("Video capabilities must be None when the meeting's video MaxResolution is None.")
-        if capabilities["Content"] in RECEIVING and capabilities["Video"] not in RECEIVING:
-            raise BadRequestException("Content can only be received when Video is SendReceive or Receive.")
-
-
-# Called (outside any lock) with a meeting id whenever its roster changes (an attendee is
-# created or deleted, capabilities change, the meeting is deleted): the media plane re-reads it.
-ChangeListener = Callable[[str], None]
-_change_listeners: list[ChangeListener] = []
-
-
-def add_change_listener(listener: ChangeListener) -> None:
-    if listener not in _change_listeners:
-        _change_listeners.append(listener)
-
-
-def remove_change_listener(listener: ChangeListener) -> None:
-    if listener in _change_listeners:
-        _change_listeners.remove(listener)
-
-
-def _announce_change(meeting_id: str) -> None:
-    for listener in list(_change_listeners):
-        listener(meeting_id)
-
-
-# Called (outside any lock) with (account_id, region, meeting_id, attendee_id) whenever an
-# attendee stops existing (DeleteAttendee, DeleteMeeting): the call simulator drops the
-# phone leg of a call joined with it, as AWS does.
-DepartureListener = Callable[[str, str, str, str], None]
-_departure_listeners: list[DepartureListener] = []
-
-
-def add_departure_listener(listener: DepartureListener) -> None:
-    if listener not in _departure_listeners:
-        _departure_listeners.append(listener)
-
-
-def _announce_departures(account_id: str, region: str, meeting_id: str, attendee_ids: list[str]) -> None:
-    for attendee_id in attendee_ids:
-        for listener in list(_departure_listeners):
-            listener(account_id, region, meeting_id, attendee_id)
-
-
 class ChimeMeetingsBackend(ChimeTagging):
-    """One account and region's meetings; every public method is one botocore operation."""
+    """One account and region's meetings; every public method is one botocore operation.
 
-    def __init__(self, account_id: str, region_name: str):
+    `hooks` names the media plane and hears of roster changes and departures.
+    """
+
+    def __init__(self, account_id: str, region_name: str, *, hooks: MeetingHooks):
         self.account_id = account_id
         self.region_name = region_name
+        self._hooks = hooks
         self.meetings: dict[str, Meeting] = {}
         self.request_tokens: dict[str, str] = {}
         self._lock = threading.RLock()
@@ -190,13 +60,13 @@ class ChimeMeetingsBackend(ChimeTagging):
             return self.meetings[existing], False
         if request["MediaRegion"] not in MEDIA_REGIONS:
             raise BadRequestException("MediaRegion is not a supported media Region.")
-        _check_external_id(request["ExternalMeetingId"], "ExternalMeetingId")
+        check_external_id(request["ExternalMeetingId"], "ExternalMeetingId")
         if request.get("MeetingHostId") is not None:
-            _check_external_id(request["MeetingHostId"], "MeetingHostId")
+            check_external_id(request["MeetingHostId"], "MeetingHostId")
         primary = request.get("PrimaryMeetingId")
         if primary is not None and primary.lower() not in self.meetings:
             raise BadRequestException("PrimaryMeetingId does not name an existing meeting.")
-        meeting = Meeting(self.account_id, self.region_name, request)
+        meeting = Meeting(self.account_id, self.region_name, request, self._hooks.media_endpoint.get())
         return meeting, True
 
     def _store_meeting(self, meeting: Meeting, token: str) -> None:
@@ -205,7 +75,7 @@ class ChimeMeetingsBackend(ChimeTagging):
 
     def _prepare_attendee(self, meeting: Meeting, item: dict[str, Any]) -> tuple[str, dict[str, str]]:
         external_user_id = item["ExternalUserId"]
-        _check_external_id(external_user_id, "ExternalUserId")
+        check_external_id(external_user_id, "ExternalUserId")
         capabilities = dict(item.get("Capabilities") or DEFAULT_CAPABILITIES)
         meeting.check_capabilities(capabilities)
         return external_user_id, capabilities
@@ -216,7 +86,7 @@ class ChimeMeetingsBackend(ChimeTagging):
         existing = meeting.by_external_user.get(external_user_id)
         if existing is not None:
             return meeting.attendees[existing]
-        attendee = Attendee(external_user_id, capabilities)
+        attendee = Attendee(external_user_id, capabilities, next(meeting.attendee_order))
         meeting.attendees[attendee.attendee_id] = attendee
         meeting.by_external_user[external_user_id] = attendee.attendee_id
         return attendee
@@ -268,8 +138,8 @@ class ChimeMeetingsBackend(ChimeTagging):
             meeting = self._meeting(MeetingId)
             del self.meetings[meeting.meeting_id]
             gone = list(meeting.attendees)
-        _announce_departures(self.account_id, self.region_name, meeting.meeting_id, gone)
-        _announce_change(meeting.meeting_id)
+        self._hooks.announce_departures(self.account_id, self.region_name, meeting.meeting_id, gone)
+        self._hooks.announce_change(meeting.meeting_id)
 
     # --- attendees -----------------------------------------------------------------------
 
@@ -281,14 +151,14 @@ class ChimeMeetingsBackend(ChimeTagging):
             if self._new_attendee_count(meeting, [external_user_id]) and len(meeting.attendees) >= meeting.max_attendees:
                 raise LimitExceededException("The meeting has reached its maximum number of attendees.")
             result = {"Attendee": self._add_attendee(meeting, external_user_id, capabilities).to_dict()}
-        _announce_change(meeting.meeting_id)
+        self._hooks.announce_change(meeting.meeting_id)
         return result
 
     def batch_create_attendee(self, MeetingId: str, Attendees: list[dict[str, Any]]) -> dict[str, Any]:
         with self._lock:
             meeting = self._meeting(MeetingId)
             result = self._create_many(meeting, Attendees)
-        _announce_change(meeting.meeting_id)
+        self._hooks.announce_change(meeting.meeting_id)
         return result
 
     def get_attendee(self, MeetingId: str, AttendeeId: str) -> dict[str, Any]:
@@ -313,8 +183,8 @@ class ChimeMeetingsBackend(ChimeTagging):
             attendee = self._attendee(meeting, AttendeeId)
             del meeting.attendees[attendee.attendee_id]
             del meeting.by_external_user[attendee.external_user_id]
-        _announce_departures(self.account_id, self.region_name, meeting.meeting_id, [attendee.attendee_id])
-        _announce_change(meeting.meeting_id)
+        self._hooks.announce_departures(self.account_id, self.region_name, meeting.meeting_id, [attendee.attendee_id])
+        self._hooks.announce_change(meeting.meeting_id)
 
     def update_attendee_capabilities(self, MeetingId: str, AttendeeId: str, Capabilities: dict[str, str]) -> dict[str, Any]:
         with self._lock:
@@ -323,7 +193,7 @@ class ChimeMeetingsBackend(ChimeTagging):
             meeting.check_capabilities(Capabilities)
             attendee.capabilities = dict(Capabilities)
             result = {"Attendee": attendee.to_dict()}
-        _announce_change(meeting.meeting_id)
+        self._hooks.announce_change(meeting.meeting_id)
         return result
 
     def batch_update_attendee_capabilities_except(self, MeetingId: str, ExcludedAttendeeIds: list[dict[str, str]], Capabilities: dict[str, str]) -> None:
@@ -334,7 +204,7 @@ class ChimeMeetingsBackend(ChimeTagging):
             for attendee_id, attendee in meeting.attendees.items():
                 if attendee_id not in excluded:
                     attendee.capabilities = dict(Capabilities)
-        _announce_change(meeting.meeting_id)
+        self._hooks.announce_change(meeting.meeting_id)
 
     # --- tags ----------------------------------------------------------------------------
 
@@ -387,7 +257,7 @@ class ChimeMeetingsBackend(ChimeTagging):
                 return None
             attendee.connected_via = via
             result = attendee.to_dict()
-        _announce_change(meeting_id.lower())  # a phone attendee is now present
+        self._hooks.announce_change(meeting_id.lower())  # a phone attendee is now present
         return result
 
     def set_connection(self, meeting_id: str, attendee_id: str, via: str | None) -> bool:
@@ -398,7 +268,7 @@ class ChimeMeetingsBackend(ChimeTagging):
             if attendee is None:
                 return False
             attendee.connected_via = via
-        _announce_change(meeting_id.lower())
+        self._hooks.announce_change(meeting_id.lower())
         return True
 
     def connection(self, meeting_id: str, attendee_id: str) -> str | None:
@@ -406,41 +276,3 @@ class ChimeMeetingsBackend(ChimeTagging):
             meeting = self.meetings.get(meeting_id.lower())
             attendee = meeting.attendees.get(attendee_id.lower()) if meeting else None
             return attendee.connected_via if attendee else None
-
-
-backends: BackendRegistry[ChimeMeetingsBackend] = BackendRegistry(ChimeMeetingsBackend)
-
-
-# --- what the call simulator uses: plain Python, never HTTP --------------------------------
-
-def meeting_exists(account_id: str, region: str, meeting_id: str) -> bool:
-    backend = backends.peek(account_id, region)
-    return backend is not None and backend.has_meeting(meeting_id)
-
-
-def attendee_by_join_token(account_id: str, region: str, meeting_id: str, join_token: str) -> dict[str, Any] | None:
-    """The attendee (AWS shape) holding `join_token` in that meeting, or None."""
-    backend = backends.peek(account_id, region)
-    attendee = backend.find_attendee_by_join_token(meeting_id, join_token) if backend else None
-    return attendee.to_dict() if attendee else None
-
-
-def connect_attendee(account_id: str, region: str, meeting_id: str, join_token: str, via: str) -> dict[str, Any] | None:
-    """Join the attendee holding `join_token` (e.g. via="phone"); its AWS shape, or None for a bad token."""
-    backend = backends.peek(account_id, region)
-    if backend is None:
-        return None
-    return backend.connect_by_join_token(meeting_id, join_token, via)
-
-
-def disconnect_attendee(account_id: str, region: str, meeting_id: str, attendee_id: str) -> bool:
-    """The attendee left; False if it (or its meeting) no longer exists."""
-    backend = backends.peek(account_id, region)
-    return backend is not None and backend.set_connection(meeting_id, attendee_id, None)
-
-
-def attendee_connection(account_id: str, region: str, meeting_id: str, attendee_id: str) -> str | None:
-    """How the attendee is connected ("phone"), or None when not connected or unknown."""
-    backend = backends.peek(account_id, region)
-    return backend.connection(meeting_id, attendee_id) if backend else None
-

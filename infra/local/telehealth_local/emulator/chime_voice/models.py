@@ -6,9 +6,10 @@ import threading
 import uuid
 from typing import Any
 
-from ..core.tagging import MAX_TAGS, ChimeTagging
-from ..core import BackendRegistry, paginate, utcnow
-from . import calls
+from ..core.tagging import MAX_TAGS, ChimeTagging, tag_dict
+from ..core import paginate, utcnow
+from .call_state import CallNotFound, CallStateError
+from .calls import CallSimulator
 from .exceptions import (
     BadRequestException,
     NotFoundException,
@@ -29,17 +30,15 @@ DEFAULT_PAGE_SIZE = 100
 
 
 class SipMediaApplication:
-    _order = itertools.count()
-
     def __init__(self, account_id: str, region: str, name: str, aws_region: str,
-                 endpoints: list[dict[str, str]], tags: list[dict[str, str]] | None):
-        self.order = next(SipMediaApplication._order)
+                 endpoints: list[dict[str, str]], tags: list[dict[str, str]] | None, order: int):
+        self.order = order  # creation order in its backend: listings page by it
         self.id = str(uuid.uuid4())
         self.arn = f"arn:aws:chime:{region}:{account_id}:sma/{self.id}"
         self.name = name
         self.aws_region = aws_region
         self.endpoints = [dict(e) for e in endpoints]
-        self.tags = {t["Key"]: t["Value"] for t in tags or []}
+        self.tags = tag_dict(tags)
         self.created = utcnow()
         self.updated = self.created
 
@@ -60,10 +59,8 @@ class SipMediaApplication:
 
 
 class PhoneNumber:
-    _order = itertools.count()
-
-    def __init__(self, account_id: str, region: str, e164: str):
-        self.order = next(PhoneNumber._order)
+    def __init__(self, account_id: str, region: str, e164: str, order: int):
+        self.order = order
         self.e164 = e164
         # Chime SDK phone number ids are the E.164 number itself.
         self.arn = f"arn:aws:chime:{region}:{account_id}:phone-number/{e164}"
@@ -101,15 +98,20 @@ def _check_endpoints(endpoints: list[dict[str, str]], account_id: str, aws_regio
 
 
 class ChimeVoiceBackend(ChimeTagging):
-    """One account and region's voice resources; every public method is one botocore operation."""
+    """One account and region's voice resources; every public method is one botocore operation.
 
-    def __init__(self, account_id: str, region_name: str):
+    `calls` is the emulator's call simulator, which CreateSipMediaApplicationCall starts calls on.
+    """
+
+    def __init__(self, account_id: str, region_name: str, *, calls: CallSimulator):
         self.account_id = account_id
         self.region_name = region_name
+        self._calls = calls
         self.applications: dict[str, SipMediaApplication] = {}
         self.phone_numbers: dict[str, PhoneNumber] = {}
         self._lock = threading.RLock()
         self._tags_lock = self._lock
+        self._order = itertools.count()
         self.register_phone_number(LOCAL_PHONE_NUMBER)
 
     def _application(self, application_id: str) -> SipMediaApplication:
@@ -126,7 +128,8 @@ class ChimeVoiceBackend(ChimeTagging):
             raise BadRequestException("AwsRegion is not a Region where SIP media applications are available.")
         _check_endpoints(Endpoints, self.account_id, AwsRegion)
         with self._lock:
-            application = SipMediaApplication(self.account_id, self.region_name, Name, AwsRegion, Endpoints, Tags)
+            application = SipMediaApplication(self.account_id, self.region_name, Name, AwsRegion, Endpoints, Tags,
+                                              next(self._order))
             self.applications[application.id] = application
             return {"SipMediaApplication": application.to_dict()}
 
@@ -176,9 +179,9 @@ class ChimeVoiceBackend(ChimeTagging):
                 raise BadRequestException("FromPhoneNumber is not a phone number of this account.")
             lambda_arn = application.lambda_arn
             application_id = application.id
-        if not calls.simulator.configured:
+        if not self._calls.configured:
             raise ServiceUnavailableException("The local stack has no Lambda invoker configured for SIP media application calls.")
-        transaction_id = calls.simulator.start_call(
+        transaction_id = self._calls.start_call(
             account_id=self.account_id, region=self.region_name, sip_media_application_id=application_id,
             lambda_arn=lambda_arn, from_number=FromPhoneNumber, to_number=ToPhoneNumber,
             arguments=dict(ArgumentsMap or {}), sip_headers=dict(SipHeaders or {}))
@@ -189,8 +192,8 @@ class ChimeVoiceBackend(ChimeTagging):
         with self._lock:
             application = self._application(SipMediaApplicationId)
         try:
-            calls.simulator.request_update(self.account_id, self.region_name, application.id, TransactionId, Arguments)
-        except (calls.CallNotFound, calls.CallStateError):
+            self._calls.request_update(self.account_id, self.region_name, application.id, TransactionId, Arguments)
+        except (CallNotFound, CallStateError):
             raise NotFoundException("The call does not exist or has ended.") from None
         return {"SipMediaApplicationCall": {"TransactionId": TransactionId}}
 
@@ -215,7 +218,7 @@ class ChimeVoiceBackend(ChimeTagging):
         """Give this account a phone number (plain Python: the local stack has no number ordering)."""
         with self._lock:
             if e164 not in self.phone_numbers:
-                self.phone_numbers[e164] = PhoneNumber(self.account_id, self.region_name, e164)
+                self.phone_numbers[e164] = PhoneNumber(self.account_id, self.region_name, e164, next(self._order))
 
     def list_phone_numbers(self, Status: str | None = None, ProductType: str | None = None,
                            FilterName: str | None = None, FilterValue: str | None = None,
@@ -238,6 +241,3 @@ class ChimeVoiceBackend(ChimeTagging):
             if number is None:
                 raise NotFoundException("The phone number does not exist.")
             return {"PhoneNumber": number.to_dict()}
-
-
-backends: BackendRegistry[ChimeVoiceBackend] = BackendRegistry(ChimeVoiceBackend)
