@@ -3,6 +3,9 @@ import json
 
 import pytest
 from stack_fixture import serve_emulator
+from telehealth_local.emulator.app import build_emulator
+from telehealth_local.events import EventHub
+from telehealth_local.outbox import Outbox
 
 from telehealth_shared.aws import AwsClients
 from telehealth_shared.chime_channel import decode_metadata, encode_metadata, post_message, request_token, user_arn
@@ -43,7 +46,7 @@ def test_request_tokens_are_stable_per_post_and_fit_chime():
 @pytest.fixture
 def channel(monkeypatch):
     """A channel on the emulator with one member, and a client set pointed at it."""
-    with serve_emulator() as url:
+    with serve_emulator(build_emulator(outbox=Outbox(), hub=EventHub())) as url:
         for name, value in {"AWS_ENDPOINT_URL": url, "AWS_ACCESS_KEY_ID": "testing",
                             "AWS_SECRET_ACCESS_KEY": "testing"}.items():
             monkeypatch.setenv(name, value)
