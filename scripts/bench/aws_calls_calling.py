@@ -8,7 +8,7 @@ HTTP actions go through the calling app in this process; the SIP media applicati
 is also run in this process with events for a real, recorded call, so its calls are counted
 too (the stack's own Lambda worker only sees the simulator's NEW_OUTBOUND_CALL and RINGING,
 as the simulated phone is never answered). Reference figures come from
-../shared/reference/reference-system.md (join = 4); those for the SIP media application
+the reference system's description (join = 4); those for the SIP media application
 handler are read from its description there, not measured.
 """
 from __future__ import annotations
