@@ -91,7 +91,7 @@ demo: $(VENV)/.installed
 	$(PY) -m telehealth_client.cli demo
 
 bench: $(VENV)/.installed
-	$(PY) scripts/bench.py
+	$(PY) scripts/bench
 
 # N concurrent whole visits against a local stack of its own, then again with faults (loopback only).
 load: $(VENV)/.installed
