@@ -24,7 +24,7 @@ BENCH = Path(__file__).resolve().parent
 def run(title: str, script: Path, *args: str, service: str | None = None) -> int:
     print(f"\n=== {title} ===", flush=True)
     env = dict(os.environ)
-    paths = [str(ROOT / "tests")] + ([str(ROOT / "services" / service)] if service else [])
+    paths = [str(ROOT / "scripts" / "harness")] + ([str(ROOT / "services" / service)] if service else [])
     env["PYTHONPATH"] = os.pathsep.join(paths)
     return subprocess.run([sys.executable, str(script), *args], cwd=ROOT, env=env).returncode  # nosec B603: fixed argv of our own programs, no shell
 

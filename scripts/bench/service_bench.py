@@ -15,8 +15,8 @@ from typing import Any, Callable, Iterator, Mapping
 from call_counting import counted_calls, describe, print_table
 
 ROOT = Path(__file__).resolve().parents[2]
-# The stack fixture and the users the tests make (each benchmark is its own process).
-sys.path.insert(0, str(ROOT / "tests"))
+# The stack fixture and users the tests share with the benchmarks (each benchmark is its own process).
+sys.path.insert(0, str(ROOT / "scripts" / "harness"))
 
 
 @dataclass
