@@ -83,5 +83,5 @@ def test_the_check_sees_a_broken_link(tmp_path: Path) -> None:
     text = ("See [the contract](../" + "shared/API" + ".md), API" + ".md's errors, [gone](nowhere.md) and "
             "docs/nothing-here.md.")
     found = problems_in(page, 1, text, markdown=True)
-    # ../shared, the bare contract name, the two missing link targets, docs/nothing-here.md
+    # the parent folder's shared/, the bare contract name, the two missing link targets, the missing page
     assert len(found) == 5, found
