@@ -91,11 +91,11 @@ demo: $(VENV)/.installed
 	$(PY) -m telehealth_client.cli demo
 
 bench: $(VENV)/.installed
-	$(PY) scripts/bench.py
+	$(PY) scripts/bench
 
 # N concurrent whole visits against a local stack of its own, then again with faults (loopback only).
 load: $(VENV)/.installed
-	PYTHONPATH=tests $(PY) scripts/bench/load_visits.py --visits $(or $(VISITS),50)
+	$(PY) scripts/bench/load_visits.py --visits $(or $(VISITS),50)
 
 # The whole deploy path of docs/deploy.md, idempotent: `make deploy STAGE=dev` (AWS; needs
 # STATE_BUCKET and infra/terraform/$(STAGE).tfvars). TF_PLUGIN_DIR names an offline provider folder.

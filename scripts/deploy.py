@@ -95,7 +95,8 @@ def terraform_binary() -> str:
     return binary
 
 
-def _hcl(value: Any) -> str:
+def hcl_literal(value: Any) -> str:
+    """A value as `terraform -var name=...` takes it."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (list, dict)):
@@ -110,7 +111,7 @@ def terraform(target: Target, *args: str, capture: bool = False, check: bool = T
 def tf_var_args(target: Target, **overrides: Any) -> list[str]:
     files = [f"-var-file={path}" for path in target.var_files]
     values = {**target.variables, **overrides}
-    return files + [f"-var={name}={_hcl(value)}" for name, value in values.items()]
+    return files + [f"-var={name}={hcl_literal(value)}" for name, value in values.items()]
 
 
 def tf_outputs(target: Target) -> dict[str, Any]:
@@ -328,7 +329,7 @@ def deploy(target: Target, verify: bool = True) -> dict[str, str]:
     terraform(target, "init", "-input=false", "-no-color", *plugin_args(), *target.init_args, capture=True)
 
     already = functions_exist(target, tf_outputs(target))
-    step(f"terraform apply (service_functions_deployed = {_hcl(already)})")
+    step(f"terraform apply (service_functions_deployed = {hcl_literal(already)})")
     tf_apply(target, already)
 
     step("settings into each service's Chalice stage")

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Writes (or with --check, compares) docs/api/<service>.json from each service's route table.
+"""Writes (or with --check, compares) docs/api/<service>.json from each service's route table,
+and beside it docs/api/<service>.md, the reference page rendered from that document.
 
 Each service is imported in its own interpreter: two Chalice apps cannot share a process.
 """
@@ -11,6 +12,8 @@ import os
 import subprocess  # nosec B404: developer tooling starting our own Python processes
 import sys
 from pathlib import Path
+
+from api_reference import render as render_reference
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVICES = ("identity", "scheduling", "messaging", "calling")
@@ -34,13 +37,17 @@ def main() -> int:
     for service in args.services:
         document = render(service)
         target = ROOT / "docs" / "api" / f"{service}.json"
+        page, reference = target.with_suffix(".md"), render_reference(service, json.loads(document))
         if args.check:
             if not target.exists() or json.loads(target.read_text()) != json.loads(document):
                 stale.append(service)
+            if not page.exists() or page.read_text() != reference:
+                stale.append(f"{service} (reference page)")
         else:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(document)
-            print(f"wrote {target.relative_to(ROOT)}")
+            page.write_text(reference)
+            print(f"wrote {target.relative_to(ROOT)} and {page.relative_to(ROOT)}")
     if stale:
         print("stale OpenAPI documents (run scripts/export_openapi.py): " + ", ".join(stale), file=sys.stderr)
         return 1

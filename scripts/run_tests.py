@@ -17,6 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# Modules the tests and the benchmarks share (stack_fixture, users, media_browsers): top-level
+# on the path, beside tests/ itself.
+HARNESS = ROOT / "scripts" / "harness"
 RESULTS = ROOT / "build" / "test-results"
 SERVICES = ("identity", "scheduling", "messaging", "calling")
 
@@ -55,7 +58,7 @@ def run(suite: Suite, pytest_args: list[str]) -> Outcome:
     log = RESULTS / f"{suite.name}.log"
     junit.unlink(missing_ok=True)
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(str(p) for p in suite.pythonpath + [ROOT / "tests"])
+    env["PYTHONPATH"] = os.pathsep.join(str(p) for p in suite.pythonpath + [ROOT / "tests", HARNESS])
     env.setdefault("PYTHONDONTWRITEBYTECODE", "1")
     cmd = [sys.executable, "-m", "pytest", str(suite.path), "-p", "no:cacheprovider",
            f"--junitxml={junit}", "-q", "-rfEs", *pytest_args]

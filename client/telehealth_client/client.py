@@ -251,7 +251,7 @@ class TelehealthClient:
 
 
 class LocalControl:
-    """The local stack's stand-ins for e-mail, SMS and phones (API.md's control API)."""
+    """The local stack's stand-ins for e-mail, SMS and phones (the control API, docs/api/README.md)."""
 
     def __init__(self, endpoint: str = "http://127.0.0.1:4566", timeout: float = 10.0):
         self.endpoint = endpoint.rstrip("/")

@@ -1,4 +1,4 @@
-"""The exception every failed API call raises, carrying API.md's error code and message."""
+"""The exception every failed API call raises, carrying the API's error code and message."""
 from __future__ import annotations
 
 from typing import Any

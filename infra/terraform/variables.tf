@@ -1,3 +1,6 @@
+# The stage's settings, each passed to the module's variable of the same name, which checks it
+# (modules/telehealth/variables.tf: validations and the longer descriptions).
+
 variable "region" {
   description = "AWS region of the stage (one where End User Messaging SMS and, if used, Chime SDK PSTN audio are offered, e.g. us-east-1)."
   type        = string
@@ -80,7 +83,7 @@ variable "api_ids" {
 }
 
 variable "first_admin_email" {
-  description = "E-mail address of the first clinic admin, created by the deployment (empty = none)."
+  description = "The first clinic admin's e-mail address (empty = none)."
   type        = string
   default     = ""
 }
@@ -92,23 +95,13 @@ variable "email_sender" {
 }
 
 variable "console_origin" {
-  description = "The one browser origin (scheme://host[:port]) allowed to call the APIs (CORS), e.g. where the web console is hosted."
+  description = "Where the web console is served from: the one origin the APIs allow (CORS)."
   type        = string
   default     = "http://127.0.0.1:8000"
-
-  validation {
-    condition     = can(regex("^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$", var.console_origin))
-    error_message = "console_origin must be one origin such as https://console.example.org (no path, no trailing slash)."
-  }
 }
 
 variable "no_show_minutes" {
-  description = "Minutes after an appointment's start when a patient who never checked in or joined is marked no-show (0 = off)."
+  description = "Minutes after the start when an absent patient is marked no-show (0 = off)."
   type        = number
   default     = 15
-
-  validation {
-    condition     = var.no_show_minutes >= 0 && floor(var.no_show_minutes) == var.no_show_minutes
-    error_message = "no_show_minutes must be a whole number of minutes, 0 or more."
-  }
 }

@@ -1,12 +1,6 @@
 terraform {
-  required_version = ">= 1.5.0"
-
-  required_providers {
-    aws = {
-      source  = "hashicorp/aws"
-      version = "~> 5.100"
-    }
-  }
+  # Terraform and provider versions are set once, in modules/telehealth/versions.tf: they bind
+  # every root that uses the module (this one and local/).
 
   # Shared state for a team: bucket, key, region and use_lockfile come from
   # `terraform init -backend-config=...` (docs/deploy.md).

@@ -8,23 +8,16 @@ HTTP actions go through the calling app in this process; the SIP media applicati
 is also run in this process with events for a real, recorded call, so its calls are counted
 too (the stack's own Lambda worker only sees the simulator's NEW_OUTBOUND_CALL and RINGING,
 as the simulated phone is never answered). Reference figures come from
-../shared/reference/reference-system.md (join = 4); those for the SIP media application
+the reference system's description (join = 4); those for the SIP media application
 handler are read from its description there, not measured.
 """
 from __future__ import annotations
 
-import json
 import os
 import sys
-from call_counting import counted_calls, describe, print_table
-from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
-# The calling app runs in this process (as in its tests); tests/ gives the stack fixture, the
-# test users and the helper that writes appointments the way the scheduling service does.
-for entry in (ROOT / "services" / "calling", ROOT / "tests", ROOT / "tests" / "services" / "calling"):
-    sys.path.insert(0, str(entry))
+from service_bench import ROOT, bench_service
 
 REFERENCE = {
     "start": "4: two membership checks, CreateMeetingWithAttendees, SendChannelMessage (invite)",
@@ -114,77 +107,45 @@ def _seed_guest(stack: Any, appointment_id: str) -> str:
 
 
 def main() -> int:
-    from chalice.test import Client
-
-    from calling_support import make_appointment
-    from stack_fixture import start_stack
-    from telehealth_shared import auth, aws, config
-    from users import make_user
-
-    rows: list[tuple[str, int, str, str]] = []
     # As in the calling tests: keep Lambda workers on the source, not a stale vendored copy.
-    with start_stack(env={"PYTHONPATH": str(ROOT / "shared")}) as stack, stack.environment_applied() as settings:
-        config.get_settings.cache_clear()
-        aws.reset_default_clients()
-        auth.set_default_verifier(None)
-        import app as calling_app
-
-        doctor = make_user(settings, "doctor", "Dr Bench")
-        patient = make_user(settings, "patient", "Pat Bench")
-        record = make_appointment(stack, doctor, patient)
-        phone_record = make_appointment(stack, doctor, patient)
+    with bench_service("calling", REFERENCE, env={"PYTHONPATH": str(ROOT / "shared")}) as bench:
+        stack, doctor, patient, call, measure = bench.stack, bench.doctor, bench.patient, bench.call, bench.measure
+        record = bench.seed_appointment()
+        phone_record = bench.seed_appointment()
         base = f"/appointments/{record.appointment_id}"
+        # Warm the token verifier's key set so its JWKS fetch (not an AWS call) is not counted.
+        call("GET", f"{base}/meeting", doctor)
 
-        with Client(calling_app.app) as api:
-            def call(method: str, path: str, user: Any, body: Any = None) -> tuple[int, Any]:
-                headers = dict(user.headers) if user else {}
-                if body is not None:
-                    headers["Content-Type"] = "application/json"
-                response = api.http.request(method, path, headers=headers,
-                                            body=json.dumps(body).encode() if body is not None else b"")
-                return response.status_code, json.loads(response.body or b"null")
+        measure("start", lambda: call("POST", f"{base}/meeting", doctor))
+        measure("start (reuse)", lambda: call("POST", f"{base}/meeting", doctor))
+        measure("join (patient)", lambda: call("POST", f"{base}/meeting/join", patient))
+        measure("join (doctor)", lambda: call("POST", f"{base}/meeting/join", doctor))
+        measure("get meeting", lambda: call("GET", f"{base}/meeting", patient))
+        measure("decline", lambda: call("POST", f"{base}/meeting/decline", patient))
+        measure("admit (everyone waiting)", lambda: call("POST", f"{base}/meeting/admit", doctor))
+        _, listed = measure("attendees", lambda: call("GET", f"{base}/meeting/attendees", doctor))
+        patient_attendee = next(a["attendee_id"] for a in listed["attendees"] if a["role"] == "patient")
+        measure("mute", lambda: call("POST", f"{base}/meeting/attendees/{patient_attendee}/mute", doctor,
+                                     {"muted": True}))
+        code = _seed_guest(stack, record.appointment_id)
+        _, guest = measure("guest join", lambda: call("POST", "/guest/join", None, {"code": code}))
+        guest_attendee = guest["attendee"]["AttendeeId"]
+        measure("admit (one)", lambda: call("POST", f"{base}/meeting/admit", doctor,
+                                            {"attendee_id": guest_attendee}))
+        measure("remove attendee", lambda: call("DELETE", f"{base}/meeting/attendees/{guest_attendee}", doctor))
+        _, placed = measure("phone call", lambda: call("POST", f"{base}/phone-call", doctor))
+        measure("end", lambda: call("DELETE", f"{base}/meeting", doctor))
+        _, second = measure("phone call (new meeting)",
+                            lambda: call("POST", f"/appointments/{phone_record.appointment_id}/phone-call", doctor))
 
-            # Warm the token verifier's key set so its JWKS fetch (not an AWS call) is not counted.
-            call("GET", f"{base}/meeting", doctor)
+        handler = bench.app.sma_handler
+        tid = second["transaction_id"]
+        measure("SMA: answered", lambda: handler(_event("CALL_ANSWERED", tid), None))
+        measure("SMA: pressed 1", lambda: handler(_pressed_1(tid), None))
+        measure("SMA: hang-up after joining", lambda: handler(_hangup(tid), None))
+        measure("SMA: hang-up before joining", lambda: handler(_hangup(placed["transaction_id"]), None))
 
-            def measure(action: str, run: Callable[[], Any]) -> Any:
-                with counted_calls() as calls:
-                    result = run()
-                status = result[0] if isinstance(result, tuple) else len(result.get("Actions", []))
-                label = f"{action} [{status}]" if isinstance(result, tuple) else f"{action} [{status} actions]"
-                rows.append((label, *describe(calls), REFERENCE[action]))
-                return result
-
-            measure("start", lambda: call("POST", f"{base}/meeting", doctor))
-            measure("start (reuse)", lambda: call("POST", f"{base}/meeting", doctor))
-            measure("join (patient)", lambda: call("POST", f"{base}/meeting/join", patient))
-            measure("join (doctor)", lambda: call("POST", f"{base}/meeting/join", doctor))
-            measure("get meeting", lambda: call("GET", f"{base}/meeting", patient))
-            measure("decline", lambda: call("POST", f"{base}/meeting/decline", patient))
-            measure("admit (everyone waiting)", lambda: call("POST", f"{base}/meeting/admit", doctor))
-            _, listed = measure("attendees", lambda: call("GET", f"{base}/meeting/attendees", doctor))
-            patient_attendee = next(a["attendee_id"] for a in listed["attendees"] if a["role"] == "patient")
-            measure("mute", lambda: call("POST", f"{base}/meeting/attendees/{patient_attendee}/mute", doctor,
-                                         {"muted": True}))
-            code = _seed_guest(stack, record.appointment_id)
-            _, guest = measure("guest join", lambda: call("POST", "/guest/join", None, {"code": code}))
-            guest_attendee = guest["attendee"]["AttendeeId"]
-            measure("admit (one)", lambda: call("POST", f"{base}/meeting/admit", doctor,
-                                                {"attendee_id": guest_attendee}))
-            measure("remove attendee", lambda: call("DELETE", f"{base}/meeting/attendees/{guest_attendee}", doctor))
-            _, placed = measure("phone call", lambda: call("POST", f"{base}/phone-call", doctor))
-            measure("end", lambda: call("DELETE", f"{base}/meeting", doctor))
-            _, second = measure("phone call (new meeting)",
-                                lambda: call("POST", f"/appointments/{phone_record.appointment_id}/phone-call", doctor))
-
-            handler = calling_app.sma_handler
-            tid = second["transaction_id"]
-            measure("SMA: answered", lambda: handler(_event("CALL_ANSWERED", tid), None))
-            measure("SMA: pressed 1", lambda: handler(_pressed_1(tid), None))
-            measure("SMA: hang-up after joining", lambda: handler(_hangup(tid), None))
-            measure("SMA: hang-up before joining", lambda: handler(_hangup(placed["transaction_id"]), None))
-
-    print_table(rows, PREVIOUS)
+        bench.print_table(PREVIOUS)
     return 0
 
 

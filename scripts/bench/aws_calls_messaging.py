@@ -10,15 +10,8 @@ import json
 import os
 import sys
 import uuid
-from call_counting import counted_calls, describe, print_table
-from pathlib import Path
-from typing import Any, Callable
 
-ROOT = Path(__file__).resolve().parents[2]
-# The messaging app runs in this process (as in its tests); tests/ gives the stack fixture,
-# the test users and the appointment helper that writes what the scheduling service writes.
-for entry in (ROOT / "services" / "messaging", ROOT / "tests", ROOT / "tests" / "services" / "messaging"):
-    sys.path.insert(0, str(entry))
+from service_bench import bench_service
 
 REFERENCE = {
     "check-in": "4 calls + 1 extra Lambda invocation (SendChannelMessage, channel-flow processor: "
@@ -53,64 +46,44 @@ PREVIOUS = {
 
 
 def main() -> int:
-    from chalice.test import Client
+    from telehealth_shared import config
 
-    from messaging_fixtures import call, create_appointment
-    from stack_fixture import start_stack
-    from telehealth_shared import auth, aws, config
-    from users import make_user
-
-    rows: list[tuple[str, int, str, str]] = []
-    with start_stack() as stack, stack.environment_applied() as settings:
-        config.get_settings.cache_clear()
-        aws.reset_default_clients()
-        auth.set_default_verifier(None)
-        import app as messaging_app
-
-        doctor = make_user(settings, "doctor", "Dr Bench")
-        patient = make_user(settings, "patient", "Pat Bench")
-        record = create_appointment(stack, doctor, patient)
+    with bench_service("messaging", REFERENCE) as bench:
+        doctor, patient, call = bench.doctor, bench.patient, bench.call
+        record = bench.seed_appointment()
         base = f"/appointments/{record.appointment_id}"
-        seed = stack.client("chime-sdk-messaging")
+        seed = bench.stack.client("chime-sdk-messaging")
         for index in range(60):
             seed.send_channel_message(ChannelArn=record.channel_arn, Content=f"seed {index}", Type="STANDARD",
                                       Persistence="PERSISTENT", Metadata=json.dumps({"kind": "chat"}),
                                       ClientRequestToken=str(uuid.uuid4()), ChimeBearer=doctor.app_instance_user_arn)
+        # Warm the token verifier's key set so its JWKS fetch (not an AWS call) is not counted.
+        call("GET", f"{base}/presence", patient)
 
-        with Client(messaging_app.app) as api:
-            # Warm the token verifier's key set so its JWKS fetch (not an AWS call) is not counted.
-            call(api, "GET", f"{base}/presence", patient)
+        measure = bench.measure
+        measure("check-in", lambda: call("POST", f"{base}/check-in", patient))
+        measure("check-in (already checked in)", lambda: call("POST", f"{base}/check-in", patient))
+        measure("check-out", lambda: call("POST", f"{base}/check-out", patient))
+        measure("presence", lambda: call("GET", f"{base}/presence", doctor))
+        measure("send message", lambda: call("POST", f"{base}/messages", patient, {"content": "Hello"}))
+        measure("history page (limit 50)", lambda: call("GET", f"{base}/messages?limit=50", doctor))
+        measure("history page (limit 100)", lambda: call("GET", f"{base}/messages?limit=100", doctor))
+        measure("waiting room", lambda: call("GET", "/waiting-room", doctor))
+        measure("session (first in process)", lambda: call("GET", "/session", patient))
+        measure("session", lambda: call("GET", "/session", doctor))
+        role_arn = bench.stack.client("iam").create_role(
+            RoleName="telehealth-bench-sessions",
+            AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+                "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
+        from chalicelib.session_url import SESSION_ROLE_ENV
 
-            def measure(action: str, request: Callable[[], tuple[int, Any]]) -> None:
-                with counted_calls() as calls:
-                    status, _ = request()
-                rows.append((f"{action} [{status}]", *describe(calls), REFERENCE[action]))
-
-            measure("check-in", lambda: call(api, "POST", f"{base}/check-in", patient))
-            measure("check-in (already checked in)", lambda: call(api, "POST", f"{base}/check-in", patient))
-            measure("check-out", lambda: call(api, "POST", f"{base}/check-out", patient))
-            measure("presence", lambda: call(api, "GET", f"{base}/presence", doctor))
-            measure("send message", lambda: call(api, "POST", f"{base}/messages", patient, {"content": "Hello"}))
-            measure("history page (limit 50)", lambda: call(api, "GET", f"{base}/messages?limit=50", doctor))
-            measure("history page (limit 100)", lambda: call(api, "GET", f"{base}/messages?limit=100", doctor))
-            measure("waiting room", lambda: call(api, "GET", "/waiting-room", doctor))
-            measure("session (first in process)", lambda: call(api, "GET", "/session", patient))
-            measure("session", lambda: call(api, "GET", "/session", doctor))
-            role_arn = stack.client("iam").create_role(
-                RoleName="telehealth-bench-sessions",
-                AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{
-                    "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
-                    "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
-            from chalicelib.session_url import SESSION_ROLE_ENV
-
-            # Restored with the rest of the environment when the stack's settings are unapplied.
-            os.environ[SESSION_ROLE_ENV] = role_arn
-            config.get_settings.cache_clear()
-            measure("session (with session role)", lambda: call(api, "GET", "/session", patient))
-
-    print_table(rows, PREVIOUS)
+        # Restored with the rest of the environment when the stack's settings are unapplied.
+        os.environ[SESSION_ROLE_ENV] = role_arn
+        config.get_settings.cache_clear()
+        measure("session (with session role)", lambda: call("GET", "/session", patient))
+        bench.print_table(PREVIOUS)
     return 0
-
 
 if __name__ == "__main__":
     sys.exit(main())

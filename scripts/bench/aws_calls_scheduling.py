@@ -9,16 +9,10 @@ from __future__ import annotations
 import json
 import sys
 import uuid
-from call_counting import counted_calls, describe, print_table
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
-# The scheduling app runs in this process (as in its tests); tests/ gives the stack fixture
-# and the test users.
-for entry in (ROOT / "services" / "scheduling", ROOT / "tests"):
-    sys.path.insert(0, str(entry))
+from service_bench import bench_service
 
 REFERENCE = {
     "create": "8 (Cognito look-ups, CreateChannel, channel flow, members and moderators, StartExecution, "
@@ -64,126 +58,99 @@ PREVIOUS = {
 
 
 def main() -> int:
-    from chalice.test import Client
+    from telehealth_shared import aws, config
 
-    from stack_fixture import start_stack
-    from telehealth_shared import auth, aws, config
-    from users import make_user
-
-    rows: list[tuple[str, int, str, str]] = []
-    with start_stack() as stack, stack.environment_applied() as settings:
-        config.get_settings.cache_clear()
-        aws.reset_default_clients()
-        auth.set_default_verifier(None)
-        import app as scheduling_app
+    with bench_service("scheduling", REFERENCE) as bench:
         from chalicelib.send_reminder import send_reminder
 
-        doctor = make_user(settings, "doctor", "Dr Bench")
-        patient = make_user(settings, "patient", "Pat Bench")
+        stack, settings, doctor, patient = bench.stack, bench.settings, bench.doctor, bench.patient
+        call, measure = bench.call, bench.measure
         starts = (datetime.now(timezone.utc) + timedelta(days=3)).replace(microsecond=0)
+        # Warm the token verifier's key set so its JWKS fetch (not an AWS call) is not counted.
+        call("GET", "/appointments?limit=1", doctor)
 
-        with Client(scheduling_app.app) as api:
-            def call(method: str, path: str, user: Any, body: Any = None, headers: dict[str, str] | None = None):
-                all_headers = {"Content-Type": "application/json", **user.headers, **(headers or {})}
-                kwargs: dict[str, Any] = {"headers": all_headers}
-                if body is not None:
-                    kwargs["body"] = json.dumps(body)
-                response = getattr(api.http, method.lower())(path, **kwargs)
-                return response.status_code, json.loads(response.body) if response.body else None
+        key = str(uuid.uuid4())
+        body = {"patient_id": patient.user_id, "starts_at": _iso(starts), "reason": "Benchmark"}
+        _, created = measure("create", lambda: call("POST", "/appointments", doctor, body, {"Idempotency-Key": key}))
+        measure("create (same Idempotency-Key again)",
+                lambda: call("POST", "/appointments", doctor, body, {"Idempotency-Key": key}))
+        for day in range(1, 4):
+            call("POST", "/appointments", doctor, {**body, "starts_at": _iso(starts + timedelta(days=day))})
+        path = f"/appointments/{created['appointment_id']}"
+        measure("list (one page)", lambda: call("GET", "/appointments?limit=2", patient))
+        measure("list (one page, status filter)", lambda: call("GET", "/appointments?limit=2&status=scheduled", doctor))
+        measure("get", lambda: call("GET", path, patient))
+        measure("move (new time)", lambda: call("PATCH", path, doctor, {"starts_at": _iso(starts + timedelta(hours=2))}))
+        measure("edit reason", lambda: call("PATCH", path, doctor, {"reason": "Edited"}))
 
-            # Warm the token verifier's key set so its JWKS fetch (not an AWS call) is not counted.
-            call("GET", "/appointments?limit=1", doctor)
+        item = stack.client("dynamodb").get_item(
+            TableName=settings["TELEHEALTH_APPOINTMENTS_TABLE"],
+            Key={"appointment_id": {"S": created["appointment_id"]}})["Item"]
+        # What the running execution will send at the start: it was started by the move, at
+        # the version before the reason edit bumped it.
+        event = {"appointment_id": created["appointment_id"], "version": int(item["version"]["N"]) - 1,
+                 "remind_at": item["starts_at"]["S"], "lead_minutes": 0,
+                 "execution_arn": item["reminder_execution_arn"]["S"]}
 
-            def measure(action: str, request: Callable[[], tuple[Any, Any]]) -> Any:
-                with counted_calls() as calls:
-                    status, body = request()
-                rows.append((f"{action} [{status}]", *describe(calls), REFERENCE[action]))
-                return body
+        def remind() -> tuple[str, Any]:
+            # Invoked at its time, as its execution would (the Lambda refuses to act early).
+            at = datetime.fromisoformat(event["remind_at"].replace("Z", "+00:00"))
+            result = send_reminder(aws.default_clients(), config.get_settings(), event, now=at)
+            return "sent " + "+".join(result["sent"] or ["none"]), result
 
-            key = str(uuid.uuid4())
-            body = {"patient_id": patient.user_id, "starts_at": _iso(starts), "reason": "Benchmark"}
-            created = measure("create", lambda: call("POST", "/appointments", doctor, body, {"Idempotency-Key": key}))
-            measure("create (same Idempotency-Key again)",
-                    lambda: call("POST", "/appointments", doctor, body, {"Idempotency-Key": key}))
-            for day in range(1, 4):
-                call("POST", "/appointments", doctor, {**body, "starts_at": _iso(starts + timedelta(days=day))})
-            path = f"/appointments/{created['appointment_id']}"
-            measure("list (one page)", lambda: call("GET", "/appointments?limit=2", patient))
-            measure("list (one page, status filter)", lambda: call("GET", "/appointments?limit=2&status=scheduled", doctor))
-            measure("get", lambda: call("GET", path, patient))
-            measure("move (new time)", lambda: call("PATCH", path, doctor, {"starts_at": _iso(starts + timedelta(hours=2))}))
-            measure("edit reason", lambda: call("PATCH", path, doctor, {"reason": "Edited"}))
+        measure("reminder Lambda (both texted)", remind)
+        measure("reminder Lambda (retried)", remind)
+        measure("cancel", lambda: call("DELETE", path, patient))
+        measure("cancel (already cancelled)", lambda: call("DELETE", path, doctor))
 
-            item = stack.client("dynamodb").get_item(
-                TableName=settings["TELEHEALTH_APPOINTMENTS_TABLE"],
-                Key={"appointment_id": {"S": created["appointment_id"]}})["Item"]
-            # What the running execution will send at the start: it was started by the move, at
-            # the version before the reason edit bumped it.
-            event = {"appointment_id": created["appointment_id"], "version": int(item["version"]["N"]) - 1,
-                     "remind_at": item["starts_at"]["S"], "lead_minutes": 0,
-                     "execution_arn": item["reminder_execution_arn"]["S"]}
+        def book(days: int) -> str:
+            return call("POST", "/appointments", doctor, {**body, "starts_at": _iso(starts + timedelta(days=days))})[1][
+                "appointment_id"]
 
-            def remind() -> tuple[str, Any]:
-                # Invoked at its time, as its execution would (the Lambda refuses to act early).
-                at = datetime.fromisoformat(event["remind_at"].replace("Z", "+00:00"))
-                result = send_reminder(aws.default_clients(), config.get_settings(), event, now=at)
-                return "sent " + "+".join(result["sent"] or ["none"]), result
+        def with_meeting(appointment_id: str) -> None:
+            meeting = stack.client("chime-sdk-meetings").create_meeting(
+                ClientRequestToken=appointment_id, MediaRegion="us-east-1", ExternalMeetingId=appointment_id)["Meeting"]
+            stack.client("dynamodb").update_item(
+                TableName=settings["TELEHEALTH_APPOINTMENTS_TABLE"], Key={"appointment_id": {"S": appointment_id}},
+                UpdateExpression="SET meeting_id = :m, meeting = :j",
+                ExpressionAttributeValues={":m": {"S": meeting["MeetingId"]}, ":j": {"S": json.dumps(meeting)}})
 
-            measure("reminder Lambda (both texted)", remind)
-            measure("reminder Lambda (retried)", remind)
-            measure("cancel", lambda: call("DELETE", path, patient))
-            measure("cancel (already cancelled)", lambda: call("DELETE", path, doctor))
+        def in_the_past(appointment_id: str) -> None:
+            stack.client("dynamodb").update_item(
+                TableName=settings["TELEHEALTH_APPOINTMENTS_TABLE"], Key={"appointment_id": {"S": appointment_id}},
+                UpdateExpression="SET starts_at = :s",
+                ExpressionAttributeValues={":s": {"S": _iso(datetime.now(timezone.utc) - timedelta(minutes=20))}})
 
-            def book(days: int) -> str:
-                return call("POST", "/appointments", doctor, {**body, "starts_at": _iso(starts + timedelta(days=days))})[1][
-                    "appointment_id"]
+        visit = book(10)
+        guests = f"/appointments/{visit}/guests"
+        _, guest = measure("invite guest (SMS)", lambda: call("POST", guests, doctor, {
+            "name": "Ines Bench", "kind": "interpreter", "phone_number": "+14155550177"}))
+        measure("list guests", lambda: call("GET", guests, patient))
+        measure("revoke guest", lambda: call("DELETE", f"{guests}/{guest['guest_id']}", doctor))
+        with_meeting(visit)
+        measure("complete (meeting active)", lambda: call("POST", f"/appointments/{visit}/complete", doctor))
+        absent = book(11)
+        in_the_past(absent)
+        measure("no-show (doctor, no meeting)", lambda: call("POST", f"/appointments/{absent}/no-show", doctor))
+        timed = book(12)
+        from chalicelib.no_show_timer import handle_no_show
 
-            def with_meeting(appointment_id: str) -> None:
-                meeting = stack.client("chime-sdk-meetings").create_meeting(
-                    ClientRequestToken=appointment_id, MediaRegion="us-east-1", ExternalMeetingId=appointment_id)["Meeting"]
-                stack.client("dynamodb").update_item(
-                    TableName=settings["TELEHEALTH_APPOINTMENTS_TABLE"], Key={"appointment_id": {"S": appointment_id}},
-                    UpdateExpression="SET meeting_id = :m, meeting = :j",
-                    ExpressionAttributeValues={":m": {"S": meeting["MeetingId"]}, ":j": {"S": json.dumps(meeting)}})
+        stored = stack.client("dynamodb").get_item(
+            TableName=settings["TELEHEALTH_APPOINTMENTS_TABLE"], Key={"appointment_id": {"S": timed}})["Item"]
+        timer_event = {"step": "no_show", "appointment_id": timed, "version": 1,
+                       "no_show_at": _iso(datetime.now(timezone.utc) - timedelta(minutes=1)),
+                       "execution_arn": stored["reminder_execution_arn"]["S"]}
 
-            def in_the_past(appointment_id: str) -> None:
-                stack.client("dynamodb").update_item(
-                    TableName=settings["TELEHEALTH_APPOINTMENTS_TABLE"], Key={"appointment_id": {"S": appointment_id}},
-                    UpdateExpression="SET starts_at = :s",
-                    ExpressionAttributeValues={":s": {"S": _iso(datetime.now(timezone.utc) - timedelta(minutes=20))}})
+        def timer() -> tuple[str, Any]:
+            result = handle_no_show(aws.default_clients(), config.get_settings(), timer_event)
+            return result["no_show"], result
 
-            visit = book(10)
-            guests = f"/appointments/{visit}/guests"
-            guest = measure("invite guest (SMS)", lambda: call("POST", guests, doctor, {
-                "name": "Ines Bench", "kind": "interpreter", "phone_number": "+14155550177"}))
-            measure("list guests", lambda: call("GET", guests, patient))
-            measure("revoke guest", lambda: call("DELETE", f"{guests}/{guest['guest_id']}", doctor))
-            with_meeting(visit)
-            measure("complete (meeting active)", lambda: call("POST", f"/appointments/{visit}/complete", doctor))
-            absent = book(11)
-            in_the_past(absent)
-            measure("no-show (doctor, no meeting)", lambda: call("POST", f"/appointments/{absent}/no-show", doctor))
-            timed = book(12)
-            from chalicelib.no_show_timer import handle_no_show
+        measure("no-show timer (patient never came)", timer)
+        cancelled = book(13)
+        with_meeting(cancelled)
+        measure("cancel (meeting active)", lambda: call("DELETE", f"/appointments/{cancelled}", patient))
 
-            def timer() -> tuple[str, Any]:
-                stored = stack.client("dynamodb").get_item(
-                    TableName=settings["TELEHEALTH_APPOINTMENTS_TABLE"], Key={"appointment_id": {"S": timed}})["Item"]
-                event = {"step": "no_show", "appointment_id": timed, "version": 1,
-                         "no_show_at": _iso(datetime.now(timezone.utc) - timedelta(minutes=1)),
-                         "execution_arn": stored["reminder_execution_arn"]["S"]}
-                with counted_calls() as calls:
-                    result = handle_no_show(aws.default_clients(), config.get_settings(), event)
-                rows.append((f"no-show timer (patient never came) [{result['no_show']}]", *describe(calls),
-                             REFERENCE["no-show timer (patient never came)"]))
-                return "", result
-
-            timer()
-            cancelled = book(13)
-            with_meeting(cancelled)
-            measure("cancel (meeting active)", lambda: call("DELETE", f"/appointments/{cancelled}", patient))
-
-    print_table(rows, PREVIOUS)
+        bench.print_table(PREVIOUS)
     return 0
 
 

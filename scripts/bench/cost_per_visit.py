@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "scripts" / "harness"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from load_visits import SERVICES, Outcomes, Visit  # noqa: E402

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Callable
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "scripts" / "harness"))
 
 from stack_fixture import start_stack  # noqa: E402
 from telehealth_client import ServiceUrls, TelehealthClient  # noqa: E402

@@ -29,7 +29,7 @@ from typing import Any
 import requests
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "scripts" / "harness"))
 
 from stack_fixture import start_stack  # noqa: E402
 from users import make_user  # noqa: E402

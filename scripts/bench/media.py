@@ -11,12 +11,15 @@ import argparse
 import os
 import sys
 import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
+
+import requests
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "scripts" / "harness"))
 
-from e2e.conftest import Appointments, ServiceApi  # noqa: E402
 from media_browsers import Browsers  # noqa: E402
 from stack_fixture import start_stack, wait_for  # noqa: E402
 from users import make_user  # noqa: E402
@@ -47,15 +50,23 @@ def cpu_seconds(pids: list[int]) -> float:
     return sum(times.get(p, 0.0) for p in chosen)
 
 
+def ok(stack: Any, service: str, method: str, path: str, user: Any, expect: int, body: Any = None) -> Any:
+    """The JSON answer of one request to a service, which must answer `expect`."""
+    response = requests.request(method, stack.url(service) + path, headers=user.headers, json=body, timeout=30)
+    if response.status_code != expect:
+        raise RuntimeError(f"{method} {service}{path}: {response.status_code} {response.text[:300]}")
+    return response.json()
+
+
 def bench(participants: int, seconds: float) -> None:
     with start_stack(services=SERVICES, env={"PYTHONPATH": str(ROOT / "shared")}, media=True) as stack:
-        api = ServiceApi(stack)
-        appointments = Appointments(api)
         doctor = make_user(stack.settings, "doctor")
         patient = make_user(stack.settings, "patient")
-        appointment = appointments.book(doctor, patient)
-        infos = [appointments.start_meeting(appointment, doctor),
-                 api.ok("calling", "POST", f"/appointments/{appointment['appointment_id']}/meeting/join", patient)]
+        tomorrow = (datetime.now(timezone.utc).replace(microsecond=0) + timedelta(days=1)).isoformat()
+        appointment = ok(stack, "scheduling", "POST", "/appointments", doctor, 201,
+                         {"patient_id": patient.user_id, "starts_at": tomorrow.replace("+00:00", "Z")})
+        base = f"/appointments/{appointment['appointment_id']}/meeting"
+        infos = [ok(stack, "calling", "POST", base, doctor, 201), ok(stack, "calling", "POST", f"{base}/join", patient, 200)]
         meetings = stack.client("chime-sdk-meetings")
         meeting_id = infos[0]["meeting"]["MeetingId"]
         meetings.update_attendee_capabilities(MeetingId=meeting_id, AttendeeId=infos[1]["attendee"]["AttendeeId"],
@@ -96,7 +107,6 @@ def bench(participants: int, seconds: float) -> None:
                   f"browsers {100 * (cpu_after[1] - cpu_before[1]) / elapsed:.0f}% of one core ({os.cpu_count()} cores)")
         finally:
             browsers.close()
-            api.close()
 
 
 def main() -> int:

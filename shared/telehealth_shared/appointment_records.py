@@ -166,7 +166,7 @@ def load_appointment(clients: AwsClients, settings: Settings, appointment_id: st
 
 def load_for_participant(clients: AwsClients, settings: Settings, appointment_id: str, principal: Principal) -> tuple[AppointmentRecord, str]:
     """The appointment and the caller's role in it; NotFound when absent or not a participant
-    (API.md: never reveal that someone else's appointment exists)."""
+    (the API's rule: never reveal that someone else's appointment exists)."""
     if not _plausible_id(appointment_id):
         raise NotFound("No such appointment.")
     record = load_appointment(clients, settings, appointment_id)

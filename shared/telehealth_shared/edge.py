@@ -1,5 +1,5 @@
 """The HTTP edge of every service: a Chalice app whose routes authenticate, parse bodies into
-models and turn domain errors into API.md's error body, all in this one place."""
+models and turn domain errors into the API's error body, all in this one place."""
 from __future__ import annotations
 
 import functools
@@ -241,7 +241,7 @@ class TelehealthApp(Chalice):
 
 
 # Errors Chalice answers itself, before any view runs (wrong method, non-JSON content type),
-# carry its own {"Code", "Message"} body; API.md's clients expect {"error": {...}} everywhere.
+# carry its own {"Code", "Message"} body; the API's clients expect {"error": {...}} everywhere.
 _CHALICE_ERROR_CODES = {400: "ValidationError", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound",
                         405: "MethodNotAllowed", 409: "Conflict", 413: "PayloadTooLarge",
                         415: "UnsupportedMediaType", 429: "TooManyRequests", 503: "Unavailable"}

@@ -1,4 +1,4 @@
-"""Writes API.md's `meeting` messages to an appointment's channel (calling and scheduling both do)."""
+"""Writes the API's `meeting` messages to an appointment's channel (calling and scheduling both do)."""
 from __future__ import annotations
 
 from typing import Any, Sequence

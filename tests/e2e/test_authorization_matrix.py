@@ -1,5 +1,5 @@
 """The authorization matrix (issue 9): every endpoint of the four services, called over HTTP on
-the local stack, against every kind of caller and token, answers API.md's status, and no
+the local stack, against every kind of caller and token, answers the API's status, and no
 refused or allowed call returns another person's data."""
 from __future__ import annotations
 
@@ -108,13 +108,13 @@ class Row:
 
 
 def bad_tokens_401() -> dict[str, Expect]:
-    """API.md conventions: a missing, malformed, expired, forged, other pool's or non-ID token is
+    """The API's conventions: a missing, malformed, expired, forged, other pool's or non-ID token is
     401 on every authenticated endpoint."""
     return {cell: Expect(401) for cell in TOKEN_CELLS}
 
 
 def unauthenticated(status: int, caller: str | None = None) -> dict[str, Expect | NA]:
-    """A row of an endpoint that takes no token (API.md): without one it answers `status`."""
+    """A row of an endpoint that takes no token (docs/api/): without one it answers `status`."""
     reason = ("no authentication on this endpoint (API.md): a token is not read, so token, role and "
               "participant cells do not apply")
     cells: dict[str, Expect | NA] = {cell: NA(reason) for cell in CELLS}
@@ -482,7 +482,7 @@ TABLE: list[Row] = [
         WRONG_ROLE: Expect(403, (PATIENT,)),
         NON_PARTICIPANT: Expect(404, (OTHER_DOCTOR,)),
         PARTICIPANT: Expect(200, (DOCTOR,)),
-        # API.md's conventions: 409 when the state (a cancelled appointment) forbids it.
+        # The API's conventions: 409 when the state (a cancelled appointment) forbids it.
         CANCELLED: Expect(409, (DOCTOR,)),
     }, mutates=True, body=lambda bench, caller, appointment: {"reason": "Moved by the matrix"}, check=check_reason),
     Row("scheduling", "DELETE", APPOINTMENT, {
@@ -490,7 +490,7 @@ TABLE: list[Row] = [
         WRONG_ROLE: NA("either participant may cancel"),
         NON_PARTICIPANT: Expect(404, OUTSIDERS),
         PARTICIPANT: Expect(200, BOTH),
-        # API.md leaves it open; DELETE is idempotent (scheduling/chalicelib/cancel_appointment.py):
+        # The API leaves it open; DELETE is idempotent (scheduling/chalicelib/cancel_appointment.py):
         # cancelling again answers the cancelled appointment.
         CANCELLED: Expect(200, BOTH),
     }, mutates=True, check=check_appointment("cancelled")),
@@ -546,7 +546,7 @@ TABLE: list[Row] = [
         WRONG_ROLE: NA("either participant checks out"),
         NON_PARTICIPANT: Expect(404, OUTSIDERS),
         PARTICIPANT: Expect(200, BOTH),
-        # API.md names check-in only; check-out is the same presence write, refused alike.
+        # The API names check-in only; check-out is the same presence write, refused alike.
         CANCELLED: Expect(409, BOTH),
     }, mutates=True, prepare=check_in_first, check=check_presence("added")),
     Row("messaging", "GET", APPOINTMENT + "/presence", {
@@ -600,7 +600,7 @@ TABLE: list[Row] = [
         # The appointment has an active meeting, so a 404 here is the participant rule, not "none".
         NON_PARTICIPANT: Expect(404, OUTSIDERS),
         PARTICIPANT: Expect(200, BOTH),
-        # Cancelling ended the meeting (API.md: GET meeting → 404 afterwards).
+        # Cancelling ended the meeting (the API: GET meeting → 404 afterwards).
         CANCELLED: Expect(404, BOTH),
     }, needs_meeting=True, check=check_meeting(with_attendee=False)),
     Row("calling", "POST", MEETING + "/join", {
@@ -615,7 +615,7 @@ TABLE: list[Row] = [
         WRONG_ROLE: Expect(403, (DOCTOR,)),
         NON_PARTICIPANT: Expect(404, (OTHER_PATIENT,)),
         PARTICIPANT: Expect(200, (PATIENT,)),
-        # API.md leaves it open; an invitation to a cancelled appointment's meeting is not
+        # The API leaves it open; an invitation to a cancelled appointment's meeting is not
         # answered (the same rule as joining).
         CANCELLED: Expect(409, (PATIENT,)),
     }, mutates=True, needs_meeting=True, check=check_declined),
@@ -625,7 +625,7 @@ TABLE: list[Row] = [
         NON_PARTICIPANT: Expect(404, (OTHER_DOCTOR,)),
         PARTICIPANT: Expect(200, (DOCTOR,)),
         # Ending stays allowed on a cancelled visit, but cancelling already ended its meeting:
-        # no active meeting (API.md: 409).
+        # no active meeting (the API: 409).
         CANCELLED: Expect(409, (DOCTOR,)),
     }, mutates=True, needs_meeting=True, check=check_ended),
     Row("calling", "POST", APPOINTMENT + "/phone-call", {

@@ -73,7 +73,7 @@ schemathesis.openapi.format("date-time", DATE_TIMES)
 @schemathesis.check
 def api_error_body(ctx: schemathesis.CheckContext, response: schemathesis.Response,
                    case: schemathesis.Case) -> bool | None:
-    """Every error has API.md's body, including those provoked by schemathesis's request-shape
+    """Every error has the API's body, including those provoked by schemathesis's request-shape
     probes (unexpected methods and content types), which no OpenAPI document describes."""
     if response.status_code < 400:
         return None
@@ -87,6 +87,6 @@ def api_error_body(ctx: schemathesis.CheckContext, response: schemathesis.Respon
     return True
 
 
-# Not 5xx; a documented status, content type and body; API.md's error body on every error.
+# Not 5xx; a documented status, content type and body; the API's error body on every error.
 CHECKS = [checks.not_a_server_error, checks.status_code_conformance, checks.content_type_conformance,
           checks.response_schema_conformance, api_error_body]

@@ -4,11 +4,16 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from deploy import hcl_literal  # noqa: E402  (the deploy path's -var rendering, so the tests pass values alike)
+
 TERRAFORM_DIR = ROOT / "infra" / "terraform"
 LOCAL_ROOT = TERRAFORM_DIR / "local"
 PLUGIN_DIR = os.environ.get("TF_PLUGIN_DIR", "/opt/tf-plugins")
@@ -44,7 +49,7 @@ class Terraform:
 
     def var_args(self, **overrides: Any) -> list[str]:
         values = {**self.variables, **overrides}
-        return [f"-var={name}={_hcl(value)}" for name, value in values.items()]
+        return [f"-var={name}={hcl_literal(value)}" for name, value in values.items()]
 
     def apply(self, **overrides: Any) -> None:
         self._converge("apply", "-auto-approve", "-input=false", "-no-color", *self.var_args(**overrides))
@@ -75,14 +80,6 @@ class Terraform:
 
     def state(self) -> dict[str, Any]:
         return json.loads(self.run("show", "-json").stdout)
-
-
-def _hcl(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (list, dict)):
-        return json.dumps(value)
-    return str(value)
 
 
 def _tail(text: str, lines: int = 40) -> str:

@@ -1,4 +1,4 @@
-"""The control API (API.md, "Local stack control API"): outbox and call shapes, the callee's
+"""The control API (docs/api/README.md, the local stack's control API): outbox and call shapes, the callee's
 answer/digits/hangup, and its error answers; plus the extensions (clearing the outbox,
 one call, outputs, Lambda workers)."""
 from __future__ import annotations

@@ -21,7 +21,7 @@ HANDLER_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:telehealth-calling-lo
 PROMPT = "Hi Bob, you have an appointment with Dr Ada. Press 1 to join the call."
 SORRY = "Sorry, that was not 1."
 
-# Key sets of the real example events in /work/shared/reference/sma-events/ (developer guide
+# Key sets of the real example events recorded from the Chime SDK (developer guide
 # samples and the aws-samples workshop's real HANGUP capture). The guide's older samples say
 # SipApplicationId; the real capture (and current docs) say SipMediaApplicationId, used here.
 # SipRuleId only exists for inbound calls (SIP rules route those).

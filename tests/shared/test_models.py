@@ -1,4 +1,4 @@
-"""API models: validation rules of API.md and the JSON shapes responses take."""
+"""API models: validation rules of the API and the JSON shapes responses take."""
 from datetime import datetime, timedelta, timezone
 
 import pytest

@@ -1,5 +1,5 @@
 """The local stack's control API under /_local/: the outside world (phones, SMS, e-mail) for
-tests and developers, as API.md's "Local stack control API" section specifies, plus a few
+tests and developers, as docs/api/README.md lists them, plus a few
 extensions (clearing the outboxes, one call with its full event log, the stack's outputs, the
 Lambda workers' process ids)."""
 from __future__ import annotations

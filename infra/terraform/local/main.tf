@@ -4,15 +4,7 @@
 # and the reasons are in docs/deploy.md.
 
 terraform {
-  required_version = ">= 1.5.0"
-
-  required_providers {
-    aws = {
-      source  = "hashicorp/aws"
-      version = "~> 5.100"
-    }
-  }
-
+  # Versions: modules/telehealth/versions.tf.
   backend "local" {}
 }
 

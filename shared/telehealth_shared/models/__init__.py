@@ -1,1 +1,1 @@
-"""Pydantic models of every resource and request body in API.md."""
+"""Pydantic models of every resource and request body of the API (docs/api/)."""

@@ -10,7 +10,7 @@ from .common import ApiModel, omitted_when_none, Limit, NextToken, Role, StrictM
 
 MessageKind = Literal["chat", "meeting", "presence"]
 # waiting: someone entered the waiting room (a guest, a dialled phone); admitted: the doctor
-# let attendees in; left: an attendee was removed or hung up (docs/api-visit-flow.md).
+# let attendees in; left: an attendee was removed or hung up (docs/visit-flow.md).
 MeetingStatus = Literal["invited", "accepted", "declined", "ended", "waiting", "admitted", "left"]
 AttendeeRole = Literal["doctor", "patient", "guest", "phone"]
 MeetingVia = Literal["web", "phone"]
@@ -83,7 +83,7 @@ class MessagesPage(ApiModel):
 
 
 class ChannelMessageMetadata(ApiModel):
-    """The JSON kept in a Chime channel message's Metadata (API.md's convention)."""
+    """The JSON kept in a Chime channel message's Metadata (the API's convention)."""
 
     kind: MessageKind
     client_id: str | None = omitted_when_none()

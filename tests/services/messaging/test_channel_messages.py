@@ -1,4 +1,4 @@
-"""Mapping between Chime channel messages and API.md's Message (no AWS involved)."""
+"""Mapping between Chime channel messages and the API's Message (no AWS involved)."""
 import json
 from datetime import datetime, timezone
 

@@ -1,4 +1,4 @@
-"""Every API.md rule of the scheduling service on the local stack: roles, participants,
+"""Every API rule of the scheduling service on the local stack: roles, participants,
 validation, reading, listing, moving and cancelling (creation's atomicity and idempotency,
 and reminders, have their own modules)."""
 import json

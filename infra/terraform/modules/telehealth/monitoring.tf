@@ -23,22 +23,57 @@ locals {
   reminder_sfn_metric = { StateMachineArn = aws_sfn_state_machine.reminders.arn }
 }
 
-# A reminder that failed or timed out is a patient who was not told: any one is worth a look.
-resource "aws_cloudwatch_metric_alarm" "reminders" {
-  for_each            = toset(["ExecutionsFailed", "ExecutionsTimedOut"])
-  alarm_name          = "${local.prefix}-reminders-${each.key}"
-  alarm_description   = "Reminder executions ${each.key} (redrive: docs/deploy.md, Alarms)."
-  namespace           = "AWS/States"
-  metric_name         = each.key
-  dimensions          = local.reminder_sfn_metric
-  statistic           = "Sum"
+# Every alarm but the per-function ones, keyed by its name after the stage prefix. All notify the
+# topic when the metric is above the threshold; missing data is no alarm.
+locals {
+  alarms = merge(
+    # A reminder that failed or timed out is a patient who was not told: any one is worth a look.
+    { for metric in ["ExecutionsFailed", "ExecutionsTimedOut"] : "reminders-${metric}" => {
+      description = "Reminder executions ${metric} (redrive: docs/deploy.md, Alarms).", namespace = "AWS/States"
+      metric      = metric, dimensions = tomap(local.reminder_sfn_metric), statistic = "Sum", periods = 1, threshold = 0
+      notify_ok   = true
+    } },
+    # 5XXError's average is the share of requests that failed.
+    { for service, api in local.api_names : "${service}-5xx-rate" => {
+      description = "More than 5% of ${service} requests answered 5xx for 10 minutes.", namespace = "AWS/ApiGateway"
+      metric      = "5XXError", dimensions = tomap({ ApiName = api, Stage = var.stage }), statistic = "Average", periods = 2
+      threshold   = 0.05, notify_ok = false
+    } },
+    # Emitted by the services (CloudWatch embedded metric format) when End User Messaging refuses a text.
+    { for service, texts in { scheduling = "reminders, guest codes", identity = "phone verification codes" } :
+      "${service}-sms-send-failures" => {
+        description = "Texts (${texts}) that End User Messaging SMS did not accept.", namespace = local.metrics_namespace
+        metric      = "SmsFailed", dimensions = tomap({ service = service }), statistic = "Sum", periods = 1, threshold = 0
+        notify_ok   = false
+    } },
+    { for pair in setproduct(local.alarm_tables, ["ReadThrottleEvents", "WriteThrottleEvents"]) : "${pair[0]}-${pair[1]}" => {
+      description = "DynamoDB ${pair[1]} on ${local.prefix}-${pair[0]}.", namespace = "AWS/DynamoDB", metric = pair[1]
+      dimensions  = tomap({ TableName = aws_dynamodb_table.this[pair[0]].name }), statistic = "Sum", periods = 1
+      threshold   = 0, notify_ok = false
+    } },
+    { "waf-blocked-requests" = {
+      description = "The web ACL blocked more than 100 requests in 5 minutes (an attack or a misbehaving client).",
+      namespace   = "AWS/WAFV2", metric = "BlockedRequests", statistic = "Sum", periods = 1, threshold = 100
+      dimensions  = tomap({ WebACL = aws_wafv2_web_acl.api.name, Region = local.region, Rule = "ALL" }), notify_ok = false
+    } },
+  )
+}
+
+resource "aws_cloudwatch_metric_alarm" "this" {
+  for_each            = local.alarms
+  alarm_name          = "${local.prefix}-${each.key}"
+  alarm_description   = each.value.description
+  namespace           = each.value.namespace
+  metric_name         = each.value.metric
+  dimensions          = each.value.dimensions
+  statistic           = each.value.statistic
   period              = 300
-  evaluation_periods  = 1
-  threshold           = 0
+  evaluation_periods  = each.value.periods
+  threshold           = each.value.threshold
   comparison_operator = "GreaterThanThreshold"
   treat_missing_data  = "notBreaching"
   alarm_actions       = local.alarm_actions
-  ok_actions          = local.alarm_actions
+  ok_actions          = each.value.notify_ok ? local.alarm_actions : null
   tags                = var.tags
 }
 
@@ -59,73 +94,100 @@ resource "aws_cloudwatch_metric_alarm" "function_errors" {
   tags                = var.tags
 }
 
-# 5XXError's average is the share of requests that failed.
-resource "aws_cloudwatch_metric_alarm" "api_5xx" {
-  for_each            = local.api_names
-  alarm_name          = "${local.prefix}-${each.key}-5xx-rate"
-  alarm_description   = "More than 5% of ${each.key} requests answered 5xx for 10 minutes."
-  namespace           = "AWS/ApiGateway"
-  metric_name         = "5XXError"
-  dimensions          = { ApiName = each.value, Stage = var.stage }
-  statistic           = "Average"
-  period              = 300
-  evaluation_periods  = 2
-  threshold           = 0.05
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = local.alarm_actions
-  tags                = var.tags
+# The alarms above were one resource per kind before 2026-12-01: a stage applied then keeps them.
+moved {
+  from = aws_cloudwatch_metric_alarm.waf_blocks
+  to   = aws_cloudwatch_metric_alarm.this["waf-blocked-requests"]
 }
 
-# Emitted by the services (CloudWatch embedded metric format) when End User Messaging refuses a text.
-resource "aws_cloudwatch_metric_alarm" "sms_failures" {
-  for_each            = toset(["scheduling", "identity"])
-  alarm_name          = "${local.prefix}-${each.key}-sms-send-failures"
-  alarm_description   = "Texts (${each.key == "scheduling" ? "reminders, guest codes" : "phone verification codes"}) that End User Messaging SMS did not accept."
-  namespace           = local.metrics_namespace
-  metric_name         = "SmsFailed"
-  dimensions          = { service = each.key }
-  statistic           = "Sum"
-  period              = 300
-  evaluation_periods  = 1
-  threshold           = 0
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = local.alarm_actions
-  tags                = var.tags
+moved {
+  from = aws_cloudwatch_metric_alarm.reminders["ExecutionsFailed"]
+  to   = aws_cloudwatch_metric_alarm.this["reminders-ExecutionsFailed"]
 }
 
-resource "aws_cloudwatch_metric_alarm" "dynamodb_throttles" {
-  for_each            = { for pair in setproduct(local.alarm_tables, ["ReadThrottleEvents", "WriteThrottleEvents"]) : "${pair[0]}-${pair[1]}" => pair }
-  alarm_name          = "${local.prefix}-${each.key}"
-  alarm_description   = "DynamoDB ${each.value[1]} on ${local.prefix}-${each.value[0]}."
-  namespace           = "AWS/DynamoDB"
-  metric_name         = each.value[1]
-  dimensions          = { TableName = aws_dynamodb_table.this[each.value[0]].name }
-  statistic           = "Sum"
-  period              = 300
-  evaluation_periods  = 1
-  threshold           = 0
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = local.alarm_actions
-  tags                = var.tags
+moved {
+  from = aws_cloudwatch_metric_alarm.reminders["ExecutionsTimedOut"]
+  to   = aws_cloudwatch_metric_alarm.this["reminders-ExecutionsTimedOut"]
 }
 
-resource "aws_cloudwatch_metric_alarm" "waf_blocks" {
-  alarm_name          = "${local.prefix}-waf-blocked-requests"
-  alarm_description   = "The web ACL blocked more than 100 requests in 5 minutes (an attack or a misbehaving client)."
-  namespace           = "AWS/WAFV2"
-  metric_name         = "BlockedRequests"
-  dimensions          = { WebACL = aws_wafv2_web_acl.api.name, Region = local.region, Rule = "ALL" }
-  statistic           = "Sum"
-  period              = 300
-  evaluation_periods  = 1
-  threshold           = 100
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = local.alarm_actions
-  tags                = var.tags
+moved {
+  from = aws_cloudwatch_metric_alarm.api_5xx["identity"]
+  to   = aws_cloudwatch_metric_alarm.this["identity-5xx-rate"]
+}
+
+moved {
+  from = aws_cloudwatch_metric_alarm.api_5xx["scheduling"]
+  to   = aws_cloudwatch_metric_alarm.this["scheduling-5xx-rate"]
+}
+
+moved {
+  from = aws_cloudwatch_metric_alarm.api_5xx["messaging"]
+  to   = aws_cloudwatch_metric_alarm.this["messaging-5xx-rate"]
+}
+
+moved {
+  from = aws_cloudwatch_metric_alarm.api_5xx["calling"]
+  to   = aws_cloudwatch_metric_alarm.this["calling-5xx-rate"]
+}
+
+moved {
+  from = aws_cloudwatch_metric_alarm.sms_failures["scheduling"]
+  to   = aws_cloudwatch_metric_alarm.this["scheduling-sms-send-failures"]
+}
+
+moved {
+  from = aws_cloudwatch_metric_alarm.sms_failures["identity"]
+  to   = aws_cloudwatch_metric_alarm.this["identity-sms-send-failures"]
+}
+
+moved {
+  from = aws_cloudwatch_metric_alarm.dynamodb_throttles["appointments-ReadThrottleEvents"]
+  to   = aws_cloudwatch_metric_alarm.this["appointments-ReadThrottleEvents"]
+}
+
+moved {
+  from = aws_cloudwatch_metric_alarm.dynamodb_throttles["appointments-WriteThrottleEvents"]
+  to   = aws_cloudwatch_metric_alarm.this["appointments-WriteThrottleEvents"]
+}
+
+moved {
+  from = aws_cloudwatch_metric_alarm.dynamodb_throttles["calls-ReadThrottleEvents"]
+  to   = aws_cloudwatch_metric_alarm.this["calls-ReadThrottleEvents"]
+}
+
+moved {
+  from = aws_cloudwatch_metric_alarm.dynamodb_throttles["calls-WriteThrottleEvents"]
+  to   = aws_cloudwatch_metric_alarm.this["calls-WriteThrottleEvents"]
+}
+
+moved {
+  from = aws_cloudwatch_metric_alarm.dynamodb_throttles["audit-ReadThrottleEvents"]
+  to   = aws_cloudwatch_metric_alarm.this["audit-ReadThrottleEvents"]
+}
+
+moved {
+  from = aws_cloudwatch_metric_alarm.dynamodb_throttles["audit-WriteThrottleEvents"]
+  to   = aws_cloudwatch_metric_alarm.this["audit-WriteThrottleEvents"]
+}
+
+moved {
+  from = aws_cloudwatch_metric_alarm.dynamodb_throttles["invitations-ReadThrottleEvents"]
+  to   = aws_cloudwatch_metric_alarm.this["invitations-ReadThrottleEvents"]
+}
+
+moved {
+  from = aws_cloudwatch_metric_alarm.dynamodb_throttles["invitations-WriteThrottleEvents"]
+  to   = aws_cloudwatch_metric_alarm.this["invitations-WriteThrottleEvents"]
+}
+
+moved {
+  from = aws_cloudwatch_metric_alarm.dynamodb_throttles["verifications-ReadThrottleEvents"]
+  to   = aws_cloudwatch_metric_alarm.this["verifications-ReadThrottleEvents"]
+}
+
+moved {
+  from = aws_cloudwatch_metric_alarm.dynamodb_throttles["verifications-WriteThrottleEvents"]
+  to   = aws_cloudwatch_metric_alarm.this["verifications-WriteThrottleEvents"]
 }
 
 locals {

@@ -1,5 +1,5 @@
-"""Writes and reads appointment channel messages in API.md's convention: Content is the human
-text, Metadata is JSON {"kind", "client_id"?, "data"?}; readers get API.md's Message."""
+"""Writes and reads appointment channel messages in the API's convention: Content is the human
+text, Metadata is JSON {"kind", "client_id"?, "data"?}; readers get the API's Message."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -36,7 +36,7 @@ def send_as_user(clients: AwsClients, settings: Settings, record: AppointmentRec
 
 
 def to_api_message(summary: Mapping[str, Any], record: AppointmentRecord, settings: Settings) -> Message | None:
-    """API.md's Message for one ChannelMessageSummary, or None for what users never see:
+    """The API's Message for one ChannelMessageSummary, or None for what users never see:
     CONTROL messages, redacted ones, messages not (yet) delivered, and messages whose sender
     cannot be tied to a participant."""
     if summary.get("Type", "STANDARD") != "STANDARD" or summary.get("Redacted"):

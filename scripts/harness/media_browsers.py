@@ -11,7 +11,7 @@ import threading
 from pathlib import Path
 from typing import Any, Mapping
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 BRIDGE = REPO_ROOT / "infra" / "local" / "media" / "test" / "browsers.js"
 CHROMIUM = Path("/usr/bin/chromium")
 

@@ -4,7 +4,8 @@
 AWS calls per user action (one process per service: two Chalice apps cannot share one),
 cold import of each service, latency per API action and websocket delivery through the local
 stack, local-stack start-up, and browsers in one meeting through the media plane. `--quick`
-uses fewer samples.
+uses fewer samples. The one entry point (`make bench`, or `.venv/bin/python scripts/bench`); each
+benchmark beside it also runs alone.
 """
 from __future__ import annotations
 
@@ -16,13 +17,14 @@ import sys
 from datetime import date
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
+BENCH = Path(__file__).resolve().parent
 
 
 def run(title: str, script: Path, *args: str, service: str | None = None) -> int:
     print(f"\n=== {title} ===", flush=True)
     env = dict(os.environ)
-    paths = [str(ROOT / "tests")] + ([str(ROOT / "services" / service)] if service else [])
+    paths = [str(ROOT / "scripts" / "harness")] + ([str(ROOT / "services" / service)] if service else [])
     env["PYTHONPATH"] = os.pathsep.join(paths)
     return subprocess.run([sys.executable, str(script), *args], cwd=ROOT, env=env).returncode  # nosec B603: fixed argv of our own programs, no shell
 
@@ -34,16 +36,16 @@ def main() -> int:
     print(f"benchmarks {date.today()} on {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
     failures = 0
     for service in ("scheduling", "messaging", "calling"):
-        failures += run(f"AWS calls per action: {service}", ROOT / "scripts" / "bench" / f"aws_calls_{service}.py",
+        failures += run(f"AWS calls per action: {service}", BENCH / f"aws_calls_{service}.py",
                         service=service) != 0
-    failures += run("cold import", ROOT / "scripts" / "bench_cold_import.py", "--runs", "7" if args.quick else "15") != 0
-    failures += run("latency, websocket delivery, start-up", ROOT / "scripts" / "bench" / "latency.py",
+    failures += run("cold import", BENCH / "cold_import.py", "--runs", "7" if args.quick else "15") != 0
+    failures += run("latency, websocket delivery, start-up", BENCH / "latency.py",
                     "--runs", "10" if args.quick else "30") != 0
-    failures += run("cost per visit", ROOT / "scripts" / "bench" / "cost_per_visit.py",
+    failures += run("cost per visit", BENCH / "cost_per_visit.py",
                     "--visits", "2" if args.quick else "5") != 0
-    failures += run("load: concurrent visits, then faults", ROOT / "scripts" / "bench" / "load_visits.py",
+    failures += run("load: concurrent visits, then faults", BENCH / "load_visits.py",
                     "--visits", "10" if args.quick else "50") != 0
-    failures += run("media plane: browsers in one meeting", ROOT / "scripts" / "bench" / "media.py",
+    failures += run("media plane: browsers in one meeting", BENCH / "media.py",
                     "--participants", "2" if args.quick else "2,3", "--seconds", "5" if args.quick else "10") != 0
     if failures:
         print(f"\n{failures} benchmark(s) could not run", file=sys.stderr)
