@@ -1,5 +1,5 @@
-"""An appointment's Chime channel as every service speaks to it: AppInstanceUser ARNs, API.md's
-message metadata convention, and posting one message."""
+"""An appointment's Chime channel as every service speaks to it: AppInstanceUser ARNs, the API's
+message metadata convention (docs/api/README.md), and posting one message."""
 from __future__ import annotations
 
 import hashlib

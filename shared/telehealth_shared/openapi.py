@@ -114,7 +114,7 @@ def build_openapi(app: DocumentedApp) -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
         "info": {"title": f"telehealth {app.service} service", "version": app.version,
-                 "description": "Generated from the service's route table and pydantic models; see API.md."},
+                 "description": "Generated from the service's route table and pydantic models; see docs/api/README.md in the repository."},
         "paths": paths,
         "components": {
             "schemas": components,
