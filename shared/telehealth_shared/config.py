@@ -97,7 +97,7 @@ _OPTIONAL = {
     "user_pool_id": "TELEHEALTH_USER_POOL_ID",
     "user_pool_client_id": "TELEHEALTH_USER_POOL_CLIENT_ID",
     "jwks_url_override": "TELEHEALTH_JWKS_URL",
-    "token_issuer_override": "TELEHEALTH_TOKEN_ISSUER",
+    "token_issuer_override": "TELEHEALTH_TOKEN_ISSUER",  # nosec B105: the name of a setting, not a secret
     "app_instance_arn": "TELEHEALTH_APP_INSTANCE_ARN",
     "app_instance_admin_arn": "TELEHEALTH_APP_INSTANCE_ADMIN_ARN",
     "appointments_table": "TELEHEALTH_APPOINTMENTS_TABLE",
