@@ -1,4 +1,4 @@
-"""The emulator's side of the local media plane (telehealth_local.media_link): meetings point
+"""The emulator's side of the local media plane (telehealth_local.control.media_link): meetings point
 SignalingUrl at it, join tokens are websocket-safe, the control API answers its two questions
 (who holds this token, who is in this meeting), and roster changes are pushed to it."""
 from __future__ import annotations
@@ -13,8 +13,9 @@ import pytest
 from werkzeug.test import Client
 
 from stack_fixture import wait_for
-from telehealth_local import media_link
-from telehealth_local.control_api import ControlApi
+from telehealth_local.control import media_link
+from telehealth_local.control.api import ControlApi
+from telehealth_local.outbox import Outbox
 from telehealth_local.emulator.chime_meetings import models
 
 WAITING = {"Audio": "None", "Video": "None", "Content": "None"}
@@ -27,7 +28,7 @@ def chime(boto_client):
 
 @pytest.fixture
 def control() -> Client:
-    return Client(ControlApi())
+    return Client(ControlApi(outbox=Outbox(), calls=None, sms=None, meetings=media_link))
 
 
 @pytest.fixture

@@ -339,7 +339,11 @@ class TestWithTheEmulator:
 
     @pytest.fixture
     def default_server(self, emulator_endpoint):
-        server = start_session_server()
+        from telehealth_local.events import hub
+        from telehealth_local.wiring import _MessagingViews
+
+        views = _MessagingViews()
+        server = start_session_server(hub=hub, user_exists=views.user_exists, prefetch=views.prefetch)
         yield server
         server.stop()
 

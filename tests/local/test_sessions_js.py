@@ -52,7 +52,11 @@ def ensure_node_modules() -> None:
 def session_server(emulator_endpoint) -> Iterator[str]:
     """The websocket server, published through GetMessagingSessionEndpoint; yields the
     emulator's base URL for clients."""
-    server = start_session_server()
+    from telehealth_local.events import hub
+    from telehealth_local.wiring import _MessagingViews
+
+    views = _MessagingViews()
+    server = start_session_server(hub=hub, user_exists=views.user_exists, prefetch=views.prefetch)
     set_session_endpoint(server.url)
     try:
         yield emulator_endpoint

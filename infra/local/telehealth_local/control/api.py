@@ -12,7 +12,10 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from .outbox import Outbox, outbox as default_outbox
+from ..emulator.chime_voice.calls import CallInputError, CallNotFound, CallStateError
+from ..emulator.core.request import DEFAULT_REGION, account_for_access_key
+from ..emulator.sms_voice_v2.models import UnknownNumber
+from ..outbox import Outbox
 
 PREFIX = "/_local"
 _DIGITS = re.compile(r"^[0-9*#]{1,32}$")
@@ -46,24 +49,21 @@ def is_control_request(environ: Mapping[str, Any]) -> bool:
     return path == PREFIX or path.startswith(PREFIX + "/")
 
 
-def _default_calls() -> Any:
-    from .emulator.chime_voice import calls
-
-    return calls
-
-
 class ControlApi:
-    """WSGI app for /_local/*. `calls` is the SIP media application call simulator module
-    (list_calls, get_call, answer, digits, hangup and its CallNotFound, CallStateError and
-    CallInputError); `ready` says whether start-up has finished."""
+    """WSGI app for /_local/*. `calls` is the emulator's SIP media application call simulator
+    (list_calls, get_call, answer, digits, hangup), `sms` its End User Messaging SMS numbers
+    (receive_text, register_phone_number), `meetings` what the media plane asks of its meetings
+    (roster, resolve_join_token); `ready` says whether start-up has finished."""
 
-    def __init__(self, outbox: Outbox | None = None, calls: Callable[[], Any] = _default_calls,
+    def __init__(self, *, outbox: Outbox, calls: Any, sms: Any, meetings: Any,
                  ready: Callable[[], bool] = lambda: True,
                  outputs: Callable[[], Mapping[str, str] | None] = lambda: None,
                  worker_pids: Callable[[], Mapping[str, list[int]]] = lambda: {},
                  iam_usage: Callable[[], list[dict[str, Any]]] = lambda: []):
-        self._outbox = outbox or default_outbox
-        self._calls_factory = calls
+        self._outbox = outbox
+        self._calls = calls
+        self._sms_numbers = sms
+        self._meetings = meetings
         self._ready = ready
         self._outputs_getter = outputs
         self._worker_pids = worker_pids
@@ -121,9 +121,6 @@ class ControlApi:
     def _sms_inbound(self, request: Request) -> Response:
         """A phone texts one of our numbers: opt-out keywords (STOP ...) and START/UNSTOP act on
         that number's opt-out list, as End User Messaging SMS does; anything else is only received."""
-        from .emulator.sms_voice_v2 import receive_text
-        from .emulator.sms_voice_v2.models import UnknownNumber
-
         body = _json_body(request)
         details = [{"path": f"$.{name}", "message": "must be an E.164 phone number"}
                    for name in ("from", "to") if not isinstance(body.get(name), str) or not _E164.match(body[name])]
@@ -134,7 +131,7 @@ class ControlApi:
         if details:
             raise ControlError(400, "ValidationError", "The request has invalid fields.", details)
         try:
-            action = receive_text(body["to"], body["from"], text)
+            action = self._sms_numbers.receive_text(body["to"], body["from"], text)
         except UnknownNumber:
             raise ControlError(404, "NotFound", "No origination number of the local stack has that number.") from None
         return _json(200, {"action": action})
@@ -142,9 +139,6 @@ class ControlApi:
     def _register_number(self, request: Request) -> Response:
         """Register an origination number for End User Messaging SMS (the bootstrap's path: on AWS a
         number is bought and registered outside the API and Terraform); idempotent."""
-        from .emulator.core.request import DEFAULT_REGION, account_for_access_key
-        from .emulator.sms_voice_v2 import register_phone_number
-
         body = _json_body(request)
         details = []
         if not isinstance(body.get("phone_number"), str) or not _E164.match(body["phone_number"]):
@@ -157,7 +151,7 @@ class ControlApi:
         if details:
             raise ControlError(400, "ValidationError", "The request has invalid fields.", details)
         try:
-            number = register_phone_number(body["phone_number"], opt_out_list,
+            number = self._sms_numbers.register_phone_number(body["phone_number"], opt_out_list,
                                            account_id=account_for_access_key(str(body.get("access_key", "testing"))),
                                            region=str(body.get("region", DEFAULT_REGION)))
         except ValueError as exc:
@@ -178,23 +172,19 @@ class ControlApi:
     def _workers(self, request: Request) -> Response:
         return _json(200, {"workers": {k: list(v) for k, v in self._worker_pids().items()}})
 
-    # The local media plane's questions (telehealth_local.media_link says why they exist).
+    # The local media plane's questions (telehealth_local.control.media_link says why they exist).
     def _media_roster(self, request: Request, meeting_id: str) -> Response:
-        from . import media_link
-
-        found = media_link.roster(meeting_id)
+        found = self._meetings.roster(meeting_id)
         if found is None:
             raise ControlError(404, "NotFound", "No meeting with that id.")
         return _json(200, found)
 
     def _media_join(self, request: Request, meeting_id: str) -> Response:
-        from . import media_link
-
         token = _json_body(request).get("JoinToken")
         if not isinstance(token, str) or not token:
             raise ControlError(400, "ValidationError", "JoinToken is required.",
                                [{"path": "$.JoinToken", "message": "must be a non-empty string"}])
-        attendee = media_link.resolve_join_token(meeting_id, token)
+        attendee = self._meetings.resolve_join_token(meeting_id, token)
         if attendee is None:
             raise ControlError(404, "NotFound", "No attendee holds that join token in that meeting.")
         return _json(200, {"Attendee": attendee})
@@ -203,24 +193,17 @@ class ControlApi:
         """Every (role, action, resource) the endpoint allowed or denied, with how often."""
         return _json(200, {"usage": self._usage_records()})
 
-    def _calls_module(self) -> Any:
-        try:
-            return self._calls_factory()
-        except ImportError:
-            raise ControlError(503, "Unavailable", "The call simulator is not available.") from None
-
     def _list_calls(self, request: Request) -> Response:
-        return _json(200, {"calls": list(self._calls_module().list_calls())})
+        return _json(200, {"calls": list(self._calls.list_calls())})
 
     def _act(self, action: str, transaction_id: str, *args: Any) -> Response:
-        calls = self._calls_module()
         try:
-            result = getattr(calls, action)(transaction_id, *args)
-        except calls.CallNotFound:
+            result = getattr(self._calls, action)(transaction_id, *args)
+        except CallNotFound:
             raise ControlError(404, "NotFound", "No call with that transaction id.") from None
-        except calls.CallStateError as exc:
+        except CallStateError as exc:
             raise ControlError(409, "Conflict", str(exc)) from None
-        except calls.CallInputError as exc:
+        except CallInputError as exc:
             raise ControlError(400, "ValidationError", str(exc), [{"path": "$.digits", "message": str(exc)}]) from None
         return _json(200, result if isinstance(result, dict) else {})
 

@@ -1,7 +1,7 @@
 """Runs one service's Chalice app over HTTP on 127.0.0.1 (Chalice's threaded local server), with
 the local stack's settings in its environment.
 
-    python -m telehealth_local.serve --service identity --port 8001 --outputs .local-stack/outputs.json
+    python -m telehealth_local.processes.serve --service identity --port 8001 --outputs .local-stack/outputs.json
 
 The settings come from the outputs file the endpoint writes after bootstrap; with
 --wait-outputs the process imports its heavy dependencies first and then waits for that file,
@@ -21,8 +21,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .bootstrap import load_outputs, load_role_credentials, service_environment
-from .lambda_runtime import DEFAULT_SERVICES_ROOT
+from ..layout import SERVICES_ROOT
+from ..outputs import load_outputs, load_role_credentials, service_environment
+from .helpers import die_with_parent
 
 
 
@@ -108,7 +109,7 @@ def stage_environment(service_dir: Path, stage: str) -> dict[str, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m telehealth_local.serve", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m telehealth_local.processes.serve", description=__doc__.splitlines()[0])
     parser.add_argument("--service", required=True, help="identity, scheduling, messaging or calling")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--host", default="127.0.0.1")
@@ -118,10 +119,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--services-root", default=None, help="directory holding <service>/app.py")
     parser.add_argument("--stage", default="local")
     args = parser.parse_args(argv)
-    from .stack import die_with_parent
-
     die_with_parent()
-    services_root = Path(args.services_root or os.environ.get("TELEHEALTH_LOCAL_SERVICES_ROOT") or DEFAULT_SERVICES_ROOT)
+    services_root = Path(args.services_root or os.environ.get("TELEHEALTH_LOCAL_SERVICES_ROOT") or SERVICES_ROOT)
     service_dir = (services_root / args.service).resolve()
     if not (service_dir / "app.py").is_file():
         print(f"serve: no app.py for service {args.service!r} in {services_root}", file=sys.stderr)

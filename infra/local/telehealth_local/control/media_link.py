@@ -17,7 +17,7 @@ import urllib.error
 import urllib.request
 from typing import Any
 
-from .emulator.chime_meetings import models
+from ..emulator.chime_meetings import models
 
 logger = logging.getLogger("telehealth_local.media_link")
 
