@@ -8,9 +8,8 @@ import pytest
 from botocore.config import Config
 from stack_fixture import serve_emulator
 from telehealth_local.emulator.app import reset_emulator_state
+from telehealth_local.layout import ACCOUNT_ID, REGION
 
-REGION = "us-east-1"
-ACCOUNT_ID = "123456789012"
 
 
 @pytest.fixture(scope="session")

@@ -16,11 +16,11 @@ import requests
 
 from stack_fixture import REPO_ROOT, free_ports, start_stack, wait_for
 from telehealth_local.processes.stack import media_available
+from telehealth_local.layout import SERVICES
 
 pytestmark = pytest.mark.timeout(180)
 
 FIXTURE_SERVICES = Path(__file__).parent / "fixtures" / "services"
-SERVICES = ("identity", "scheduling", "messaging", "calling")
 
 
 def _descendants(pid: int) -> set[int]:

@@ -61,13 +61,3 @@ class Router:
                 ("x-amzn-ErrorType", "InternalFailure")], sys.exc_info())
             return [body]
 
-
-class _Deferred:
-    """The server's WSGI app, set once the port is bound and moto configured for it."""
-
-    target: Wsgi | None = None
-
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if self.target is None:
-            raise RuntimeError("the endpoint serves requests only after start-up")
-        return self.target(environ, start_response)

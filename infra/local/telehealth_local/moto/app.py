@@ -4,6 +4,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from .stepfunctions_gaps import install_wait_fix
+
 
 def configure_moto(port: int) -> None:
     """Set moto's process-wide configuration before the first request reaches it.
@@ -17,8 +19,6 @@ def configure_moto(port: int) -> None:
     from moto.core.config import default_user_config
 
     default_user_config["stepfunctions"] = {"execute_state_machine": True}
-    from .stepfunctions_gaps import install_wait_fix
-
     # moto's timestamp Wait compares against local time: reminders must not fire early.
     install_wait_fix()
     # "use_docker" stays True on purpose: it selects moto's full Lambda backend, whose
