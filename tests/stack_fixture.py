@@ -33,19 +33,17 @@ CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing
 
 
 @contextlib.contextmanager
-def serve_emulator() -> Iterator[str]:
-    """The emulator alone (no moto, no glue) on a free 127.0.0.1 port; yields its base URL."""
+def serve_emulator(app: Callable[..., Any]) -> Iterator[str]:
+    """`app` (an emulator, alone: no moto, no glue) on a free 127.0.0.1 port; yields its base URL."""
     import threading
 
     from werkzeug.serving import WSGIRequestHandler, make_server
-
-    from telehealth_local.emulator.app import make_emulator_app
 
     class QuietHandler(WSGIRequestHandler):
         def log_request(self, *args: Any, **kwargs: Any) -> None:
             """Keeps werkzeug's per-request access log out of test output."""
 
-    server = make_server("127.0.0.1", 0, make_emulator_app(), threaded=True, request_handler=QuietHandler)
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
     thread = threading.Thread(target=server.serve_forever, name="emulator", daemon=True)
     thread.start()
     try:

@@ -22,23 +22,17 @@ def bootstrap() -> ModuleType:
     return module
 
 
-@pytest.fixture(scope="module")
-def _emulator() -> Iterator[str]:
-    from stack_fixture import serve_emulator
-
-    with serve_emulator() as url:
-        yield url
-
-
 @pytest.fixture
-def chime(_emulator: str) -> Iterator[Any]:
-    from telehealth_local.emulator.app import reset_emulator_state
+def chime() -> Iterator[Any]:
+    from stack_fixture import serve_emulator
+    from telehealth_local.emulator.app import build_emulator
+    from telehealth_local.events import EventHub
+    from telehealth_local.outbox import Outbox
 
-    reset_emulator_state()
-    yield boto3.client("chime-sdk-identity", endpoint_url=_emulator, region_name="us-east-1",
-                       aws_access_key_id="testing", aws_secret_access_key="testing",
-                       config=Config(retries={"max_attempts": 1}, read_timeout=10))
-    reset_emulator_state()
+    with serve_emulator(build_emulator(outbox=Outbox(), hub=EventHub())) as url:
+        yield boto3.client("chime-sdk-identity", endpoint_url=url, region_name="us-east-1",
+                           aws_access_key_id="testing", aws_secret_access_key="testing",
+                           config=Config(retries={"max_attempts": 1}, read_timeout=10))
 
 
 def event(action: str, deletion_protection: bool = True, name: str = "telehealth-dev") -> dict[str, Any]:

@@ -1,29 +1,53 @@
-"""Fixtures for the local-stack tests: the emulator served on a free 127.0.0.1 port and boto3 clients for it."""
+"""Fixtures for the local-stack tests: a fresh emulator per test, served on a free 127.0.0.1 port, and boto3 clients for it."""
 from __future__ import annotations
 
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 import boto3
 import pytest
 from botocore.config import Config
 from stack_fixture import serve_emulator
-from telehealth_local.emulator.app import reset_emulator_state
-from telehealth_local.layout import ACCOUNT_ID, REGION
+from telehealth_local.emulator.app import Emulator, build_emulator
+from telehealth_local.events import EventHub
+from telehealth_local.outbox import Outbox
 
+REGION = "us-east-1"
+ACCOUNT_ID = "123456789012"
+
+
+class _Current:
+    """The served WSGI app: whichever emulator the running test built."""
+
+    emulator: Emulator | None = None
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]):
+        if self.emulator is None:
+            raise RuntimeError("no test emulator is being served")
+        return self.emulator(environ, start_response)
 
 
 @pytest.fixture(scope="session")
-def _emulator_server() -> Iterator[str]:
-    with serve_emulator() as url:
-        yield url
+def _emulator_server() -> Iterator[tuple[str, _Current]]:
+    current = _Current()
+    with serve_emulator(current) as url:
+        yield url, current
 
 
 @pytest.fixture
-def emulator_endpoint(_emulator_server: str) -> Iterator[str]:
-    """Base URL of the emulator, with every emulated service's state empty for this test."""
-    reset_emulator_state()
-    yield _emulator_server
-    reset_emulator_state()
+def emulator() -> Iterator[Emulator]:
+    """A fresh emulator of its own (empty state, its own outbox and event hub) for this test."""
+    built = build_emulator(outbox=Outbox(), hub=EventHub())
+    yield built
+    built.reset()  # stops calls still running
+
+
+@pytest.fixture
+def emulator_endpoint(_emulator_server: tuple[str, _Current], emulator: Emulator) -> Iterator[str]:
+    """Base URL serving this test's `emulator`."""
+    url, current = _emulator_server
+    current.emulator = emulator
+    yield url
+    current.emulator = None
 
 
 @pytest.fixture

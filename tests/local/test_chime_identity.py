@@ -6,14 +6,7 @@ import datetime as dt
 import pytest
 from botocore.exceptions import ClientError
 
-from telehealth_local.emulator.chime_identity import (
-    app_instance_exists,
-    app_instance_of,
-    identity_of,
-    is_app_instance_admin,
-    user_exists,
-    user_name,
-)
+from telehealth_local.emulator.chime_identity import app_instance_of
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -72,10 +65,10 @@ def test_update_and_delete_app_instance(identity, app_instance):
     assert error_of(raised)[1] == 404
 
 
-def test_deleting_an_app_instance_deletes_its_users(identity, app_instance):
+def test_deleting_an_app_instance_deletes_its_users(emulator, identity, app_instance):
     user = add_user(identity, app_instance, "u1")
     identity.delete_app_instance(AppInstanceArn=app_instance)
-    assert not user_exists(ACCOUNT, REGION, user)
+    assert not emulator.identity.user_exists(ACCOUNT, REGION, user)
 
 
 def test_list_app_instances_pages_with_opaque_tokens(identity):
@@ -212,7 +205,7 @@ def test_percent_encoded_user_arn_round_trips(identity, app_instance, emulator_e
 
 # --- admins ----------------------------------------------------------------------------------
 
-def test_admin_lifecycle(identity, app_instance):
+def test_admin_lifecycle(emulator, identity, app_instance):
     admin = add_user(identity, app_instance, "service", name="Service")
     created = identity.create_app_instance_admin(AppInstanceAdminArn=admin, AppInstanceArn=app_instance)
     assert created["ResponseMetadata"]["HTTPStatusCode"] == 201
@@ -222,9 +215,9 @@ def test_admin_lifecycle(identity, app_instance):
     assert isinstance(described["AppInstanceAdmin"]["CreatedTimestamp"], dt.datetime)
     listed = identity.list_app_instance_admins(AppInstanceArn=app_instance)["AppInstanceAdmins"]
     assert listed == [{"Admin": {"Arn": admin, "Name": "Service"}}]
-    assert is_app_instance_admin(ACCOUNT, REGION, app_instance, admin)
+    assert emulator.identity.is_app_instance_admin(ACCOUNT, REGION, app_instance, admin)
     identity.delete_app_instance_admin(AppInstanceAdminArn=admin, AppInstanceArn=app_instance)
-    assert not is_app_instance_admin(ACCOUNT, REGION, app_instance, admin)
+    assert not emulator.identity.is_app_instance_admin(ACCOUNT, REGION, app_instance, admin)
     with pytest.raises(ClientError) as raised:
         identity.describe_app_instance_admin(AppInstanceAdminArn=admin, AppInstanceArn=app_instance)
     assert error_of(raised)[1] == 404
@@ -242,11 +235,11 @@ def test_admin_must_be_a_user_of_the_same_app_instance(identity, app_instance):
         assert error_of(raised)[:2] == ("NotFoundException", 404)
 
 
-def test_deleted_user_is_no_longer_admin(identity, app_instance):
+def test_deleted_user_is_no_longer_admin(emulator, identity, app_instance):
     admin = add_user(identity, app_instance, "service")
     identity.create_app_instance_admin(AppInstanceAdminArn=admin, AppInstanceArn=app_instance)
     identity.delete_app_instance_user(AppInstanceUserArn=admin)
-    assert not is_app_instance_admin(ACCOUNT, REGION, app_instance, admin)
+    assert not emulator.identity.is_app_instance_admin(ACCOUNT, REGION, app_instance, admin)
     assert identity.list_app_instance_admins(AppInstanceArn=app_instance)["AppInstanceAdmins"] == []
 
 
@@ -276,13 +269,13 @@ def test_tag_list_size_is_enforced(identity, app_instance):
 
 # --- helpers other backends use --------------------------------------------------------------
 
-def test_plain_python_helpers(identity, app_instance):
+def test_plain_python_helpers(emulator, identity, app_instance):
     user = add_user(identity, app_instance, "helper", name="Helper Name")
-    assert user_exists(ACCOUNT, REGION, user)
-    assert not user_exists(ACCOUNT, "eu-west-1", user)
-    assert user_name(ACCOUNT, REGION, user) == "Helper Name"
-    assert identity_of(ACCOUNT, REGION, user) == {"Arn": user, "Name": "Helper Name"}
-    assert app_instance_exists(ACCOUNT, REGION, app_instance)
+    assert emulator.identity.user_exists(ACCOUNT, REGION, user)
+    assert not emulator.identity.user_exists(ACCOUNT, "eu-west-1", user)
+    assert emulator.identity.user_name(ACCOUNT, REGION, user) == "Helper Name"
+    assert emulator.identity.identity_of(ACCOUNT, REGION, user) == {"Arn": user, "Name": "Helper Name"}
+    assert emulator.identity.app_instance_exists(ACCOUNT, REGION, app_instance)
     assert app_instance_of(user) == app_instance
     assert app_instance_of(f"{app_instance}/channel/c1") == app_instance
     assert app_instance_of("arn:aws:sns:us-east-1:1:topic") is None

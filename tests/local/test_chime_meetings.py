@@ -6,7 +6,7 @@ import uuid
 import pytest
 from botocore.exceptions import ClientError
 
-from telehealth_local.emulator.chime_meetings import models as meetings
+from telehealth_local.emulator.chime_meetings import MeetingHooks
 from telehealth_local.emulator.chime_meetings.exceptions import (
     BadRequestException,
     LimitExceededException,
@@ -25,7 +25,7 @@ PLACEMENT_KEYS = {"AudioHostUrl", "AudioFallbackUrl", "SignalingUrl", "TurnContr
 
 @pytest.fixture
 def backend() -> ChimeMeetingsBackend:
-    return ChimeMeetingsBackend(ACCOUNT, REGION)
+    return ChimeMeetingsBackend(ACCOUNT, REGION, hooks=MeetingHooks())
 
 
 def new_meeting(backend: ChimeMeetingsBackend, token: str | None = None, **extra) -> dict:
@@ -249,30 +249,28 @@ class TestTags:
 
 class TestCallSimulatorAccessors:
     @pytest.fixture
-    def registered(self):
-        meetings.backends.reset()
-        yield meetings.backends.get(ACCOUNT, REGION)
-        meetings.backends.reset()
+    def registered(self, emulator):
+        return emulator.backends["chime-sdk-meetings"].get(ACCOUNT, REGION)
 
-    def test_join_token_lookup_and_phone_connection(self, registered):
+    def test_join_token_lookup_and_phone_connection(self, registered, emulator):
         meeting = new_meeting(registered)
         mid = meeting["MeetingId"]
         attendee = registered.create_attendee(MeetingId=mid, ExternalUserId="(phone) patient-1")["Attendee"]
-        assert meetings.meeting_exists(ACCOUNT, REGION, mid)
-        assert not meetings.meeting_exists(ACCOUNT, REGION, str(uuid.uuid4()))
-        assert not meetings.meeting_exists("999999999999", REGION, mid)
-        assert meetings.attendee_by_join_token(ACCOUNT, REGION, mid, attendee["JoinToken"]) == attendee
-        assert meetings.attendee_by_join_token(ACCOUNT, REGION, mid, "not-the-token") is None
-        assert meetings.connect_attendee(ACCOUNT, REGION, mid, "not-the-token", via="phone") is None
+        assert emulator.meetings.meeting_exists(ACCOUNT, REGION, mid)
+        assert not emulator.meetings.meeting_exists(ACCOUNT, REGION, str(uuid.uuid4()))
+        assert not emulator.meetings.meeting_exists("999999999999", REGION, mid)
+        assert emulator.meetings.attendee_by_join_token(ACCOUNT, REGION, mid, attendee["JoinToken"]) == attendee
+        assert emulator.meetings.attendee_by_join_token(ACCOUNT, REGION, mid, "not-the-token") is None
+        assert emulator.meetings.connect_attendee(ACCOUNT, REGION, mid, "not-the-token", via="phone") is None
 
-        assert meetings.connect_attendee(ACCOUNT, REGION, mid, attendee["JoinToken"], via="phone") == attendee
-        assert meetings.attendee_connection(ACCOUNT, REGION, mid, attendee["AttendeeId"]) == "phone"
+        assert emulator.meetings.connect_attendee(ACCOUNT, REGION, mid, attendee["JoinToken"], via="phone") == attendee
+        assert emulator.meetings.attendee_connection(ACCOUNT, REGION, mid, attendee["AttendeeId"]) == "phone"
         # The AWS shapes never show the local connection state.
         assert registered.list_attendees(MeetingId=mid)["Attendees"] == [attendee]
-        assert meetings.disconnect_attendee(ACCOUNT, REGION, mid, attendee["AttendeeId"])
-        assert meetings.attendee_connection(ACCOUNT, REGION, mid, attendee["AttendeeId"]) is None
+        assert emulator.meetings.disconnect_attendee(ACCOUNT, REGION, mid, attendee["AttendeeId"])
+        assert emulator.meetings.attendee_connection(ACCOUNT, REGION, mid, attendee["AttendeeId"]) is None
         registered.delete_attendee(MeetingId=mid, AttendeeId=attendee["AttendeeId"])
-        assert not meetings.disconnect_attendee(ACCOUNT, REGION, mid, attendee["AttendeeId"])
+        assert not emulator.meetings.disconnect_attendee(ACCOUNT, REGION, mid, attendee["AttendeeId"])
 
 
 # --- boto3 through the served emulator -----------------------------------------------------

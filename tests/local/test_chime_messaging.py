@@ -10,14 +10,6 @@ import pytest
 import requests
 from botocore.exceptions import ClientError
 
-from telehealth_local.emulator.chime_messaging import (
-    channel_details,
-    channel_members,
-    channels_for_member,
-    set_session_endpoint,
-)
-from telehealth_local.events import hub
-
 pytestmark = pytest.mark.timeout(60)
 
 ACCOUNT = "123456789012"
@@ -64,13 +56,13 @@ def restricted(world) -> str:
 
 
 @pytest.fixture
-def inbox():
-    """inbox(user_arn) -> the list that collects the frames the event hub delivers to that user."""
+def inbox(emulator):
+    """inbox(user_arn) -> the list that collects the frames the emulator's event hub delivers to that user."""
     unsubscribes = []
 
     def listen(user_arn: str) -> list[dict]:
         frames: list[dict] = []
-        unsubscribes.append(hub.subscribe(user_arn, frames.append))
+        unsubscribes.append(emulator.hub.subscribe(user_arn, frames.append))
         return frames
 
     yield listen
@@ -224,9 +216,9 @@ def test_delete_channel(world, restricted, inbox):
     fails("NotFoundException", 404, world.messaging.describe_channel, ChannelArn=restricted, ChimeBearer=world.admin)
 
 
-def test_channel_of_a_deleted_app_instance_is_gone(world, restricted):
+def test_channel_of_a_deleted_app_instance_is_gone(world, restricted, emulator):
     world.identity.delete_app_instance(AppInstanceArn=world.app)
-    assert channels_for_member(ACCOUNT, REGION, world.alice) == []
+    assert emulator.messaging.channels_for_member(ACCOUNT, REGION, world.alice) == []
 
 
 def test_list_channels_by_privacy(world):
@@ -617,14 +609,10 @@ def test_message_frames_reach_members_only(world, restricted, inbox):
 
 # --- session endpoint, tags, helpers ---------------------------------------------------------------
 
-def test_messaging_session_endpoint(world):
-    set_session_endpoint(None)
-    try:
-        fails("ServiceUnavailableException", 503, world.messaging.get_messaging_session_endpoint)
-        set_session_endpoint("127.0.0.1:45678")
-        assert world.messaging.get_messaging_session_endpoint()["Endpoint"] == {"Url": "127.0.0.1:45678"}
-    finally:
-        set_session_endpoint(None)
+def test_messaging_session_endpoint(world, emulator):
+    fails("ServiceUnavailableException", 503, world.messaging.get_messaging_session_endpoint)
+    emulator.set_session_endpoint("127.0.0.1:45678")
+    assert world.messaging.get_messaging_session_endpoint()["Endpoint"] == {"Url": "127.0.0.1:45678"}
 
 
 def test_channel_tags(world, restricted):
@@ -637,12 +625,12 @@ def test_channel_tags(world, restricted):
           ResourceARN=f"{world.app}/channel/none")
 
 
-def test_websocket_helpers(world, restricted):
-    assert channels_for_member(ACCOUNT, REGION, world.bob) == [restricted]
-    assert channels_for_member(ACCOUNT, REGION, world.carol) == []
-    assert channel_members(ACCOUNT, REGION, restricted) == [world.alice, world.bob]
+def test_websocket_helpers(world, restricted, emulator):
+    assert emulator.messaging.channels_for_member(ACCOUNT, REGION, world.bob) == [restricted]
+    assert emulator.messaging.channels_for_member(ACCOUNT, REGION, world.carol) == []
+    assert emulator.messaging.channel_members(ACCOUNT, REGION, restricted) == [world.alice, world.bob]
     send(world, restricted, world.alice, "latest")
-    details = channel_details(ACCOUNT, REGION, world.bob)
+    details = emulator.messaging.channel_details(ACCOUNT, REGION, world.bob)
     assert len(details) == 1
     assert details[0]["Channel"]["ChannelArn"] == restricted
     assert [m["Content"] for m in details[0]["ChannelMessages"]] == ["latest"]

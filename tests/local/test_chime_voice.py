@@ -7,7 +7,7 @@ import uuid
 import pytest
 from botocore.exceptions import ClientError
 
-from telehealth_local.emulator.chime_voice import LOCAL_PHONE_NUMBER, calls
+from telehealth_local.emulator.chime_voice import LOCAL_PHONE_NUMBER
 from telehealth_local.emulator.chime_voice.exceptions import (
     BadRequestException,
     NotFoundException,
@@ -33,18 +33,15 @@ class SilentHandler:
 
 
 @pytest.fixture
-def handler():
+def handler(emulator):
     fake = SilentHandler()
-    calls.reset()
-    calls.configure(fake, wait_timeout=10.0)
-    yield fake
-    calls.reset()
-    calls.simulator.invoker = None
+    emulator.calls.configure(fake, wait_timeout=10.0)
+    return fake
 
 
 @pytest.fixture
-def backend() -> ChimeVoiceBackend:
-    return ChimeVoiceBackend(ACCOUNT, REGION)
+def backend(emulator) -> ChimeVoiceBackend:
+    return ChimeVoiceBackend(ACCOUNT, REGION, calls=emulator.calls)
 
 
 def new_sma(backend: ChimeVoiceBackend, name: str = "telehealth-local-sma", arn: str = HANDLER_ARN) -> dict:
@@ -113,17 +110,17 @@ class TestPhoneNumbers:
 
 
 class TestCalls:
-    def test_create_call_starts_the_simulator(self, backend, handler):
+    def test_create_call_starts_the_simulator(self, emulator, backend, handler):
         sma = new_sma(backend)
         result = backend.create_sip_media_application_call(
             FromPhoneNumber=LOCAL_PHONE_NUMBER, ToPhoneNumber=PATIENT_PHONE,
             SipMediaApplicationId=sma["SipMediaApplicationId"], ArgumentsMap={"k": "v"})
         transaction_id = result["SipMediaApplicationCall"]["TransactionId"]
-        state = calls.wait_idle(transaction_id)
+        state = emulator.calls.wait_idle(transaction_id)
         assert state["status"] == "ringing" and state["sip_media_application_id"] == sma["SipMediaApplicationId"]
         assert [e["InvocationEventType"] for e in handler.events] == ["NEW_OUTBOUND_CALL", "RINGING"]
 
-    def test_create_call_errors(self, backend, handler):
+    def test_create_call_errors(self, emulator, backend, handler):
         sma = new_sma(backend)
         with pytest.raises(BadRequestException):
             backend.create_sip_media_application_call(FromPhoneNumber=LOCAL_PHONE_NUMBER, ToPhoneNumber=PATIENT_PHONE,
@@ -131,16 +128,14 @@ class TestCalls:
         with pytest.raises(BadRequestException):
             backend.create_sip_media_application_call(FromPhoneNumber="+12065550111", ToPhoneNumber=PATIENT_PHONE,
                                                       SipMediaApplicationId=sma["SipMediaApplicationId"])
-        assert calls.list_calls() == []
+        assert emulator.calls.list_calls() == []
 
-    def test_no_invoker_is_service_unavailable(self, backend):
-        calls.reset()
-        calls.simulator.invoker = None
+    def test_no_invoker_is_service_unavailable(self, emulator, backend):
         sma = new_sma(backend)
         with pytest.raises(ServiceUnavailableException):
             backend.create_sip_media_application_call(FromPhoneNumber=LOCAL_PHONE_NUMBER, ToPhoneNumber=PATIENT_PHONE,
                                                       SipMediaApplicationId=sma["SipMediaApplicationId"])
-        assert calls.list_calls() == []
+        assert emulator.calls.list_calls() == []
 
     def test_update_call_errors(self, backend, handler):
         sma = new_sma(backend)
@@ -246,14 +241,14 @@ class TestBoto3:
             client.get_phone_number(PhoneNumberId="+12065550111")
         assert error_of(excinfo)[:2] == (404, "NotFoundException")
 
-    def test_create_call(self, client, handler):
+    def test_create_call(self, emulator, client, handler):
         sma_id = client.create_sip_media_application(AwsRegion=REGION, Name="sma", Endpoints=[
             {"LambdaArn": HANDLER_ARN}])["SipMediaApplication"]["SipMediaApplicationId"]
         created = client.create_sip_media_application_call(FromPhoneNumber=LOCAL_PHONE_NUMBER,
                                                            ToPhoneNumber=PATIENT_PHONE, SipMediaApplicationId=sma_id)
         assert created["ResponseMetadata"]["HTTPStatusCode"] == 201
         transaction_id = created["SipMediaApplicationCall"]["TransactionId"]
-        assert calls.wait_idle(transaction_id)["status"] == "ringing"
+        assert emulator.calls.wait_idle(transaction_id)["status"] == "ringing"
         for kwargs in ({"FromPhoneNumber": LOCAL_PHONE_NUMBER, "ToPhoneNumber": "555-0100"},
                        {"FromPhoneNumber": "+12065550111", "ToPhoneNumber": PATIENT_PHONE}):
             with pytest.raises(ClientError) as excinfo:
@@ -263,11 +258,9 @@ class TestBoto3:
             client.create_sip_media_application_call(FromPhoneNumber=LOCAL_PHONE_NUMBER, ToPhoneNumber=PATIENT_PHONE,
                                                      SipMediaApplicationId="0a0a0a0a-0000-0000-0000-000000000000")
         assert error_of(excinfo)[:2] == (400, "BadRequestException")
-        assert len(calls.list_calls()) == 1
+        assert len(emulator.calls.list_calls()) == 1
 
     def test_create_call_without_invoker_is_503(self, client):
-        calls.reset()
-        calls.simulator.invoker = None
         sma_id = client.create_sip_media_application(AwsRegion=REGION, Name="sma", Endpoints=[
             {"LambdaArn": HANDLER_ARN}])["SipMediaApplication"]["SipMediaApplicationId"]
         with pytest.raises(ClientError) as excinfo:

@@ -10,7 +10,7 @@ import types
 import pytest
 from werkzeug.test import Client
 
-from telehealth_local.emulator.core import BackendRegistry, EmulatedService, Emulator, load_package, paginate
+from telehealth_local.emulator.core import BackendRegistry, Dispatcher, EmulatedService, load_package, paginate
 from telehealth_local.emulator.core.deserialize import parse_input
 from telehealth_local.emulator.core.ownership import chime_service_for_arn
 from telehealth_local.emulator.core.pagination import MAX_TOKEN_LENGTH, decode_token, encode_token
@@ -391,19 +391,19 @@ def fake_pinpoint(monkeypatch):
     package.__path__ = []
     responses = types.ModuleType("fake_pinpoint.responses")
     responses.OPERATIONS = {"SendMessages": "send_messages", "GetApp": "get_app"}
-    responses.backends = BackendRegistry(FakePinpoint)
+    responses.BACKEND = FakePinpoint
     monkeypatch.setitem(sys.modules, "fake_pinpoint", package)
     monkeypatch.setitem(sys.modules, "fake_pinpoint.responses", responses)
-    return responses.backends
+    return BackendRegistry(FakePinpoint)
 
 
 @pytest.fixture
-def emulator(fake_pinpoint) -> Emulator:
-    return Emulator([
+def emulator(fake_pinpoint) -> Dispatcher:
+    return Dispatcher([
         EmulatedService("chime-sdk-identity", "telehealth_local.emulator.chime_identity"),
         EmulatedService("chime-sdk-meetings", "no_such_package_for_meetings"),
         EmulatedService("pinpoint", "fake_pinpoint", exclusive=False),
-    ])
+    ], {"pinpoint": fake_pinpoint})
 
 
 def test_backend_gets_typed_members_and_payload_renders_bare(emulator, fake_pinpoint):
@@ -493,7 +493,7 @@ def test_shared_tags_route_goes_to_the_arn_owner(emulator):
 def test_package_contract_is_checked_at_load(monkeypatch):
     responses = types.ModuleType("broken_pkg.responses")
     responses.OPERATIONS = {"CreateChannel": "create_channel", "NoSuchOperation": "x"}
-    responses.backends = BackendRegistry(FakePinpoint)
+    responses.BACKEND = FakePinpoint
     monkeypatch.setitem(sys.modules, "broken_pkg", types.ModuleType("broken_pkg"))
     monkeypatch.setitem(sys.modules, "broken_pkg.responses", responses)
     with pytest.raises(ImportError, match="NoSuchOperation"):

@@ -15,8 +15,6 @@ from werkzeug.test import Client
 from stack_fixture import wait_for
 from telehealth_local.control import media_link
 from telehealth_local.control.api import ControlApi
-from telehealth_local.outbox import Outbox
-from telehealth_local.emulator.chime_meetings import models
 
 WAITING = {"Audio": "None", "Video": "None", "Content": "None"}
 
@@ -27,17 +25,14 @@ def chime(boto_client):
 
 
 @pytest.fixture
-def control() -> Client:
-    return Client(ControlApi(outbox=Outbox(), calls=None, sms=None, meetings=media_link))
+def control(emulator) -> Client:
+    return Client(ControlApi(outbox=emulator.outbox, calls=emulator.calls, sms=emulator.sms, meetings=emulator.meetings))
 
 
 @pytest.fixture
-def media_endpoint() -> Iterator[str]:
-    models.set_media_endpoint("127.0.0.1:4999")
-    try:
-        yield "127.0.0.1:4999"
-    finally:
-        models.set_media_endpoint(None)
+def media_endpoint(emulator) -> str:
+    emulator.meetings.set_media_endpoint("127.0.0.1:4999")
+    return "127.0.0.1:4999"
 
 
 def new_meeting(chime: Any) -> dict[str, Any]:
@@ -120,9 +115,9 @@ def media_plane() -> Iterator[tuple[int, list[str]]]:
         thread.join(5)
 
 
-def test_every_roster_change_is_pushed_to_the_media_plane(chime, media_plane):
+def test_every_roster_change_is_pushed_to_the_media_plane(emulator, chime, media_plane):
     port, paths = media_plane
-    notifier = media_link.connect("127.0.0.1", port)
+    notifier = media_link.connect(emulator.meetings, "127.0.0.1", port)
     try:
         mid = new_meeting(chime)["MeetingId"]
         changed = f"/_internal/meetings/{mid}/changed"
@@ -139,4 +134,3 @@ def test_every_roster_change_is_pushed_to_the_media_plane(chime, media_plane):
         wait_for(lambda: paths.count(changed) == 5, 5, message="the meeting's end to be pushed")
     finally:
         notifier.close()
-        models.set_media_endpoint(None)

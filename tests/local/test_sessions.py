@@ -338,12 +338,9 @@ class TestWithTheEmulator:
         return messaging, channel, users
 
     @pytest.fixture
-    def default_server(self, emulator_endpoint):
-        from telehealth_local.events import hub
-        from telehealth_local.wiring import _MessagingViews
-
-        views = _MessagingViews()
-        server = start_session_server(hub=hub, user_exists=views.user_exists, prefetch=views.prefetch)
+    def default_server(self, emulator, emulator_endpoint):
+        server = start_session_server(hub=emulator.hub, user_exists=emulator.messaging.user_exists,
+                                      prefetch=emulator.messaging.prefetch)
         yield server
         server.stop()
 

@@ -15,7 +15,6 @@ from typing import Iterator
 
 import pytest
 
-from telehealth_local.emulator.chime_messaging.models import set_session_endpoint
 from telehealth_local.sessions import start_session_server
 
 pytestmark = pytest.mark.timeout(180)
@@ -49,19 +48,15 @@ def ensure_node_modules() -> None:
 
 
 @pytest.fixture
-def session_server(emulator_endpoint) -> Iterator[str]:
+def session_server(emulator, emulator_endpoint) -> Iterator[str]:
     """The websocket server, published through GetMessagingSessionEndpoint; yields the
     emulator's base URL for clients."""
-    from telehealth_local.events import hub
-    from telehealth_local.wiring import _MessagingViews
-
-    views = _MessagingViews()
-    server = start_session_server(hub=hub, user_exists=views.user_exists, prefetch=views.prefetch)
-    set_session_endpoint(server.url)
+    server = start_session_server(hub=emulator.hub, user_exists=emulator.messaging.user_exists,
+                                  prefetch=emulator.messaging.prefetch)
+    emulator.set_session_endpoint(server.url)
     try:
         yield emulator_endpoint
     finally:
-        set_session_endpoint(None)
         server.stop()
 
 

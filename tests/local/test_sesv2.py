@@ -4,14 +4,12 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from telehealth_local.outbox import outbox
 
 
-@pytest.fixture(autouse=True)
-def clean_outbox():
-    outbox.clear()
-    yield
-    outbox.clear()
+@pytest.fixture
+def outbox(emulator):
+    """The e-mail outbox of this test's emulator."""
+    return emulator.outbox
 
 
 @pytest.fixture
@@ -24,7 +22,7 @@ def _mail(ses, sender, body="Hello", to=("guest@example.com",)):
                           Content={"Simple": {"Subject": {"Data": "Visit"}, "Body": {"Text": {"Data": body}}}})
 
 
-def test_mail_from_a_verified_identity_lands_in_the_outbox_with_its_code(ses):
+def test_mail_from_a_verified_identity_lands_in_the_outbox_with_its_code(outbox, ses):
     ses.create_email_identity(EmailIdentity="no-reply@clinic.example")
     assert ses.get_email_identity(EmailIdentity="no-reply@clinic.example")["VerifiedForSendingStatus"] is True
     assert _mail(ses, "no-reply@clinic.example", "Your join code: Abc-123_xyz")["MessageId"]
@@ -32,14 +30,14 @@ def test_mail_from_a_verified_identity_lands_in_the_outbox_with_its_code(ses):
     assert (row["subject"], row["body"], row["code"]) == ("Visit", "Your join code: Abc-123_xyz", "Abc-123_xyz")
 
 
-def test_an_unverified_sender_is_rejected_and_nothing_is_sent(ses):
+def test_an_unverified_sender_is_rejected_and_nothing_is_sent(outbox, ses):
     with pytest.raises(ClientError) as excinfo:
         _mail(ses, "someone@elsewhere.example")
     assert excinfo.value.response["Error"]["Code"] == "MessageRejected"
     assert outbox.email() == []
 
 
-def test_a_domain_identity_covers_its_addresses_and_duplicates_are_refused(ses):
+def test_a_domain_identity_covers_its_addresses_and_duplicates_are_refused(outbox, ses):
     ses.create_email_identity(EmailIdentity="clinic2.example")
     _mail(ses, "desk@clinic2.example")
     assert [m["to"] for m in outbox.email()] == ["guest@example.com"]

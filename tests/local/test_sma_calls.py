@@ -7,8 +7,12 @@ from typing import Any, Callable
 import pytest
 from botocore.exceptions import ClientError
 
-from telehealth_local.emulator.chime_meetings import models as meetings
-from telehealth_local.emulator.chime_voice import LOCAL_PHONE_NUMBER, calls
+from telehealth_local.emulator.chime_voice import (
+    LOCAL_PHONE_NUMBER,
+    CallInputError,
+    CallNotFound,
+    CallStateError,
+)
 from telehealth_local.lambdas import LambdaInvocationError
 
 ACCOUNT, REGION = "123456789012", "us-east-1"
@@ -83,13 +87,16 @@ class FakeSmaHandler:
 
 
 @pytest.fixture
-def handler():
+def calls(emulator):
+    """The call simulator of this test's emulator."""
+    return emulator.calls
+
+
+@pytest.fixture
+def handler(calls):
     fake = FakeSmaHandler()
-    calls.reset()
     calls.configure(fake, invocation_timeout=10.0, wait_timeout=10.0)
-    yield fake
-    calls.reset()
-    calls.simulator.invoker = None
+    return fake
 
 
 @pytest.fixture
@@ -114,7 +121,7 @@ def meeting(boto_client, handler) -> dict:
     return {"meeting": meeting, "attendee": attendee}
 
 
-def dial(voice, sma_id: str, **arguments: str) -> str:
+def dial(calls, voice, sma_id: str, **arguments: str) -> str:
     call = voice.create_sip_media_application_call(
         FromPhoneNumber=LOCAL_PHONE_NUMBER, ToPhoneNumber=PATIENT_PHONE, SipMediaApplicationId=sma_id,
         ArgumentsMap=arguments)
@@ -123,15 +130,15 @@ def dial(voice, sma_id: str, **arguments: str) -> str:
     return transaction_id
 
 
-def connection(meeting: dict) -> str | None:
-    return meetings.attendee_connection(ACCOUNT, REGION, meeting["meeting"]["MeetingId"],
+def connection(emulator, meeting: dict) -> str | None:
+    return emulator.meetings.attendee_connection(ACCOUNT, REGION, meeting["meeting"]["MeetingId"],
                                         meeting["attendee"]["AttendeeId"])
 
 
 # --- the happy path ---------------------------------------------------------------------
 
-def test_dial_sends_new_outbound_call_then_ringing(voice, sma_id, handler):
-    transaction_id = dial(voice, sma_id, appointment="a-1")
+def test_dial_sends_new_outbound_call_then_ringing(calls, voice, sma_id, handler):
+    transaction_id = dial(calls, voice, sma_id, appointment="a-1")
     assert handler.types() == ["NEW_OUTBOUND_CALL", "RINGING"]
     assert set(handler.functions) == {HANDLER_ARN}
     new_call = handler.events[0]
@@ -155,8 +162,8 @@ def test_dial_sends_new_outbound_call_then_ringing(voice, sma_id, handler):
     assert listed["events"] == ["NEW_OUTBOUND_CALL", "RINGING"] and listed["spoken"] == []
 
 
-def test_answer_digits_join_hangup(voice, sma_id, handler, meeting):
-    transaction_id = dial(voice, sma_id)
+def test_answer_digits_join_hangup(emulator, calls, voice, sma_id, handler, meeting):
+    transaction_id = dial(calls, voice, sma_id)
 
     answered = calls.answer(transaction_id)
     assert answered["status"] == "answered" and answered["awaiting_digits"]
@@ -169,7 +176,7 @@ def test_answer_digits_join_hangup(voice, sma_id, handler, meeting):
     assert joined["status"] == "joined"
     assert joined["meeting_id"] == meeting["meeting"]["MeetingId"]
     assert joined["attendee_id"] == meeting["attendee"]["AttendeeId"]
-    assert connection(meeting) == "phone"
+    assert connection(emulator, meeting) == "phone"
     gathered, joined_event = [e for e in handler.events if e["InvocationEventType"] == "ACTION_SUCCESSFUL"]
     assert set(gathered["ActionData"]) == REFERENCE_SPEAK_AND_GET_DIGITS_SUCCESS
     assert gathered["ActionData"]["Type"] == "SpeakAndGetDigits" and gathered["ActionData"]["ReceivedDigits"] == "1"
@@ -179,7 +186,7 @@ def test_answer_digits_join_hangup(voice, sma_id, handler, meeting):
 
     ended = calls.hangup(transaction_id)
     assert ended["status"] == "ended" and ended["end_reason"] == "callee_hangup"
-    assert connection(meeting) is None
+    assert connection(emulator, meeting) is None
     hangup_a, hangup_b = [e for e in handler.events if e["InvocationEventType"] == "HANGUP"]
     assert hangup_a["ActionData"] == {"Type": "Hangup", "Parameters": {
         "SipResponseCode": 0, "CallId": leg(hangup_a)["CallId"], "ParticipantTag": "LEG-A"}}
@@ -193,8 +200,8 @@ def test_answer_digits_join_hangup(voice, sma_id, handler, meeting):
     assert all(e["CallDetails"]["TransactionId"] == transaction_id for e in handler.events)
 
 
-def test_hangup_before_answer_is_a_486(voice, sma_id, handler):
-    transaction_id = dial(voice, sma_id)
+def test_hangup_before_answer_is_a_486(calls, voice, sma_id, handler):
+    transaction_id = dial(calls, voice, sma_id)
     ended = calls.hangup(transaction_id)
     assert ended["status"] == "ended"
     assert handler.last("HANGUP")["ActionData"]["Parameters"]["SipResponseCode"] == 486
@@ -202,9 +209,9 @@ def test_hangup_before_answer_is_a_486(voice, sma_id, handler):
 
 # --- digits ------------------------------------------------------------------------------
 
-def test_wrong_digits_repeat_then_fail(voice, sma_id, handler):
+def test_wrong_digits_repeat_then_fail(calls, voice, sma_id, handler):
     handler.repeat = 2
-    transaction_id = dial(voice, sma_id)
+    transaction_id = dial(calls, voice, sma_id)
     calls.answer(transaction_id)
     retry = calls.digits(transaction_id, "7")
     assert retry["awaiting_digits"] and retry["spoken"] == [PROMPT, SORRY, PROMPT]
@@ -217,19 +224,19 @@ def test_wrong_digits_repeat_then_fail(voice, sma_id, handler):
     assert event["ActionData"]["ErrorType"] and event["ActionData"]["ErrorMessage"]
 
 
-def test_terminator_and_maximum_digits(voice, sma_id, handler):
+def test_terminator_and_maximum_digits(calls, voice, sma_id, handler):
     handler.on["CALL_ANSWERED"] = lambda e: respond({"Type": "SpeakAndGetDigits", "Parameters": {
         "CallId": leg(e)["CallId"], "SpeechParameters": {"Text": "Enter your code"},
         "MinNumberOfDigits": 2, "MaxNumberOfDigits": 4, "TerminatorDigits": ["#"]}})
-    transaction_id = dial(voice, sma_id)
+    transaction_id = dial(calls, voice, sma_id)
     calls.answer(transaction_id)
     calls.digits(transaction_id, "12#9")
     assert handler.last("ACTION_SUCCESSFUL")["ActionData"]["ReceivedDigits"] == "12"
 
 
-def test_digits_without_a_gather_are_digits_received(voice, sma_id, handler):
+def test_digits_without_a_gather_are_digits_received(calls, voice, sma_id, handler):
     handler.on["CALL_ANSWERED"] = lambda e: respond()
-    transaction_id = dial(voice, sma_id)
+    transaction_id = dial(calls, voice, sma_id)
     calls.answer(transaction_id)
     calls.digits(transaction_id, "5*")
     event = handler.last("DIGITS_RECEIVED")
@@ -239,12 +246,12 @@ def test_digits_without_a_gather_are_digits_received(voice, sma_id, handler):
 
 # --- actions -----------------------------------------------------------------------------
 
-def test_an_action_list_reports_success_once_with_its_last_action(voice, sma_id, handler):
+def test_an_action_list_reports_success_once_with_its_last_action(calls, voice, sma_id, handler):
     handler.on["CALL_ANSWERED"] = lambda e: respond(
         {"Type": "Speak", "Parameters": {"CallId": leg(e)["CallId"], "Text": "One"}},
         {"Type": "Pause", "Parameters": {"DurationInMilliseconds": 500}},
         {"Type": "Speak", "Parameters": {"ParticipantTag": "LEG-A", "Text": "Two"}})
-    transaction_id = dial(voice, sma_id)
+    transaction_id = dial(calls, voice, sma_id)
     answered = calls.answer(transaction_id)
     assert answered["spoken"] == ["One", "Two"]
     assert handler.types()[-2:] == ["CALL_ANSWERED", "ACTION_SUCCESSFUL"]
@@ -252,12 +259,12 @@ def test_an_action_list_reports_success_once_with_its_last_action(voice, sma_id,
         "Type": "Speak", "Parameters": {"ParticipantTag": "LEG-A", "Text": "Two"}}
 
 
-def test_a_failed_action_drops_the_rest_of_the_list(voice, sma_id, handler):
+def test_a_failed_action_drops_the_rest_of_the_list(calls, voice, sma_id, handler):
     handler.on["CALL_ANSWERED"] = lambda e: respond(
         {"Type": "Speak", "Parameters": {"CallId": leg(e)["CallId"], "Text": "One"}},
         {"Type": "PlayAudio", "Parameters": {"AudioSource": {"Type": "S3", "BucketName": "b", "Key": "k.wav"}}},
         {"Type": "Speak", "Parameters": {"CallId": leg(e)["CallId"], "Text": "Never"}})
-    transaction_id = dial(voice, sma_id)
+    transaction_id = dial(calls, voice, sma_id)
     answered = calls.answer(transaction_id)
     assert answered["spoken"] == ["One"]
     failed = handler.last("ACTION_FAILED")["ActionData"]
@@ -271,58 +278,58 @@ def test_a_failed_action_drops_the_rest_of_the_list(voice, sma_id, handler):
     {"Type": "SpeakAndGetDigits", "Parameters": {"SpeechParameters": {"Text": "Press 1"}}},
     {"Type": "Hangup", "Parameters": {"SipResponseCode": 0}},
 ])
-def test_bad_action_parameters_fail_the_action(voice, sma_id, handler, action):
+def test_bad_action_parameters_fail_the_action(calls, voice, sma_id, handler, action):
     handler.on["CALL_ANSWERED"] = lambda e: respond(action)
-    transaction_id = dial(voice, sma_id)
+    transaction_id = dial(calls, voice, sma_id)
     answered = calls.answer(transaction_id)
     assert answered["status"] == "answered"
     data = handler.last("ACTION_FAILED")["ActionData"]
     assert data["Type"] == action["Type"] and data["ErrorType"] == "InvalidActionParameter"
 
 
-def test_join_with_a_bad_token_fails_the_action(voice, sma_id, handler, meeting):
+def test_join_with_a_bad_token_fails_the_action(emulator, calls, voice, sma_id, handler, meeting):
     handler.join_token = "not-a-join-token"
-    transaction_id = dial(voice, sma_id)
+    transaction_id = dial(calls, voice, sma_id)
     calls.answer(transaction_id)
     state = calls.digits(transaction_id, "1")
     assert state["status"] == "answered" and state["meeting_id"] is None
     data = handler.last("ACTION_FAILED")["ActionData"]
     assert data["Type"] == "JoinChimeMeeting"
     assert (data["ErrorType"], data["ErrorMessage"]) == ("InvalidActionParameter", "JoinToken parameter value is invalid.")
-    assert connection(meeting) is None
+    assert connection(emulator, meeting) is None
 
 
-def test_handler_hangup_ends_the_call(voice, sma_id, handler):
+def test_handler_hangup_ends_the_call(calls, voice, sma_id, handler):
     handler.on["CALL_ANSWERED"] = lambda e: respond(
         {"Type": "Speak", "Parameters": {"CallId": leg(e)["CallId"], "Text": "Sorry, goodbye."}},
         {"Type": "Hangup", "Parameters": {"SipResponseCode": "480", "ParticipantTag": "LEG-A"}},
         {"Type": "Speak", "Parameters": {"CallId": leg(e)["CallId"], "Text": "Never"}})
-    transaction_id = dial(voice, sma_id)
+    transaction_id = dial(calls, voice, sma_id)
     ended = calls.answer(transaction_id)
     assert ended["status"] == "ended" and ended["end_reason"] == "application_hangup"
     assert ended["spoken"] == ["Sorry, goodbye."]
     assert handler.types()[-1] == "HANGUP"
     assert handler.last("HANGUP")["ActionData"]["Parameters"]["SipResponseCode"] == 480
-    with pytest.raises(calls.CallStateError):
+    with pytest.raises(CallStateError):
         calls.hangup(transaction_id)
 
 
-def test_handler_hangs_up_the_meeting_leg_only(voice, sma_id, handler, meeting):
-    transaction_id = dial(voice, sma_id)
+def test_handler_hangs_up_the_meeting_leg_only(emulator, calls, voice, sma_id, handler, meeting):
+    transaction_id = dial(calls, voice, sma_id)
     calls.answer(transaction_id)
     calls.digits(transaction_id, "1")
     handler.on["CALL_UPDATE_REQUESTED"] = lambda e: respond(
         {"Type": "Hangup", "Parameters": {"CallId": leg(e, "LEG-B")["CallId"], "SipResponseCode": "0"}})
-    calls.simulator.request_update(ACCOUNT, REGION, calls.get_call(transaction_id)["sip_media_application_id"],
+    calls.request_update(ACCOUNT, REGION, calls.get_call(transaction_id)["sip_media_application_id"],
                                    transaction_id, {"leave": "meeting"})
     state = calls.wait_idle(transaction_id)
-    assert state["status"] == "answered" and connection(meeting) is None
+    assert state["status"] == "answered" and connection(emulator, meeting) is None
     success = handler.last("ACTION_SUCCESSFUL")
     assert success["ActionData"]["Type"] == "Hangup"
     assert (leg(success)["Status"], leg(success, "LEG-B")["Status"]) == ("Connected", "Disconnected")
 
 
-def test_meeting_ending_drops_the_meeting_leg(boto_client, voice, sma_id, handler, meeting):
+def test_meeting_ending_drops_the_meeting_leg(calls, boto_client, voice, sma_id, handler, meeting):
     # What the calling service's handler does: LEG-B gone while LEG-A is connected -> hang up LEG-A.
     def on_hangup(event):
         if event["ActionData"]["Parameters"]["ParticipantTag"] == "LEG-B" and leg(event)["Status"] == "Connected":
@@ -330,7 +337,7 @@ def test_meeting_ending_drops_the_meeting_leg(boto_client, voice, sma_id, handle
         return respond()
 
     handler.on["HANGUP"] = on_hangup
-    transaction_id = dial(voice, sma_id)
+    transaction_id = dial(calls, voice, sma_id)
     calls.answer(transaction_id)
     calls.digits(transaction_id, "1")
     boto_client("chime-sdk-meetings").delete_meeting(MeetingId=meeting["meeting"]["MeetingId"])
@@ -343,7 +350,7 @@ def test_meeting_ending_drops_the_meeting_leg(boto_client, voice, sma_id, handle
         "SipResponseCode": 0, "CallId": leg(hangup_a)["CallId"], "ParticipantTag": "LEG-A"}
 
 
-def test_handler_deleting_the_attendee_on_hangup_adds_no_events(boto_client, voice, sma_id, handler, meeting):
+def test_handler_deleting_the_attendee_on_hangup_adds_no_events(calls, boto_client, voice, sma_id, handler, meeting):
     client = boto_client("chime-sdk-meetings")
 
     def on_hangup(event):
@@ -353,7 +360,7 @@ def test_handler_deleting_the_attendee_on_hangup_adds_no_events(boto_client, voi
         return respond()
 
     handler.on["HANGUP"] = on_hangup
-    transaction_id = dial(voice, sma_id)
+    transaction_id = dial(calls, voice, sma_id)
     calls.answer(transaction_id)
     calls.digits(transaction_id, "1")
     calls.hangup(transaction_id)
@@ -364,7 +371,7 @@ def test_handler_deleting_the_attendee_on_hangup_adds_no_events(boto_client, voi
 
 # --- transaction attributes ----------------------------------------------------------------
 
-def test_transaction_attributes_replace_keep_and_clear(voice, sma_id, handler):
+def test_transaction_attributes_replace_keep_and_clear(calls, voice, sma_id, handler):
     # Each response speaks (so an ACTION_SUCCESSFUL follows) and sets these attributes
     # (None: the key is left out); the last response ends the exchange.
     script = [{"a": "1"}, None, {"b": "2"}, {}]
@@ -380,7 +387,7 @@ def test_transaction_attributes_replace_keep_and_clear(voice, sma_id, handler):
 
     handler.on["CALL_ANSWERED"] = next_step
     handler.on["ACTION_SUCCESSFUL"] = next_step
-    transaction_id = dial(voice, sma_id)
+    transaction_id = dial(calls, voice, sma_id)
     state = calls.answer(transaction_id)
     seen = [e["CallDetails"].get("TransactionAttributes") for e in handler.events
             if e["InvocationEventType"] == "ACTION_SUCCESSFUL"]
@@ -388,9 +395,9 @@ def test_transaction_attributes_replace_keep_and_clear(voice, sma_id, handler):
     assert state["status"] == "answered" and state["errors"] == []
 
 
-def test_too_many_transaction_attributes_is_an_invalid_response(voice, sma_id, handler):
+def test_too_many_transaction_attributes_is_an_invalid_response(calls, voice, sma_id, handler):
     handler.on["CALL_ANSWERED"] = lambda e: respond(TransactionAttributes={f"k{i}": "v" for i in range(11)})
-    transaction_id = dial(voice, sma_id)
+    transaction_id = dial(calls, voice, sma_id)
     state = calls.answer(transaction_id)
     event = handler.last("INVALID_LAMBDA_RESPONSE")
     assert event["ErrorType"] == "TransactionAttributesInvalidMapSize"
@@ -409,11 +416,11 @@ def test_too_many_transaction_attributes_is_an_invalid_response(voice, sma_id, h
     ({"SchemaVersion": "1.0", "Actions": "Speak"}, "InvalidActionList"),
     (None, "InvalidResponse"),
 ])
-def test_invalid_response_gets_invalid_lambda_response(voice, sma_id, handler, response, error_type):
+def test_invalid_response_gets_invalid_lambda_response(calls, voice, sma_id, handler, response, error_type):
     handler.on["CALL_ANSWERED"] = lambda e: response
     handler.on["INVALID_LAMBDA_RESPONSE"] = lambda e: respond(
         {"Type": "Speak", "Parameters": {"CallId": leg(e)["CallId"], "Text": "Recovered"}})
-    transaction_id = dial(voice, sma_id)
+    transaction_id = dial(calls, voice, sma_id)
     state = calls.answer(transaction_id)
     event = handler.last("INVALID_LAMBDA_RESPONSE")
     assert event["ErrorType"] == error_type and event["ErrorMessage"]
@@ -422,38 +429,38 @@ def test_invalid_response_gets_invalid_lambda_response(voice, sma_id, handler, r
     assert [e["event"] for e in state["errors"]] == ["CALL_ANSWERED"]
 
 
-def test_invalid_twice_in_a_row_ends_the_call(voice, sma_id, handler):
+def test_invalid_twice_in_a_row_ends_the_call(calls, voice, sma_id, handler):
     handler.on["CALL_ANSWERED"] = lambda e: {"SchemaVersion": "9"}
     handler.on["INVALID_LAMBDA_RESPONSE"] = lambda e: {"SchemaVersion": "9"}
-    transaction_id = dial(voice, sma_id)
+    transaction_id = dial(calls, voice, sma_id)
     state = calls.answer(transaction_id)
     assert state["status"] == "ended" and state["end_reason"] == "invalid_response"
     assert state["events"][-2:] == ["INVALID_LAMBDA_RESPONSE", "HANGUP"]
 
 
-def test_a_raising_handler_ends_its_call_but_not_the_simulator(voice, sma_id, handler):
+def test_a_raising_handler_ends_its_call_but_not_the_simulator(calls, voice, sma_id, handler):
     def crash(event):
         raise LambdaInvocationError(HANDLER_ARN, "KeyError", "'TransactionAttributes'")
 
     handler.on["CALL_ANSWERED"] = crash
-    broken = dial(voice, sma_id)
+    broken = dial(calls, voice, sma_id)
     state = calls.answer(broken)
     assert state["status"] == "ended" and state["end_reason"] == "handler_error"
     assert state["errors"] == [{"event": "CALL_ANSWERED", "error_type": "KeyError", "message": "'TransactionAttributes'"}]
     assert state["events"] == ["NEW_OUTBOUND_CALL", "RINGING", "CALL_ANSWERED"]
 
     del handler.on["CALL_ANSWERED"]
-    healthy = dial(voice, sma_id)
+    healthy = dial(calls, voice, sma_id)
     assert calls.answer(healthy)["spoken"] == [PROMPT]
     assert {c["transaction_id"]: c["status"] for c in calls.list_calls()} == {broken: "ended", healthy: "answered"}
 
 
-def test_a_handler_that_never_answers_times_out(voice, sma_id, handler):
+def test_a_handler_that_never_answers_times_out(calls, voice, sma_id, handler):
     release = threading.Event()
     handler.on["CALL_ANSWERED"] = lambda e: release.wait(10) and respond()
     calls.configure(invocation_timeout=0.2)
     try:
-        transaction_id = dial(voice, sma_id)
+        transaction_id = dial(calls, voice, sma_id)
         state = calls.answer(transaction_id)
         assert state["status"] == "ended" and state["errors"][0]["error_type"] == "Timeout"
     finally:
@@ -462,10 +469,10 @@ def test_a_handler_that_never_answers_times_out(voice, sma_id, handler):
 
 # --- UpdateSipMediaApplicationCall ---------------------------------------------------------
 
-def test_update_call_interrupts_a_pending_gather(voice, sma_id, handler):
+def test_update_call_interrupts_a_pending_gather(calls, voice, sma_id, handler):
     handler.on["CALL_UPDATE_REQUESTED"] = lambda e: respond(
         {"Type": "Speak", "Parameters": {"CallId": leg(e)["CallId"], "Text": "The doctor has left."}})
-    transaction_id = dial(voice, sma_id)
+    transaction_id = dial(calls, voice, sma_id)
     calls.answer(transaction_id)
     updated = voice.update_sip_media_application_call(
         SipMediaApplicationId=sma_id, TransactionId=transaction_id, Arguments={"reason": "cancelled"})
@@ -479,8 +486,8 @@ def test_update_call_interrupts_a_pending_gather(voice, sma_id, handler):
     assert state["spoken"][-1] == "The doctor has left." and not state["awaiting_digits"]
 
 
-def test_update_call_with_no_actions_keeps_the_gather(voice, sma_id, handler):
-    transaction_id = dial(voice, sma_id)
+def test_update_call_with_no_actions_keeps_the_gather(calls, voice, sma_id, handler):
+    transaction_id = dial(calls, voice, sma_id)
     calls.answer(transaction_id)
     voice.update_sip_media_application_call(SipMediaApplicationId=sma_id, TransactionId=transaction_id,
                                             Arguments={})
@@ -488,8 +495,8 @@ def test_update_call_with_no_actions_keeps_the_gather(voice, sma_id, handler):
     assert "ACTION_INTERRUPTED" not in handler.types()
 
 
-def test_update_unknown_or_ended_call_is_not_found(voice, sma_id, handler):
-    transaction_id = dial(voice, sma_id)
+def test_update_unknown_or_ended_call_is_not_found(calls, voice, sma_id, handler):
+    transaction_id = dial(calls, voice, sma_id)
     calls.hangup(transaction_id)
     for tid in (transaction_id, "00000000-0000-0000-0000-000000000000"):
         with pytest.raises(ClientError) as excinfo:
@@ -499,28 +506,28 @@ def test_update_unknown_or_ended_call_is_not_found(voice, sma_id, handler):
 
 # --- the control operations ----------------------------------------------------------------
 
-def test_control_errors(voice, sma_id, handler):
-    with pytest.raises(calls.CallNotFound):
+def test_control_errors(calls, voice, sma_id, handler):
+    with pytest.raises(CallNotFound):
         calls.answer("no-such-call")
-    with pytest.raises(calls.CallNotFound):
+    with pytest.raises(CallNotFound):
         calls.get_call("no-such-call")
-    transaction_id = dial(voice, sma_id)
-    with pytest.raises(calls.CallStateError):
+    transaction_id = dial(calls, voice, sma_id)
+    with pytest.raises(CallStateError):
         calls.digits(transaction_id, "1")
-    with pytest.raises(calls.CallInputError):
+    with pytest.raises(CallInputError):
         calls.digits(transaction_id, "1a")
-    with pytest.raises(calls.CallInputError):
+    with pytest.raises(CallInputError):
         calls.digits(transaction_id, "")
     calls.answer(transaction_id)
-    with pytest.raises(calls.CallStateError):
+    with pytest.raises(CallStateError):
         calls.answer(transaction_id)
     calls.hangup(transaction_id)
     for operation in (calls.answer, calls.hangup, lambda tid: calls.digits(tid, "1")):
-        with pytest.raises(calls.CallStateError):
+        with pytest.raises(CallStateError):
             operation(transaction_id)
 
 
-def test_queued_work_is_processed_in_order(voice, sma_id, handler, meeting):
+def test_queued_work_is_processed_in_order(calls, voice, sma_id, handler, meeting):
     call = voice.create_sip_media_application_call(
         FromPhoneNumber=LOCAL_PHONE_NUMBER, ToPhoneNumber=PATIENT_PHONE, SipMediaApplicationId=sma_id)
     transaction_id = call["SipMediaApplicationCall"]["TransactionId"]
@@ -533,7 +540,7 @@ def test_queued_work_is_processed_in_order(voice, sma_id, handler, meeting):
     assert state["status"] == "ended"
 
 
-def test_full_events_are_kept_for_inspection(voice, sma_id, handler):
-    transaction_id = dial(voice, sma_id)
+def test_full_events_are_kept_for_inspection(calls, voice, sma_id, handler):
+    transaction_id = dial(calls, voice, sma_id)
     kept = calls.get_call(transaction_id, with_events=True)["event_log"]
     assert kept == handler.events

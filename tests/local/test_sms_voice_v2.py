@@ -7,9 +7,7 @@ import pytest
 import requests
 from botocore.exceptions import ClientError
 
-from telehealth_local.emulator.sms_voice_v2 import receive_text, register_phone_number
-from telehealth_local.emulator.sms_voice_v2.models import UnknownNumber
-from telehealth_local.outbox import outbox
+from telehealth_local.emulator.sms_voice_v2 import UnknownNumber
 
 ACCOUNT, REGION = "123456789012", "us-east-1"
 OURS, PATIENT, DOCTOR = "+12025550100", "+14155550123", "+12065550142"
@@ -18,14 +16,18 @@ BODY = "Check in for your appointment with Dr Ada."
 
 @pytest.fixture
 def sms(boto_client):
-    outbox.clear()
-    yield boto_client("pinpoint-sms-voice-v2")
-    outbox.clear()
+    return boto_client("pinpoint-sms-voice-v2")
 
 
 @pytest.fixture
-def number(sms) -> dict:
-    return register_phone_number(OURS)
+def outbox(emulator):
+    """The SMS outbox of this test's emulator."""
+    return emulator.outbox
+
+
+@pytest.fixture
+def number(sms, emulator) -> dict:
+    return emulator.sms.register_phone_number(OURS)
 
 
 def error_of(excinfo) -> tuple[int, str, dict]:
@@ -39,7 +41,7 @@ def send(sms, **overrides):
 
 
 class TestSendTextMessage:
-    def test_a_text_lands_in_the_outbox_with_its_origination_number(self, sms, number):
+    def test_a_text_lands_in_the_outbox_with_its_origination_number(self, outbox, sms, number):
         sms.create_configuration_set(ConfigurationSetName="telehealth-local")
         response = send(sms, ConfigurationSetName="telehealth-local", Context={"appointment_id": "a-1"})
         assert response["MessageId"]
@@ -49,15 +51,15 @@ class TestSendTextMessage:
             "context": {"appointment_id": "a-1"}}
 
     @pytest.mark.parametrize("identity", ["id", "arn"])
-    def test_the_origination_identity_may_be_the_id_or_arn(self, sms, number, identity):
+    def test_the_origination_identity_may_be_the_id_or_arn(self, outbox, sms, number, identity):
         send(sms, OriginationIdentity=number["PhoneNumberId" if identity == "id" else "PhoneNumberArn"])
         assert [m["origination_number"] for m in outbox.sms()] == [OURS]
 
-    def test_dry_run_validates_and_sends_nothing(self, sms, number):
+    def test_dry_run_validates_and_sends_nothing(self, outbox, sms, number):
         assert send(sms, DryRun=True)["MessageId"]
         assert outbox.sms() == []
 
-    def test_unknown_origination_identity_or_configuration_set(self, sms, number):
+    def test_unknown_origination_identity_or_configuration_set(self, outbox, sms, number):
         with pytest.raises(ClientError) as excinfo:
             send(sms, OriginationIdentity="+12025550199")
         status, code, response = error_of(excinfo)
@@ -80,7 +82,7 @@ class TestSendTextMessage:
         ({"MessageBody": "x" * 1601}, "FIELD_VALIDATION_FAILED"),
         ({"Context": {"k": " padded "}}, "FIELD_VALIDATION_FAILED"),
     ])
-    def test_bad_input_is_a_validation_exception(self, boto_client, number, overrides, reason):
+    def test_bad_input_is_a_validation_exception(self, outbox, boto_client, number, overrides, reason):
         client = boto_client("pinpoint-sms-voice-v2", validate=False)
         params = {"DestinationPhoneNumber": PATIENT, "OriginationIdentity": OURS, "MessageBody": BODY, **overrides}
         with pytest.raises(ClientError) as excinfo:
@@ -89,7 +91,7 @@ class TestSendTextMessage:
         assert (status, code, response["Reason"]) == (400, "ValidationException", reason)
         assert outbox.sms() == []
 
-    def test_an_opted_out_destination_is_a_conflict_and_gets_nothing(self, sms, number):
+    def test_an_opted_out_destination_is_a_conflict_and_gets_nothing(self, outbox, sms, number):
         sms.put_opted_out_number(OptOutListName="Default", OptedOutNumber=PATIENT)
         with pytest.raises(ClientError) as excinfo:
             send(sms)
@@ -98,7 +100,7 @@ class TestSendTextMessage:
         send(sms, DestinationPhoneNumber=DOCTOR)
         assert [m["to"] for m in outbox.sms()] == [DOCTOR]
 
-    def test_only_the_numbers_own_opt_out_list_counts(self, sms, number):
+    def test_only_the_numbers_own_opt_out_list_counts(self, outbox, sms, number):
         sms.create_opt_out_list(OptOutListName="clinic")
         sms.put_opted_out_number(OptOutListName="clinic", OptedOutNumber=PATIENT)
         send(sms)  # the number still uses Default
@@ -170,31 +172,31 @@ class TestOptOutLists:
 
 class TestInboundKeywords:
     @pytest.mark.parametrize("body", ["STOP", "stop", " Unsubscribe please", "ARRET", "OPT-OUT", "TD", "quit"])
-    def test_opt_out_keywords_put_the_sender_on_the_numbers_list(self, sms, number, body):
-        assert receive_text(OURS, PATIENT, body) == "opted_out"
+    def test_opt_out_keywords_put_the_sender_on_the_numbers_list(self, emulator, sms, number, body):
+        assert emulator.sms.receive_text(OURS, PATIENT, body) == "opted_out"
         (entry,) = sms.describe_opted_out_numbers(OptOutListName="Default")["OptedOutNumbers"]
         assert (entry["OptedOutNumber"], entry["EndUserOptedOut"]) == (PATIENT, True)
         with pytest.raises(ClientError):
             send(sms)
 
-    def test_start_opts_back_in_and_other_texts_change_nothing(self, sms, number):
-        assert receive_text(OURS, PATIENT, "hello, is this the clinic?") == "none"
-        assert receive_text(OURS, PATIENT, "STOP") == "opted_out"
+    def test_start_opts_back_in_and_other_texts_change_nothing(self, emulator, outbox, sms, number):
+        assert emulator.sms.receive_text(OURS, PATIENT, "hello, is this the clinic?") == "none"
+        assert emulator.sms.receive_text(OURS, PATIENT, "STOP") == "opted_out"
         with pytest.raises(ClientError) as excinfo:  # the recipient's own opt-out is theirs to lift
             sms.delete_opted_out_number(OptOutListName="Default", OptedOutNumber=PATIENT)
         assert error_of(excinfo)[2]["Reason"] == "PHONE_NUMBER_CANNOT_BE_OPTED_IN"
-        assert receive_text(OURS, PATIENT, "unstop") == "opted_in"
+        assert emulator.sms.receive_text(OURS, PATIENT, "unstop") == "opted_in"
         send(sms)
         assert [m["to"] for m in outbox.sms()] == [PATIENT]
 
-    def test_self_managed_opt_outs_are_left_to_the_sender(self, sms, number):
+    def test_self_managed_opt_outs_are_left_to_the_sender(self, emulator, sms, number):
         sms.update_phone_number(PhoneNumberId=number["PhoneNumberId"], SelfManagedOptOutsEnabled=True)
-        assert receive_text(OURS, PATIENT, "STOP") == "none"
+        assert emulator.sms.receive_text(OURS, PATIENT, "STOP") == "none"
         send(sms)
 
-    def test_unknown_number(self, sms, number):
+    def test_unknown_number(self, emulator, sms, number):
         with pytest.raises(UnknownNumber):
-            receive_text("+12025550199", PATIENT, "STOP")
+            emulator.sms.receive_text("+12025550199", PATIENT, "STOP")
 
 
 class TestWire:

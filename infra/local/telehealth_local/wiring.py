@@ -12,16 +12,16 @@ own and the data flows along the arguments below instead of through module globa
 from __future__ import annotations
 
 import os
-import re
 import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable
 
 from .control.api import ControlApi
 from .control.faults import FaultInjector
 from .control.traffic import TrafficCounter
+from .emulator.app import Emulator, build_emulator
 from .events import EventHub
 from .glue.apigateway import ApiGatewayGlue
 from .glue.cognito.glue import CognitoGlue
@@ -70,7 +70,7 @@ class EndpointParts:
     state: StartupState
     outbox: Outbox
     hub: EventHub
-    emulator: Any
+    emulator: Emulator
     invoker: ProcessLambdaInvoker
     iam: IamEnforcer
     control: ControlApi
@@ -81,10 +81,11 @@ class EndpointParts:
 def build_endpoint(settings: EndpointSettings) -> EndpointParts:
     """Build the endpoint's parts (nothing listens yet; processes.endpoint.Endpoint.start binds and starts)."""
     state = StartupState()
-    outbox, hub = _outbox_and_hub()
+    outbox = Outbox()
+    hub = EventHub()
     invoker = ProcessLambdaInvoker(settings.services_root, max_workers=settings.max_workers, stage=settings.stage,
                                    deployed=_deployed_functions(settings.outputs_path, settings.stage))
-    emulator = _build_emulator(outbox=outbox, hub=hub)
+    emulator = build_emulator(outbox=outbox, hub=hub)
     # CreateSipMediaApplicationCall's simulated calls invoke the SMA handler through the invoker.
     emulator.calls.configure(invoker=invoker)
     iam = IamEnforcer()
@@ -107,61 +108,3 @@ def _deployed_functions(outputs_path: Path | None, stage: str) -> DeployedFuncti
     """Runs what `chalice deploy` put in Lambda for other stages (scripts/deploy.py --local)."""
     base = (outputs_path.parent if outputs_path else Path(tempfile.mkdtemp(prefix="telehealth-local-")))
     return DeployedFunctions(DeployedCode(base / "lambda-code", stage), os.environ)
-
-
-# -- until the emulator is instance-based (branch h14emu): its module API in the instance's shape --
-_USER_ARN = re.compile(r"arn:aws:chime:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):app-instance/[^/]+/user/[^/]+")
-
-
-class _MessagingViews:
-    @staticmethod
-    def _where(user_arn: str) -> tuple[str, str]:
-        match = _USER_ARN.fullmatch(user_arn)
-        if match is None:
-            raise ValueError("not an AppInstanceUser ARN")
-        return match["account"], match["region"]
-
-    def user_exists(self, user_arn: str) -> bool:
-        from .emulator.chime_identity import models as identity
-
-        return identity.user_exists(*self._where(user_arn), user_arn)
-
-    def prefetch(self, user_arn: str, sort_by: str | None) -> list[Mapping[str, Any]]:
-        from .emulator.chime_messaging import models as messaging
-
-        return list(messaging.channel_details(*self._where(user_arn), user_arn))
-
-
-class _ModuleEmulator:
-    def __init__(self, *, outbox: Outbox, hub: EventHub):
-        from .emulator import app
-        from .emulator.chime_voice import calls
-        from .emulator import sms_voice_v2
-        from .control import media_link
-
-        self.outbox, self.hub = outbox, hub
-        self._app = app.make_emulator_app()
-        self.is_emulated = app.is_emulated_request
-        self.calls = calls
-        self.sms = sms_voice_v2
-        self.meetings = media_link
-        self.messaging = _MessagingViews()
-
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        return self._app(environ, start_response)
-
-    def set_session_endpoint(self, host_port: str | None) -> None:
-        from .emulator.chime_messaging.models import set_session_endpoint
-
-        set_session_endpoint(host_port)
-
-
-def _outbox_and_hub() -> tuple[Outbox, EventHub]:
-    from .events import hub
-    from .outbox import outbox
-
-    return outbox, hub
-
-
-def _build_emulator(*, outbox: Outbox, hub: EventHub) -> Any:
-    return _ModuleEmulator(outbox=outbox, hub=hub)

@@ -12,9 +12,9 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from ..emulator.chime_voice.calls import CallInputError, CallNotFound, CallStateError
+from ..emulator.chime_voice import CallInputError, CallNotFound, CallStateError
 from ..emulator.core.request import DEFAULT_REGION, account_for_access_key
-from ..emulator.sms_voice_v2.models import UnknownNumber
+from ..emulator.sms_voice_v2 import UnknownNumber
 from ..outbox import Outbox
 
 PREFIX = "/_local"

@@ -17,35 +17,14 @@ import urllib.error
 import urllib.request
 from typing import Any
 
-from ..emulator.chime_meetings import models
-
 logger = logging.getLogger("telehealth_local.media_link")
-
-
-def roster(meeting_id: str) -> dict[str, Any] | None:
-    """The meeting's attendees (no join tokens), in whichever account and region holds it."""
-    for backend in models.backends.all():
-        attendees = backend.roster(meeting_id)
-        if attendees is not None:
-            return {"MeetingId": meeting_id.lower(), "Attendees": attendees}
-    return None
-
-
-def resolve_join_token(meeting_id: str, join_token: str) -> dict[str, Any] | None:
-    """The attendee (AttendeeId, ExternalUserId, Capabilities) holding `join_token`, or None."""
-    for backend in models.backends.all():
-        attendee = backend.find_attendee_by_join_token(meeting_id, join_token)
-        if attendee is not None:
-            found = attendee.to_dict()
-            found.pop("JoinToken")
-            return found
-    return None
 
 
 class ChangeNotifier:
     """Tells the media plane, in order and off the request thread, which meetings changed."""
 
-    def __init__(self, media_url: str):
+    def __init__(self, meetings: Any, media_url: str):
+        self._meetings = meetings
         self.media_url = media_url.rstrip("/")
         self._queue: queue.Queue[str | None] = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="media-notifier", daemon=True)
@@ -66,14 +45,17 @@ class ChangeNotifier:
                 logger.warning("media plane not told of a roster change: %s", type(exc).__name__)
 
     def close(self) -> None:
-        models.remove_change_listener(self)
+        self._meetings.remove_change_listener(self)
         self._queue.put(None)
         self._thread.join(timeout=5)
 
 
-def connect(host: str, port: int) -> ChangeNotifier:
-    """Point new meetings' SignalingUrl at the media plane on host:port and push roster changes to it."""
-    models.set_media_endpoint(f"{host}:{port}")
-    notifier = ChangeNotifier(f"http://{host}:{port}")
-    models.add_change_listener(notifier)
+def connect(meetings: Any, host: str, port: int) -> ChangeNotifier:
+    """Point new meetings' SignalingUrl at the media plane on host:port and push roster changes to it.
+
+    `meetings` is the emulator's MeetingViews (`emulator.meetings`); the control API answers the
+    media plane's questions from it too (`roster`, `resolve_join_token`)."""
+    meetings.set_media_endpoint(f"{host}:{port}")
+    notifier = ChangeNotifier(meetings, f"http://{host}:{port}")
+    meetings.add_change_listener(notifier)
     return notifier

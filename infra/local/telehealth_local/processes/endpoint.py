@@ -98,7 +98,7 @@ class Endpoint:
         self._serve_thread.start()
         self._start_sessions()
         if settings.media_port:
-            self._media_notifier = media_link.connect(self.host, settings.media_port)
+            self._media_notifier = media_link.connect(self.parts.emulator.meetings, self.host, settings.media_port)
         self._bootstrap = Bootstrap(self.url, stage=settings.stage, services_root=self.invoker.services_root,
                                     phone_number=settings.phone_number)
         outputs = self._bootstrap.run()

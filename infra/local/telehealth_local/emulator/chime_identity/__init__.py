@@ -1,20 +1,5 @@
-"""Emulated Amazon Chime SDK identity: app instances, their users and admins (state, rules, helpers)."""
-from .models import (
-    app_instance_exists,
-    app_instance_of,
-    backends,
-    identity_of,
-    is_app_instance_admin,
-    user_exists,
-    user_name,
-)
+"""Emulated Amazon Chime SDK identity: app instances, their users and admins (state, rules, lookups)."""
+from .models import IdentityBackend, app_instance_of
+from .views import IdentityViews
 
-__all__ = [
-    "app_instance_exists",
-    "app_instance_of",
-    "backends",
-    "identity_of",
-    "is_app_instance_admin",
-    "user_exists",
-    "user_name",
-]
+__all__ = ["IdentityBackend", "IdentityViews", "app_instance_of"]

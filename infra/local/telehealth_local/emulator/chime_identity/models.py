@@ -14,10 +14,9 @@ import threading
 import uuid
 from typing import Any
 
-from ..core.tagging import MAX_TAGS, ChimeTagging
-from ..core import BackendRegistry, paginate, utcnow
+from ..core.tagging import MAX_TAGS, ChimeTagging, tag_dict
+from ..core import paginate, utcnow
 from .exceptions import BadRequestException, ConflictException, NotFoundException
-
 
 
 @dataclasses.dataclass
@@ -98,6 +97,10 @@ class IdentityBackend(ChimeTagging):
         with self.lock:
             return user_arn in self.admins.get(app_instance_arn, {}) and user_arn in self.users
 
+    def has_app_instance(self, app_instance_arn: str) -> bool:
+        with self.lock:
+            return app_instance_arn in self.app_instances
+
     # --- app instances -----------------------------------------------------------------
 
     def create_app_instance(self, Name: str, ClientRequestToken: str, Metadata: str | None = None,
@@ -106,7 +109,7 @@ class IdentityBackend(ChimeTagging):
             now = utcnow()
             arn = f"arn:aws:chime:{self.region}:{self.account_id}:app-instance/{uuid.uuid4()}"
             self.app_instances[arn] = AppInstance(arn, Name, Metadata, now, now, next(self._seq),
-                                                  _tag_dict(Tags))
+                                                  tag_dict(Tags))
             self.admins[arn] = {}
             return {"AppInstanceArn": arn}
 
@@ -153,7 +156,7 @@ class IdentityBackend(ChimeTagging):
                 raise ConflictException("An AppInstanceUser with this AppInstanceUserId already exists.")
             now = utcnow()
             self.users[arn] = AppInstanceUser(arn, AppInstanceArn, AppInstanceUserId, Name, Metadata, now, now,
-                                              next(self._seq), ExpirationSettings, _tag_dict(Tags))
+                                              next(self._seq), ExpirationSettings, tag_dict(Tags))
             return {"AppInstanceUserArn": arn}
 
     def describe_app_instance_user(self, AppInstanceUserArn: str) -> dict[str, Any]:
@@ -247,36 +250,3 @@ class IdentityBackend(ChimeTagging):
 
     def _too_many_tags(self, arn: str) -> BadRequestException:
         return BadRequestException(f"A resource can have at most {MAX_TAGS} tags.")
-
-
-def _tag_dict(tags: list[dict[str, str]] | None) -> dict[str, str]:
-    return {tag["Key"]: tag["Value"] for tag in tags or []}
-
-
-backends: BackendRegistry[IdentityBackend] = BackendRegistry(IdentityBackend)
-
-
-# --- plain-Python helpers for other emulated services (messaging, websocket sessions) -------
-
-def user_exists(account_id: str, region: str, user_arn: str) -> bool:
-    return backends.get(account_id, region).get_user(user_arn) is not None
-
-
-def user_name(account_id: str, region: str, user_arn: str) -> str | None:
-    user = backends.get(account_id, region).get_user(user_arn)
-    return user.name if user else None
-
-
-def identity_of(account_id: str, region: str, user_arn: str) -> dict[str, str]:
-    """The Chime `Identity` {Arn, Name} of a user (Name empty if the user no longer exists)."""
-    return {"Arn": user_arn, "Name": user_name(account_id, region, user_arn) or ""}
-
-
-def app_instance_exists(account_id: str, region: str, app_instance_arn: str) -> bool:
-    backend = backends.get(account_id, region)
-    with backend.lock:
-        return app_instance_arn in backend.app_instances
-
-
-def is_app_instance_admin(account_id: str, region: str, app_instance_arn: str, user_arn: str) -> bool:
-    return backends.get(account_id, region).is_admin(app_instance_arn, user_arn)

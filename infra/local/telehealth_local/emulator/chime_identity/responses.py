@@ -1,5 +1,5 @@
 """Chime SDK identity operations this package emulates, mapped to their backend methods (glue only)."""
-from .models import backends
+from .models import IdentityBackend
 
 OPERATIONS = {
     "CreateAppInstance": "create_app_instance",
@@ -21,4 +21,6 @@ OPERATIONS = {
     "ListTagsForResource": "list_tags_for_resource",
 }
 
-__all__ = ["OPERATIONS", "backends"]
+BACKEND = IdentityBackend
+
+__all__ = ["BACKEND", "OPERATIONS"]

@@ -1,18 +1,6 @@
-"""Emulated Amazon Chime SDK meetings (meetings and attendees), with accessors for the SMA call simulator."""
-from .models import (
-    attendee_by_join_token,
-    attendee_connection,
-    backends,
-    connect_attendee,
-    disconnect_attendee,
-    meeting_exists,
-)
+"""Emulated Amazon Chime SDK meetings (meetings and attendees), with lookups for the media plane and the SMA call simulator."""
+from .hooks import MeetingHooks
+from .models import ChimeMeetingsBackend
+from .views import MeetingViews
 
-__all__ = [
-    "attendee_by_join_token",
-    "attendee_connection",
-    "backends",
-    "connect_attendee",
-    "disconnect_attendee",
-    "meeting_exists",
-]
+__all__ = ["ChimeMeetingsBackend", "MeetingHooks", "MeetingViews"]

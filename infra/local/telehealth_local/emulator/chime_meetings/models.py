@@ -1,4 +1,4 @@
-"""State and rules of the emulated Chime SDK meetings service, plus accessors for the call simulator."""
+"""State and rules of the emulated Chime SDK meetings service (meetings and attendees), plus lookups for the call simulator."""
 from __future__ import annotations
 
 import base64
@@ -7,11 +7,12 @@ import re
 import secrets
 import threading
 import uuid
-from typing import Any, Callable
+from typing import Any
 
-from ..core.tagging import MAX_TAGS, ChimeTagging
-from ..core import BackendRegistry, paginate
-from .placement import media_placement, set_media_endpoint
+from ..core.tagging import MAX_TAGS, ChimeTagging, tag_dict
+from ..core import paginate
+from .hooks import MeetingHooks
+from .placement import media_placement
 from .exceptions import (
     BadRequestException,
     LimitExceededException,
@@ -70,7 +71,7 @@ class Attendee:
 
 
 class Meeting:
-    def __init__(self, account_id: str, region: str, request: dict[str, Any]):
+    def __init__(self, account_id: str, region: str, request: dict[str, Any], media_endpoint: str | None):
         self.meeting_id = str(uuid.uuid4())
         self.arn = f"arn:aws:chime:{region}:{account_id}:meeting/{self.meeting_id}"
         self.external_meeting_id: str = request["ExternalMeetingId"]
@@ -80,17 +81,14 @@ class Meeting:
         self.notifications: dict[str, Any] | None = request.get("NotificationsConfiguration")
         self.primary_meeting_id: str | None = request.get("PrimaryMeetingId")
         self.tenant_ids: list[str] | None = request.get("TenantIds")
-        self.tags: dict[str, str] = {t["Key"]: t["Value"] for t in request.get("Tags") or []}
+        self.tags: dict[str, str] = tag_dict(request.get("Tags"))
         self.attendees: dict[str, Attendee] = {}
         self.by_external_user: dict[str, str] = {}
-        self.placement = self.media_placement()
+        self.placement = media_placement(media_endpoint, self.media_region, self.meeting_id)
 
     @property
     def max_attendees(self) -> int:
         return ((self.features or {}).get("Attendee") or {}).get("MaxCount") or DEFAULT_MAX_ATTENDEES
-
-    def media_placement(self) -> dict[str, str]:
-        return media_placement(self.media_region, self.meeting_id)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -119,51 +117,16 @@ class Meeting:
             raise BadRequestException("Content can only be received when Video is SendReceive or Receive.")
 
 
-# Called (outside any lock) with a meeting id whenever its roster changes (an attendee is
-# created or deleted, capabilities change, the meeting is deleted): the media plane re-reads it.
-ChangeListener = Callable[[str], None]
-_change_listeners: list[ChangeListener] = []
-
-
-def add_change_listener(listener: ChangeListener) -> None:
-    if listener not in _change_listeners:
-        _change_listeners.append(listener)
-
-
-def remove_change_listener(listener: ChangeListener) -> None:
-    if listener in _change_listeners:
-        _change_listeners.remove(listener)
-
-
-def _announce_change(meeting_id: str) -> None:
-    for listener in list(_change_listeners):
-        listener(meeting_id)
-
-
-# Called (outside any lock) with (account_id, region, meeting_id, attendee_id) whenever an
-# attendee stops existing (DeleteAttendee, DeleteMeeting): the call simulator drops the
-# phone leg of a call joined with it, as AWS does.
-DepartureListener = Callable[[str, str, str, str], None]
-_departure_listeners: list[DepartureListener] = []
-
-
-def add_departure_listener(listener: DepartureListener) -> None:
-    if listener not in _departure_listeners:
-        _departure_listeners.append(listener)
-
-
-def _announce_departures(account_id: str, region: str, meeting_id: str, attendee_ids: list[str]) -> None:
-    for attendee_id in attendee_ids:
-        for listener in list(_departure_listeners):
-            listener(account_id, region, meeting_id, attendee_id)
-
-
 class ChimeMeetingsBackend(ChimeTagging):
-    """One account and region's meetings; every public method is one botocore operation."""
+    """One account and region's meetings; every public method is one botocore operation.
 
-    def __init__(self, account_id: str, region_name: str):
+    `hooks` names the media plane and hears of roster changes and departures.
+    """
+
+    def __init__(self, account_id: str, region_name: str, *, hooks: MeetingHooks):
         self.account_id = account_id
         self.region_name = region_name
+        self._hooks = hooks
         self.meetings: dict[str, Meeting] = {}
         self.request_tokens: dict[str, str] = {}
         self._lock = threading.RLock()
@@ -196,7 +159,7 @@ class ChimeMeetingsBackend(ChimeTagging):
         primary = request.get("PrimaryMeetingId")
         if primary is not None and primary.lower() not in self.meetings:
             raise BadRequestException("PrimaryMeetingId does not name an existing meeting.")
-        meeting = Meeting(self.account_id, self.region_name, request)
+        meeting = Meeting(self.account_id, self.region_name, request, self._hooks.media_endpoint.get())
         return meeting, True
 
     def _store_meeting(self, meeting: Meeting, token: str) -> None:
@@ -268,8 +231,8 @@ class ChimeMeetingsBackend(ChimeTagging):
             meeting = self._meeting(MeetingId)
             del self.meetings[meeting.meeting_id]
             gone = list(meeting.attendees)
-        _announce_departures(self.account_id, self.region_name, meeting.meeting_id, gone)
-        _announce_change(meeting.meeting_id)
+        self._hooks.announce_departures(self.account_id, self.region_name, meeting.meeting_id, gone)
+        self._hooks.announce_change(meeting.meeting_id)
 
     # --- attendees -----------------------------------------------------------------------
 
@@ -281,14 +244,14 @@ class ChimeMeetingsBackend(ChimeTagging):
             if self._new_attendee_count(meeting, [external_user_id]) and len(meeting.attendees) >= meeting.max_attendees:
                 raise LimitExceededException("The meeting has reached its maximum number of attendees.")
             result = {"Attendee": self._add_attendee(meeting, external_user_id, capabilities).to_dict()}
-        _announce_change(meeting.meeting_id)
+        self._hooks.announce_change(meeting.meeting_id)
         return result
 
     def batch_create_attendee(self, MeetingId: str, Attendees: list[dict[str, Any]]) -> dict[str, Any]:
         with self._lock:
             meeting = self._meeting(MeetingId)
             result = self._create_many(meeting, Attendees)
-        _announce_change(meeting.meeting_id)
+        self._hooks.announce_change(meeting.meeting_id)
         return result
 
     def get_attendee(self, MeetingId: str, AttendeeId: str) -> dict[str, Any]:
@@ -313,8 +276,8 @@ class ChimeMeetingsBackend(ChimeTagging):
             attendee = self._attendee(meeting, AttendeeId)
             del meeting.attendees[attendee.attendee_id]
             del meeting.by_external_user[attendee.external_user_id]
-        _announce_departures(self.account_id, self.region_name, meeting.meeting_id, [attendee.attendee_id])
-        _announce_change(meeting.meeting_id)
+        self._hooks.announce_departures(self.account_id, self.region_name, meeting.meeting_id, [attendee.attendee_id])
+        self._hooks.announce_change(meeting.meeting_id)
 
     def update_attendee_capabilities(self, MeetingId: str, AttendeeId: str, Capabilities: dict[str, str]) -> dict[str, Any]:
         with self._lock:
@@ -323,7 +286,7 @@ class ChimeMeetingsBackend(ChimeTagging):
             meeting.check_capabilities(Capabilities)
             attendee.capabilities = dict(Capabilities)
             result = {"Attendee": attendee.to_dict()}
-        _announce_change(meeting.meeting_id)
+        self._hooks.announce_change(meeting.meeting_id)
         return result
 
     def batch_update_attendee_capabilities_except(self, MeetingId: str, ExcludedAttendeeIds: list[dict[str, str]], Capabilities: dict[str, str]) -> None:
@@ -334,7 +297,7 @@ class ChimeMeetingsBackend(ChimeTagging):
             for attendee_id, attendee in meeting.attendees.items():
                 if attendee_id not in excluded:
                     attendee.capabilities = dict(Capabilities)
-        _announce_change(meeting.meeting_id)
+        self._hooks.announce_change(meeting.meeting_id)
 
     # --- tags ----------------------------------------------------------------------------
 
@@ -387,7 +350,7 @@ class ChimeMeetingsBackend(ChimeTagging):
                 return None
             attendee.connected_via = via
             result = attendee.to_dict()
-        _announce_change(meeting_id.lower())  # a phone attendee is now present
+        self._hooks.announce_change(meeting_id.lower())  # a phone attendee is now present
         return result
 
     def set_connection(self, meeting_id: str, attendee_id: str, via: str | None) -> bool:
@@ -398,7 +361,7 @@ class ChimeMeetingsBackend(ChimeTagging):
             if attendee is None:
                 return False
             attendee.connected_via = via
-        _announce_change(meeting_id.lower())
+        self._hooks.announce_change(meeting_id.lower())
         return True
 
     def connection(self, meeting_id: str, attendee_id: str) -> str | None:
@@ -406,41 +369,3 @@ class ChimeMeetingsBackend(ChimeTagging):
             meeting = self.meetings.get(meeting_id.lower())
             attendee = meeting.attendees.get(attendee_id.lower()) if meeting else None
             return attendee.connected_via if attendee else None
-
-
-backends: BackendRegistry[ChimeMeetingsBackend] = BackendRegistry(ChimeMeetingsBackend)
-
-
-# --- what the call simulator uses: plain Python, never HTTP --------------------------------
-
-def meeting_exists(account_id: str, region: str, meeting_id: str) -> bool:
-    backend = backends.peek(account_id, region)
-    return backend is not None and backend.has_meeting(meeting_id)
-
-
-def attendee_by_join_token(account_id: str, region: str, meeting_id: str, join_token: str) -> dict[str, Any] | None:
-    """The attendee (AWS shape) holding `join_token` in that meeting, or None."""
-    backend = backends.peek(account_id, region)
-    attendee = backend.find_attendee_by_join_token(meeting_id, join_token) if backend else None
-    return attendee.to_dict() if attendee else None
-
-
-def connect_attendee(account_id: str, region: str, meeting_id: str, join_token: str, via: str) -> dict[str, Any] | None:
-    """Join the attendee holding `join_token` (e.g. via="phone"); its AWS shape, or None for a bad token."""
-    backend = backends.peek(account_id, region)
-    if backend is None:
-        return None
-    return backend.connect_by_join_token(meeting_id, join_token, via)
-
-
-def disconnect_attendee(account_id: str, region: str, meeting_id: str, attendee_id: str) -> bool:
-    """The attendee left; False if it (or its meeting) no longer exists."""
-    backend = backends.peek(account_id, region)
-    return backend is not None and backend.set_connection(meeting_id, attendee_id, None)
-
-
-def attendee_connection(account_id: str, region: str, meeting_id: str, attendee_id: str) -> str | None:
-    """How the attendee is connected ("phone"), or None when not connected or unknown."""
-    backend = backends.peek(account_id, region)
-    return backend.connection(meeting_id, attendee_id) if backend else None
-

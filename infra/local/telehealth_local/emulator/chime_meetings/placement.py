@@ -4,22 +4,14 @@ from __future__ import annotations
 
 import secrets
 
-# host:port of the local media plane (telehealth_local.media_link), or None when none runs.
-_media_endpoint: str | None = None
 
-
-def set_media_endpoint(host_port: str | None) -> None:
-    """Name the media plane new meetings' SignalingUrl points at (None: nowhere)."""
-    global _media_endpoint
-    _media_endpoint = host_port
-
-
-def media_placement(media_region: str, meeting_id: str) -> dict[str, str]:
+def media_placement(media_endpoint: str | None, media_region: str, meeting_id: str) -> dict[str, str]:
+    """`media_endpoint` is host:port of the local media plane (telehealth_local.media_link), or None."""
     mid = meeting_id
-    if _media_endpoint is not None:
+    if media_endpoint is not None:
         # The SDK appends its own query string, so the URL carries none; besides it the SDK
         # only POSTs client events to EventIngestionUrl (the media plane answers 204).
-        media = _media_endpoint
+        media = media_endpoint
         return {
             "AudioHostUrl": f"{media}:3478",
             "AudioFallbackUrl": f"ws://{media}/calls/{mid}",

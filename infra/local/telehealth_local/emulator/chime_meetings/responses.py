@@ -1,7 +1,7 @@
 """Chime SDK meetings operations mapped to the backend methods that answer them (glue, no logic)."""
 from __future__ import annotations
 
-from .models import backends
+from .models import ChimeMeetingsBackend
 
 OPERATIONS = {
     "CreateMeeting": "create_meeting",
@@ -20,4 +20,6 @@ OPERATIONS = {
     "ListTagsForResource": "list_tags_for_resource",
 }
 
-__all__ = ["OPERATIONS", "backends"]
+BACKEND = ChimeMeetingsBackend
+
+__all__ = ["BACKEND", "OPERATIONS"]

@@ -1,5 +1,5 @@
 """Chime SDK messaging operations this package emulates, mapped to their backend methods (glue only)."""
-from .models import backends
+from .models import MessagingBackend
 
 OPERATIONS = {
     "CreateChannel": "create_channel",
@@ -32,4 +32,6 @@ OPERATIONS = {
     "ListTagsForResource": "list_tags_for_resource",
 }
 
-__all__ = ["OPERATIONS", "backends"]
+BACKEND = MessagingBackend
+
+__all__ = ["BACKEND", "OPERATIONS"]

@@ -6,9 +6,10 @@ import threading
 import uuid
 from typing import Any
 
-from ..core.tagging import MAX_TAGS, ChimeTagging
-from ..core import BackendRegistry, paginate, utcnow
-from . import calls
+from ..core.tagging import MAX_TAGS, ChimeTagging, tag_dict
+from ..core import paginate, utcnow
+from .call_state import CallNotFound, CallStateError
+from .calls import CallSimulator
 from .exceptions import (
     BadRequestException,
     NotFoundException,
@@ -39,7 +40,7 @@ class SipMediaApplication:
         self.name = name
         self.aws_region = aws_region
         self.endpoints = [dict(e) for e in endpoints]
-        self.tags = {t["Key"]: t["Value"] for t in tags or []}
+        self.tags = tag_dict(tags)
         self.created = utcnow()
         self.updated = self.created
 
@@ -101,11 +102,15 @@ def _check_endpoints(endpoints: list[dict[str, str]], account_id: str, aws_regio
 
 
 class ChimeVoiceBackend(ChimeTagging):
-    """One account and region's voice resources; every public method is one botocore operation."""
+    """One account and region's voice resources; every public method is one botocore operation.
 
-    def __init__(self, account_id: str, region_name: str):
+    `calls` is the emulator's call simulator, which CreateSipMediaApplicationCall starts calls on.
+    """
+
+    def __init__(self, account_id: str, region_name: str, *, calls: CallSimulator):
         self.account_id = account_id
         self.region_name = region_name
+        self._calls = calls
         self.applications: dict[str, SipMediaApplication] = {}
         self.phone_numbers: dict[str, PhoneNumber] = {}
         self._lock = threading.RLock()
@@ -176,9 +181,9 @@ class ChimeVoiceBackend(ChimeTagging):
                 raise BadRequestException("FromPhoneNumber is not a phone number of this account.")
             lambda_arn = application.lambda_arn
             application_id = application.id
-        if not calls.simulator.configured:
+        if not self._calls.configured:
             raise ServiceUnavailableException("The local stack has no Lambda invoker configured for SIP media application calls.")
-        transaction_id = calls.simulator.start_call(
+        transaction_id = self._calls.start_call(
             account_id=self.account_id, region=self.region_name, sip_media_application_id=application_id,
             lambda_arn=lambda_arn, from_number=FromPhoneNumber, to_number=ToPhoneNumber,
             arguments=dict(ArgumentsMap or {}), sip_headers=dict(SipHeaders or {}))
@@ -189,8 +194,8 @@ class ChimeVoiceBackend(ChimeTagging):
         with self._lock:
             application = self._application(SipMediaApplicationId)
         try:
-            calls.simulator.request_update(self.account_id, self.region_name, application.id, TransactionId, Arguments)
-        except (calls.CallNotFound, calls.CallStateError):
+            self._calls.request_update(self.account_id, self.region_name, application.id, TransactionId, Arguments)
+        except (CallNotFound, CallStateError):
             raise NotFoundException("The call does not exist or has ended.") from None
         return {"SipMediaApplicationCall": {"TransactionId": TransactionId}}
 
@@ -238,6 +243,3 @@ class ChimeVoiceBackend(ChimeTagging):
             if number is None:
                 raise NotFoundException("The phone number does not exist.")
             return {"PhoneNumber": number.to_dict()}
-
-
-backends: BackendRegistry[ChimeVoiceBackend] = BackendRegistry(ChimeVoiceBackend)

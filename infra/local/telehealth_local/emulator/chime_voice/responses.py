@@ -1,7 +1,7 @@
 """Chime SDK voice operations mapped to the backend methods that answer them (glue, no logic)."""
 from __future__ import annotations
 
-from .models import backends
+from .models import ChimeVoiceBackend
 
 OPERATIONS = {
     "CreateSipMediaApplication": "create_sip_media_application",
@@ -18,4 +18,6 @@ OPERATIONS = {
     "ListTagsForResource": "list_tags_for_resource",
 }
 
-__all__ = ["OPERATIONS", "backends"]
+BACKEND = ChimeVoiceBackend
+
+__all__ = ["BACKEND", "OPERATIONS"]

@@ -7,8 +7,10 @@ A service package `telehealth_local.emulator.<pkg>` is registered in `emulator/a
 (`SERVICES`: botocore service name -> package) and contains:
 
 - `models.py`: the state and rules. A backend class, one instance per (account, region),
-  built by `BackendRegistry(BackendClass)` as `BackendClass(account_id, region)`, exposed as
-  the module-level `backends`. Its methods are the snake_case operation names
+  created by a `BackendRegistry` as `factory(account_id, region)`; `emulator/app.py`'s
+  `build_emulator` makes each registry, with a factory that hands the backend what it needs
+  (the outbox, the event hub, another service's registry). Nothing is created at import.
+  Its methods are the snake_case operation names
   (`create_channel`) and are called with keyword arguments named exactly as the model's
   input members (PascalCase: `ChimeBearer=`, `ChannelArn=`), only the members present in the
   request, already deserialized (timestamps as aware datetimes, blobs as bytes, uri labels
@@ -20,9 +22,11 @@ A service package `telehealth_local.emulator.<pkg>` is registered in `emulator/a
   threaded); hold your own lock and never call back into the emulator over HTTP while
   holding it.
 - `responses.py`: the glue, no logic: `OPERATIONS = {"CreateChannel": "create_channel", ...}`
-  (model operation name -> backend method name) and `backends` re-exported from models.
+  (model operation name -> backend method name) and `BACKEND`, the backend class.
   Operations the model has but OPERATIONS lacks answer 501 `NotImplemented` (a documented gap).
 - `exceptions.py`: `AwsServiceError` subclasses with the service's codes and HTTP statuses.
+- `views.py` (optional): plain-Python read/act helpers over the package's registry for the rest
+  of the local stack (never HTTP), exposed as attributes of the `Emulator`.
 - `__init__.py`: a one-line docstring; may re-export the public helpers.
 
 The framework renders errors from the service's exception shapes ({"Code","Message"} for
@@ -32,20 +36,21 @@ header. Use `paginate()` for list operations (opaque cursor NextTokens).
 SigV4 signatures on REST calls are not verified; the credential scope gives the region and
 the access key gives the account (moto's mapping when moto is loaded, else 123456789012).
 """
-from .dispatcher import EmulatedService, Emulator, ServicePackage, load_package
+from .dispatcher import Dispatcher, EmulatedService, ServicePackage, load_package
 from .errors import bad_request, not_emulated
 from .pagination import decode_token, encode_token, paginate
 from .request import DEFAULT_ACCOUNT_ID, DEFAULT_REGION
-from .state import BackendRegistry
+from .state import BackendRegistry, Setting
 from .timestamps import iso8601, utcnow
 
 __all__ = [
     "BackendRegistry",
     "DEFAULT_ACCOUNT_ID",
     "DEFAULT_REGION",
+    "Dispatcher",
     "EmulatedService",
-    "Emulator",
     "ServicePackage",
+    "Setting",
     "bad_request",
     "decode_token",
     "encode_token",

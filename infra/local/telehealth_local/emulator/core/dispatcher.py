@@ -39,16 +39,18 @@ class EmulatedService:
     exclusive: bool = True
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(frozen=True)
 class ServicePackage:
+    """What a service package declares: its operations and the class of its backends."""
+
     service: str
     module: str
     operations: dict[str, str]
-    backends: BackendRegistry
+    backend: type
 
 
 def load_package(service: str, module: str) -> ServicePackage | None:
-    """The package's responses (OPERATIONS, backends), or None when the package does not exist."""
+    """The package's responses (OPERATIONS, BACKEND), or None when the package does not exist."""
     try:
         responses = importlib.import_module(module + ".responses")
     except ModuleNotFoundError as exc:
@@ -59,32 +61,37 @@ def load_package(service: str, module: str) -> ServicePackage | None:
             return None
         raise
     operations = getattr(responses, "OPERATIONS", None)
-    backends = getattr(responses, "backends", None)
-    if not isinstance(operations, dict) or not isinstance(backends, BackendRegistry):
-        raise ImportError(f"{module}.responses must define OPERATIONS (dict) and backends (BackendRegistry)")
+    backend = getattr(responses, "BACKEND", None)
+    if not isinstance(operations, dict) or not inspect.isclass(backend):
+        raise ImportError(f"{module}.responses must define OPERATIONS (dict) and BACKEND (the backend class)")
     model = service_model(service)
     unknown = sorted(set(operations) - set(model.operation_names))
     if unknown:
         raise ImportError(f"{module}.responses names operations {service} does not have: {unknown}")
-    factory = backends.factory
-    if inspect.isclass(factory):
-        missing = sorted(method for method in operations.values() if not callable(getattr(factory, method, None)))
-        if missing:
-            raise ImportError(f"{module}: backend {factory.__name__} lacks methods {missing}")
-    return ServicePackage(service, module, dict(operations), backends)
+    missing = sorted(method for method in operations.values() if not callable(getattr(backend, method, None)))
+    if missing:
+        raise ImportError(f"{module}: backend {backend.__name__} lacks methods {missing}")
+    return ServicePackage(service, module, dict(operations), backend)
 
 
-class Emulator:
-    """A WSGI app answering for `services`, driven by their botocore models."""
+class Dispatcher:
+    """A WSGI app answering for `services`, driven by their botocore models.
 
-    def __init__(self, services: Iterable[EmulatedService]):
+    `backends` gives the registry of each service (built with whatever the backends need);
+    a loaded package without one gets `BackendRegistry(BACKEND)` (a backend needing nothing
+    but its account and region).
+    """
+
+    def __init__(self, services: Iterable[EmulatedService], backends: Mapping[str, BackendRegistry] | None = None):
         self.services = {service.name: service for service in services}
         self.routes = RouteTable(self.services)
         self.packages: dict[str, ServicePackage] = {}
+        self.backends: dict[str, BackendRegistry] = {}
         for service in self.services.values():
             package = load_package(service.name, service.package)
             if package is not None:
                 self.packages[service.name] = package
+                self.backends[service.name] = (backends or {}).get(service.name) or BackendRegistry(package.backend)
         self._by_signing: dict[str, list[str]] = {}
         for name in self.services:
             self._by_signing.setdefault(signing_name(name), []).append(name)
@@ -156,7 +163,7 @@ class Emulator:
             params = parse_input(operation, request, labels)
             validate(operation.input_shape, params)
             package = self.packages[service]
-            backend = package.backends.get(request.account_id, request.region)
+            backend = self.backends[service].get(request.account_id, request.region)
             result = getattr(backend, package.operations[operation_name])(**params)
             response = render_output(operation, result, request_id)
         except AwsServiceError as error:
@@ -195,5 +202,5 @@ class Emulator:
 
     def reset(self) -> None:
         """Forget the state of every implemented service (tests)."""
-        for package in self.packages.values():
-            package.backends.reset()
+        for registry in self.backends.values():
+            registry.reset()

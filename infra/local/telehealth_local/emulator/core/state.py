@@ -1,10 +1,11 @@
-"""Per-(account, region) backend instances, as the real services keep separate state per account and region."""
+"""Per-(account, region) backend instances (the real services keep state per account and region) and late-set settings."""
 from __future__ import annotations
 
 import threading
 from typing import Callable, Generic, TypeVar
 
 B = TypeVar("B")
+T = TypeVar("T")
 
 
 class BackendRegistry(Generic[B]):
@@ -34,7 +35,6 @@ class BackendRegistry(Generic[B]):
         with self._lock:
             return list(self._backends.items())
 
-
     def all(self) -> list[B]:
         """Every backend created so far."""
         with self._lock:
@@ -44,3 +44,19 @@ class BackendRegistry(Generic[B]):
         """Forget all state (tests)."""
         with self._lock:
             self._backends.clear()
+
+
+class Setting(Generic[T]):
+    """A value known only after the emulator is built (e.g. a port bound later), read by backends."""
+
+    def __init__(self, value: T):
+        self._value = value
+        self._lock = threading.Lock()
+
+    def get(self) -> T:
+        with self._lock:
+            return self._value
+
+    def set(self, value: T) -> None:
+        with self._lock:
+            self._value = value

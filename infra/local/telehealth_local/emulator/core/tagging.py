@@ -1,4 +1,4 @@
-"""TagResource, UntagResource and ListTagsForResource as the Chime SDK services share them."""
+"""TagResource, UntagResource and ListTagsForResource as the Chime SDK services share them, and the tag list/dict forms every service uses."""
 from __future__ import annotations
 
 import threading
@@ -7,6 +7,16 @@ from typing import Any
 from ..errors import AwsServiceError
 
 MAX_TAGS = 50
+
+
+def tag_dict(tags: list[dict[str, str]] | None) -> dict[str, str]:
+    """A request's Tags list ([{"Key", "Value"}]) as a dict."""
+    return {tag["Key"]: tag["Value"] for tag in tags or ()}
+
+
+def tag_list(tags: dict[str, str]) -> list[dict[str, str]]:
+    """A tag dict as the APIs return it ([{"Key", "Value"}])."""
+    return [{"Key": k, "Value": v} for k, v in tags.items()]
 
 
 class ChimeTagging:
@@ -24,7 +34,7 @@ class ChimeTagging:
     def tag_resource(self, ResourceARN: str, Tags: list[dict[str, str]]) -> None:
         with self._tags_lock:
             tags = self._tags_of(ResourceARN)
-            merged = {**tags, **{tag["Key"]: tag["Value"] for tag in Tags}}
+            merged = {**tags, **tag_dict(Tags)}
             if len(merged) > MAX_TAGS:
                 raise self._too_many_tags(ResourceARN)
             tags.clear()
@@ -38,4 +48,4 @@ class ChimeTagging:
 
     def list_tags_for_resource(self, ResourceARN: str) -> dict[str, Any]:
         with self._tags_lock:
-            return {"Tags": [{"Key": k, "Value": v} for k, v in self._tags_of(ResourceARN).items()]}
+            return {"Tags": tag_list(self._tags_of(ResourceARN))}

@@ -1,4 +1,4 @@
 """Emulated Amazon SES v2: e-mail identities and SendEmail into the local e-mail outbox."""
-from .models import backends
+from .models import SesBackend
 
-__all__ = ["backends"]
+__all__ = ["SesBackend"]

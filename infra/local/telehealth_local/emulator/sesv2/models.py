@@ -9,11 +9,12 @@ from __future__ import annotations
 import re
 import threading
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ...outbox import outbox
-from ..core import BackendRegistry
 from .exceptions import AlreadyExistsException, BadRequestException, MessageRejected, NotFoundException
+
+if TYPE_CHECKING:
+    from ...outbox import Outbox
 
 # An e-mail with a one-time code ends with "code: <code>"; the outbox row repeats it as `code`.
 _CODE = re.compile(r"\bcode: ([A-Za-z0-9_-]{6,64}(?:\.[A-Za-z0-9_-]{1,64})?)")
@@ -21,9 +22,12 @@ MAX_RECIPIENTS = 50
 
 
 class SesBackend:
-    def __init__(self, account_id: str, region_name: str):
+    """One account and region's e-mail identities; sent mail lands in `outbox`."""
+
+    def __init__(self, account_id: str, region_name: str, *, outbox: Outbox):
         self.account_id = account_id
         self.region_name = region_name
+        self._outbox = outbox
         self.identities: set[str] = set()
         self._lock = threading.Lock()
 
@@ -71,8 +75,5 @@ class SesBackend:
             ((simple.get("Body") or {}).get("Html") or {}).get("Data", "")
         found = _CODE.search(body)
         for to in recipients:
-            outbox.add_email(to, subject, body, found.group(1) if found else None)
+            self._outbox.add_email(to, subject, body, found.group(1) if found else None)
         return {"MessageId": uuid.uuid4().hex}
-
-
-backends: BackendRegistry[SesBackend] = BackendRegistry(SesBackend)

@@ -1,7 +1,7 @@
 """SES v2 operations mapped to the backend methods that answer them (glue, no logic)."""
 from __future__ import annotations
 
-from .models import backends
+from .models import SesBackend
 
 OPERATIONS = {
     "CreateEmailIdentity": "create_email_identity",
@@ -10,4 +10,6 @@ OPERATIONS = {
     "SendEmail": "send_email",
 }
 
-__all__ = ["OPERATIONS", "backends"]
+BACKEND = SesBackend
+
+__all__ = ["BACKEND", "OPERATIONS"]

@@ -1,4 +1,5 @@
 """Emulated AWS End User Messaging SMS (pinpoint-sms-voice-v2): numbers, configuration sets, opt-out lists, SendTextMessage."""
-from .models import backends, receive_text, register_phone_number
+from .models import SmsVoiceBackend
+from .views import SmsNumbers, UnknownNumber
 
-__all__ = ["backends", "receive_text", "register_phone_number"]
+__all__ = ["SmsNumbers", "SmsVoiceBackend", "UnknownNumber"]

@@ -8,11 +8,14 @@ import itertools
 import threading
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ...outbox import outbox
-from ..core import BackendRegistry, DEFAULT_ACCOUNT_ID, DEFAULT_REGION, not_emulated, paginate, utcnow
+from ..core import not_emulated, paginate, utcnow
+from ..core.tagging import tag_dict, tag_list
 from .exceptions import ConflictException, ResourceNotFoundException, ValidationException
+
+if TYPE_CHECKING:
+    from ...outbox import Outbox
 
 DEFAULT_OPT_OUT_LIST = "Default"
 # AWS's required opt-out keywords (docs: "Required opt-out keywords"); START and UNSTOP opt back in.
@@ -38,14 +41,6 @@ def valid_phone_number(number: str) -> bool:
         return False
     return phonenumbers.is_valid_number(parsed) and phonenumbers.format_number(
         parsed, phonenumbers.PhoneNumberFormat.E164) == number
-
-
-def _tags(tags: list[dict[str, str]] | None) -> dict[str, str]:
-    return {tag["Key"]: tag["Value"] for tag in tags or ()}
-
-
-def _tag_list(tags: dict[str, str]) -> list[dict[str, str]]:
-    return [{"Key": k, "Value": v} for k, v in tags.items()]
 
 
 @dataclasses.dataclass
@@ -119,11 +114,15 @@ class OptOutList:
 
 
 class SmsVoiceBackend:
-    """One account and region's End User Messaging SMS; every public method is one botocore operation."""
+    """One account and region's End User Messaging SMS; every public method is one botocore operation.
 
-    def __init__(self, account_id: str, region_name: str):
+    Sent texts land in `outbox`.
+    """
+
+    def __init__(self, account_id: str, region_name: str, *, outbox: Outbox):
         self.account_id = account_id
         self.region_name = region_name
+        self._outbox = outbox
         self.phone_numbers: dict[str, PhoneNumber] = {}
         self.configuration_sets: dict[str, ConfigurationSet] = {}
         self.opt_out_lists: dict[str, OptOutList] = {}
@@ -235,7 +234,7 @@ class SmsVoiceBackend:
                                     "opted-out-number", DestinationPhoneNumber)
         message_id = str(uuid.uuid4())
         if not DryRun:
-            outbox.add_sms(DestinationPhoneNumber, MessageBody, message_type, origin.number, context=Context)
+            self._outbox.add_sms(DestinationPhoneNumber, MessageBody, message_type, origin.number, context=Context)
         return {"MessageId": message_id}
 
     # --- configuration sets -----------------------------------------------------------------
@@ -247,10 +246,10 @@ class SmsVoiceBackend:
                 raise ConflictException("The configuration set already exists.", "RESOURCE_ALREADY_EXISTS",
                                         "configuration-set", ConfigurationSetName)
             created = ConfigurationSet(ConfigurationSetName, self._arn("configuration-set", ConfigurationSetName),
-                                       tags=_tags(Tags))
+                                       tags=tag_dict(Tags))
             self.configuration_sets[created.name] = created
             return {"ConfigurationSetArn": created.arn, "ConfigurationSetName": created.name,
-                    "Tags": _tag_list(created.tags), "CreatedTimestamp": created.created}
+                    "Tags": tag_list(created.tags), "CreatedTimestamp": created.created}
 
     def describe_configuration_sets(self, ConfigurationSetNames: list[str] | None = None,
                                     Filters: list[dict] | None = None, NextToken: str | None = None,
@@ -306,9 +305,9 @@ class SmsVoiceBackend:
             if OptOutListName in self.opt_out_lists:
                 raise ConflictException("The opt-out list already exists.", "RESOURCE_ALREADY_EXISTS",
                                         "opt-out-list", OptOutListName)
-            created = OptOutList(OptOutListName, self._arn("opt-out-list", OptOutListName), tags=_tags(Tags))
+            created = OptOutList(OptOutListName, self._arn("opt-out-list", OptOutListName), tags=tag_dict(Tags))
             self.opt_out_lists[created.name] = created
-            return {**created.to_dict(), "Tags": _tag_list(created.tags)}
+            return {**created.to_dict(), "Tags": tag_list(created.tags)}
 
     def describe_opt_out_lists(self, OptOutListNames: list[str] | None = None, NextToken: str | None = None,
                                MaxResults: int | None = None, Owner: str | None = None) -> dict[str, Any]:
@@ -380,6 +379,11 @@ class SmsVoiceBackend:
 
     # --- texts received from phones (the control API) ---------------------------------------------
 
+    def number_for(self, e164: str) -> PhoneNumber | None:
+        """The registered phone number whose E.164 form is `e164`, or None."""
+        with self._lock:
+            return next((n for n in self.phone_numbers.values() if n.number == e164), None)
+
     def receive(self, number: PhoneNumber, sender: str, body: str) -> str:
         """Apply the opt-out/opt-in keyword a text from `sender` to `number` starts with; the action taken."""
         words = body.strip().split()
@@ -409,7 +413,7 @@ class SmsVoiceBackend:
 
     def tag_resource(self, ResourceArn: str, Tags: list[dict[str, str]]) -> None:
         with self._lock:
-            self._tagged(ResourceArn).tags.update(_tags(Tags))
+            self._tagged(ResourceArn).tags.update(tag_dict(Tags))
 
     def untag_resource(self, ResourceArn: str, TagKeys: list[str]) -> None:
         with self._lock:
@@ -419,30 +423,4 @@ class SmsVoiceBackend:
 
     def list_tags_for_resource(self, ResourceArn: str) -> dict[str, Any]:
         with self._lock:
-            return {"ResourceArn": ResourceArn, "Tags": _tag_list(self._tagged(ResourceArn).tags)}
-
-
-backends: BackendRegistry[SmsVoiceBackend] = BackendRegistry(SmsVoiceBackend)
-
-
-class UnknownNumber(LookupError):
-    """No account of the local stack has this phone number."""
-
-
-def register_phone_number(number: str, opt_out_list_name: str = DEFAULT_OPT_OUT_LIST,
-                          account_id: str = DEFAULT_ACCOUNT_ID, region: str = DEFAULT_REGION) -> dict[str, Any]:
-    """Register an origination number, as buying and registering one (10DLC, toll-free) does on AWS
-    outside the API and outside Terraform; idempotent. Returns its DescribePhoneNumbers entry."""
-    if not valid_phone_number(number):
-        raise ValueError("the origination number must be a valid E.164 number")
-    return backends.get(account_id, region).register(number, opt_out_list_name).to_dict()
-
-
-def receive_text(to: str, sender: str, body: str) -> str:
-    """A phone `sender` texts `body` to our number `to`: "opted_out", "opted_in" or "none"."""
-    for _, backend in backends.items():
-        with backend._lock:
-            number = next((n for n in backend.phone_numbers.values() if n.number == to), None)
-        if number is not None:
-            return backend.receive(number, sender, body)
-    raise UnknownNumber(to)
+            return {"ResourceArn": ResourceArn, "Tags": tag_list(self._tagged(ResourceArn).tags)}

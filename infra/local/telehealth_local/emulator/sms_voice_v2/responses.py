@@ -1,7 +1,7 @@
 """End User Messaging SMS operations mapped to the backend methods that answer them (glue, no logic)."""
 from __future__ import annotations
 
-from .models import backends
+from .models import SmsVoiceBackend
 
 OPERATIONS = {
     "SendTextMessage": "send_text_message",
@@ -25,4 +25,6 @@ OPERATIONS = {
     "ListTagsForResource": "list_tags_for_resource",
 }
 
-__all__ = ["OPERATIONS", "backends"]
+BACKEND = SmsVoiceBackend
+
+__all__ = ["BACKEND", "OPERATIONS"]
