@@ -7,7 +7,7 @@ from typing import Any, Callable, Iterable
 
 from .control.api import is_control_request
 from .glue.apigateway import ApiGatewayGlue
-from .glue.cognito.glue import CognitoGlue
+from .glue.cognito.middleware import CognitoGlue
 from .iam.enforcement import IamEnforcer
 from .moto import stepfunctions_gaps
 

@@ -24,7 +24,7 @@ from .control.traffic import TrafficCounter
 from .emulator.app import Emulator, build_emulator
 from .events import EventHub
 from .glue.apigateway import ApiGatewayGlue
-from .glue.cognito.glue import CognitoGlue
+from .glue.cognito.middleware import CognitoGlue
 from .glue.lambda_service.deployed import DeployedCode, DeployedFunctions
 from .glue.lambda_service.invoker import ProcessLambdaInvoker
 from .iam.enforcement import IamEnforcer
