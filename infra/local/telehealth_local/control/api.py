@@ -15,6 +15,7 @@ from werkzeug.wrappers import Request, Response
 from ..emulator.chime_voice import CallInputError, CallNotFound, CallStateError
 from ..emulator.core.request import DEFAULT_REGION, account_for_access_key
 from ..emulator.sms_voice_v2 import UnknownNumber
+from ..layout import CREDENTIALS
 from ..outbox import Outbox
 
 PREFIX = "/_local"
@@ -152,7 +153,7 @@ class ControlApi:
             raise ControlError(400, "ValidationError", "The request has invalid fields.", details)
         try:
             number = self._sms_numbers.register_phone_number(body["phone_number"], opt_out_list,
-                                           account_id=account_for_access_key(str(body.get("access_key", "testing"))),
+                                           account_id=account_for_access_key(str(body.get("access_key", CREDENTIALS["AWS_ACCESS_KEY_ID"]))),
                                            region=str(body.get("region", DEFAULT_REGION)))
         except ValueError as exc:
             raise ControlError(400, "ValidationError", str(exc), [{"path": "$.phone_number", "message": str(exc)}]) from None

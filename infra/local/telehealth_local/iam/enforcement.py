@@ -19,12 +19,12 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
-from ..layout import ACCOUNT_ID
+from ..layout import ACCOUNT_ID, CREDENTIALS
 from .requests import Authorization, SignedRequest, authorizations, operation_and_params, signed_request
 
 logger = logging.getLogger("telehealth_local.iam")
 
-ROOT_ACCESS_KEYS = frozenset({"testing"})
+ROOT_ACCESS_KEYS = frozenset({CREDENTIALS["AWS_ACCESS_KEY_ID"]})
 # moto's Step Functions interpreter signs its Lambda calls with this fixed key (see docs/local-stack.md).
 SERVICE_ACCESS_KEYS = frozenset({"ak"})
 QUERY_SERVICES = frozenset({"iam", "sts"})

@@ -164,9 +164,9 @@ class Endpoint:
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m telehealth_local.processes.endpoint", description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=ENDPOINT_PORT, help="local AWS endpoint port (default 4566)")
+    parser.add_argument("--port", type=int, default=ENDPOINT_PORT, help=f"local AWS endpoint port (default {ENDPOINT_PORT})")
     parser.add_argument("--ws-port", type=int, default=SESSIONS_PORT,
-                        help="messaging-session websocket port (default 4567; 0 = any free port)")
+                        help=f"messaging-session websocket port (default {SESSIONS_PORT}; 0 = any free port)")
     parser.add_argument("--outputs", default=str(OUTPUTS_FILE), help="where to write the stack's settings JSON")
     parser.add_argument("--services-root", default=None,
                         help="directory holding <service>/app.py for the Lambda workers (default: services/)")

@@ -19,8 +19,8 @@ from .stack import Stack, StackError, describe
 
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m telehealth_local.processes.run", description=__doc__.splitlines()[0])
-    parser.add_argument("--endpoint-port", type=int, default=ENDPOINT_PORT, help="local AWS endpoint (default 4566)")
-    parser.add_argument("--ws-port", type=int, default=SESSIONS_PORT, help="messaging sessions (default 4567)")
+    parser.add_argument("--endpoint-port", type=int, default=ENDPOINT_PORT, help=f"local AWS endpoint (default {ENDPOINT_PORT})")
+    parser.add_argument("--ws-port", type=int, default=SESSIONS_PORT, help=f"messaging sessions (default {SESSIONS_PORT})")
     for service in SERVICES:
         parser.add_argument(f"--{service}-port", type=int, default=SERVICE_PORTS[service],
                             help=f"{service} service (default {SERVICE_PORTS[service]})")
@@ -31,7 +31,7 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-media", action="store_true",
                         help="do not start the media plane (it starts when infra/local/media is installed)")
     parser.add_argument("--console-port", type=int, default=CONSOLE_PORT,
-                        help="the web console (default 8000; 0 = none)")
+                        help=f"the web console (default {CONSOLE_PORT}; 0 = none)")
     parser.add_argument("--base-dir", default=str(BASE_DIR), help="where outputs.json (and logs) go")
     parser.add_argument("--services-root", default=None, help="directory holding <service>/app.py (default services/)")
     parser.add_argument("--log-dir", default=None, help="write each process's output to DIR/<name>.log instead of here")

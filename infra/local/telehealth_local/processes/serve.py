@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ..glue.lambda_service.chalice_config import chalice_function_config
 from ..layout import SERVICES_ROOT
 from ..outputs import load_outputs, load_role_credentials, service_environment
 from .helpers import die_with_parent
@@ -98,16 +99,6 @@ def create_server(service_dir: Path, host: str, port: int, stage: str = "local")
                           server_cls=BacklogServer)
 
 
-def stage_environment(service_dir: Path, stage: str) -> dict[str, str]:
-    from chalice.config import Config
-
-    path = service_dir / ".chalice" / "config.json"
-    if not path.is_file():
-        return {}
-    config = Config(chalice_stage=stage, config_from_disk=json.loads(path.read_text()))
-    return {str(k): str(v) for k, v in (config.environment_variables or {}).items()}
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m telehealth_local.processes.serve", description=__doc__.splitlines()[0])
     parser.add_argument("--service", required=True, help="identity, scheduling, messaging or calling")
@@ -136,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     # Precedence: the inherited environment, then the Chalice stage's variables, then the
     # stack's settings (they name the resources this stack actually created).
     environment = service_environment({}, os.environ)
-    environment.update(stage_environment(service_dir, args.stage))
+    environment.update(chalice_function_config(service_dir, args.stage, "")[1])
     environment.update(settings)
     # The service runs as its own role (temporary credentials the endpoint assumed), not root.
     try:

@@ -18,4 +18,4 @@ def chalice_function_config(service_dir: Path, stage: str, handler: str) -> tupl
     config_from_disk = json.loads(path.read_text())
     config = Config(chalice_stage=stage, function_name=handler, config_from_disk=config_from_disk)
     timeout = config.lambda_timeout
-    return float(timeout or CHALICE_DEFAULT_TIMEOUT), dict(config.environment_variables or {})
+    return float(timeout or CHALICE_DEFAULT_TIMEOUT), {str(k): str(v) for k, v in (config.environment_variables or {}).items()}
