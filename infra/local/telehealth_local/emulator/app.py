@@ -7,6 +7,7 @@ package that does not exist yet simply leaves its operations unimplemented (501 
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
@@ -37,41 +38,39 @@ SERVICES: tuple[EmulatedService, ...] = (
 )
 
 
+@dataclasses.dataclass(frozen=True, eq=False)
 class Emulator:
     """One emulator: a WSGI app for every emulated AWS request, its state, and the views the rest of the stack reads."""
 
-    def __init__(self, *, dispatcher: Dispatcher, outbox: Outbox, hub: EventHub, session_endpoint: Setting[str | None],
-                 calls: CallSimulator, messaging: MessagingViews, meetings: MeetingViews, identity: IdentityViews,
-                 sms: SmsNumbers):
-        self._dispatcher = dispatcher
-        self._session_endpoint = session_endpoint
-        self.outbox = outbox
-        self.hub = hub
-        self.calls = calls
-        self.messaging = messaging
-        self.meetings = meetings
-        self.identity = identity
-        self.sms = sms
+    dispatcher: Dispatcher
+    session_endpoint: Setting[str | None]
+    outbox: Outbox
+    hub: EventHub
+    calls: CallSimulator
+    messaging: MessagingViews
+    meetings: MeetingViews
+    identity: IdentityViews
+    sms: SmsNumbers
 
     @property
     def backends(self) -> Mapping[str, BackendRegistry]:
         """botocore service name -> the registry of its backends."""
-        return self._dispatcher.backends
+        return self.dispatcher.backends
 
     def __call__(self, environ: dict, start_response: Any) -> Iterable[bytes]:
-        return self._dispatcher(environ, start_response)
+        return self.dispatcher(environ, start_response)
 
     def is_emulated(self, environ: Mapping[str, Any]) -> bool:
         """True when the emulator (not moto) must answer this request; never consumes the body."""
-        return self._dispatcher.is_emulated(environ)
+        return self.dispatcher.is_emulated(environ)
 
     def set_session_endpoint(self, host_port: str | None) -> None:
         """The host:port GetMessagingSessionEndpoint returns (None: 503, no session server runs)."""
-        self._session_endpoint.set(host_port)
+        self.session_endpoint.set(host_port)
 
     def reset(self) -> None:
         """Forget every emulated resource in every account and region, and every call."""
-        self._dispatcher.reset()
+        self.dispatcher.reset()
         self.calls.reset()
 
 
@@ -90,7 +89,7 @@ def build_emulator(*, outbox: Outbox, hub: EventHub, session_endpoint: str | Non
     meetings = BackendRegistry(functools.partial(ChimeMeetingsBackend, hooks=hooks))
     meeting_views = MeetingViews(meetings, hooks)
     calls = CallSimulator(meeting_views)
-    hooks.add_departure_listener(calls.attendee_left)
+    hooks.departures.add(calls.attendee_left)
     sms = BackendRegistry(functools.partial(SmsVoiceBackend, outbox=outbox))
     dispatcher = Dispatcher(SERVICES, {
         IDENTITY: identities,
@@ -100,6 +99,6 @@ def build_emulator(*, outbox: Outbox, hub: EventHub, session_endpoint: str | Non
         SMS: sms,
         SES: BackendRegistry(functools.partial(SesBackend, outbox=outbox)),
     })
-    return Emulator(dispatcher=dispatcher, outbox=outbox, hub=hub, session_endpoint=endpoint, calls=calls,
+    return Emulator(dispatcher=dispatcher, session_endpoint=endpoint, outbox=outbox, hub=hub, calls=calls,
                     messaging=MessagingViews(messaging, identities), meetings=meeting_views,
                     identity=IdentityViews(identities), sms=SmsNumbers(sms))

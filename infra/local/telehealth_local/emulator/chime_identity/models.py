@@ -16,6 +16,7 @@ from typing import Any
 
 from ..core.tagging import MAX_TAGS, ChimeTagging, tag_dict
 from ..core import paginate, utcnow
+from ..core.arns import parse_arn
 from .exceptions import BadRequestException, ConflictException, NotFoundException
 
 
@@ -53,13 +54,13 @@ class AppInstanceAdmin:
 
 def app_instance_of(arn: str) -> str | None:
     """The app instance ARN a user/channel/admin ARN belongs to (pure string work), or None."""
-    parts = arn.split(":", 5)
-    if len(parts) != 6 or parts[0] != "arn" or parts[2] != "chime":
+    parsed = parse_arn(arn)
+    if parsed is None or parsed.service != "chime":
         return None
-    resource = parts[5].split("/")
+    resource = parsed.resource.split("/")
     if len(resource) < 2 or resource[0] != "app-instance" or not resource[1]:
         return None
-    return ":".join(parts[:5]) + f":app-instance/{resource[1]}"
+    return arn[:len(arn) - len(parsed.resource)] + f"app-instance/{resource[1]}"
 
 
 class IdentityBackend(ChimeTagging):

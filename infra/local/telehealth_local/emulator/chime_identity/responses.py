@@ -1,5 +1,5 @@
 """Chime SDK identity operations this package emulates, mapped to their backend methods (glue only)."""
-from .models import IdentityBackend
+from .models import IdentityBackend as BACKEND
 
 OPERATIONS = {
     "CreateAppInstance": "create_app_instance",
@@ -20,7 +20,3 @@ OPERATIONS = {
     "UntagResource": "untag_resource",
     "ListTagsForResource": "list_tags_for_resource",
 }
-
-BACKEND = IdentityBackend
-
-__all__ = ["BACKEND", "OPERATIONS"]

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import threading
-from typing import Callable
+from typing import Callable, Generic, TypeVar
 
 from ..core import Setting
 
@@ -13,6 +13,29 @@ ChangeListener = Callable[[str], None]
 # attendee stops existing (DeleteAttendee, DeleteMeeting): the call simulator drops the
 # phone leg of a call joined with it, as AWS does.
 DepartureListener = Callable[[str, str, str, str], None]
+L = TypeVar("L")
+
+
+class Listeners(Generic[L]):
+    """A set of callbacks, called in the order they were added, outside the lock."""
+
+    def __init__(self) -> None:
+        self._listeners: list[L] = []
+        self._lock = threading.Lock()
+
+    def add(self, listener: L) -> None:
+        with self._lock:
+            if listener not in self._listeners:
+                self._listeners.append(listener)
+
+    def remove(self, listener: L) -> None:
+        with self._lock:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+    def all(self) -> list[L]:
+        with self._lock:
+            return list(self._listeners)
 
 
 class MeetingHooks:
@@ -20,34 +43,15 @@ class MeetingHooks:
 
     def __init__(self, media_endpoint: str | None = None):
         self.media_endpoint: Setting[str | None] = Setting(media_endpoint)
-        self._changes: list[ChangeListener] = []
-        self._departures: list[DepartureListener] = []
-        self._lock = threading.Lock()
-
-    def add_change_listener(self, listener: ChangeListener) -> None:
-        with self._lock:
-            if listener not in self._changes:
-                self._changes.append(listener)
-
-    def remove_change_listener(self, listener: ChangeListener) -> None:
-        with self._lock:
-            if listener in self._changes:
-                self._changes.remove(listener)
-
-    def add_departure_listener(self, listener: DepartureListener) -> None:
-        with self._lock:
-            if listener not in self._departures:
-                self._departures.append(listener)
+        self.changes: Listeners[ChangeListener] = Listeners()
+        self.departures: Listeners[DepartureListener] = Listeners()
 
     def announce_change(self, meeting_id: str) -> None:
-        with self._lock:
-            listeners = list(self._changes)
-        for listener in listeners:
+        for listener in self.changes.all():
             listener(meeting_id)
 
     def announce_departures(self, account_id: str, region: str, meeting_id: str, attendee_ids: list[str]) -> None:
-        with self._lock:
-            listeners = list(self._departures)
+        listeners = self.departures.all()
         for attendee_id in attendee_ids:
             for listener in listeners:
                 listener(account_id, region, meeting_id, attendee_id)

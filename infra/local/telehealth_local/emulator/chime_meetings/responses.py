@@ -1,7 +1,7 @@
 """Chime SDK meetings operations mapped to the backend methods that answer them (glue, no logic)."""
 from __future__ import annotations
 
-from .models import ChimeMeetingsBackend
+from .models import ChimeMeetingsBackend as BACKEND
 
 OPERATIONS = {
     "CreateMeeting": "create_meeting",
@@ -19,7 +19,3 @@ OPERATIONS = {
     "UntagResource": "untag_resource",
     "ListTagsForResource": "list_tags_for_resource",
 }
-
-BACKEND = ChimeMeetingsBackend
-
-__all__ = ["BACKEND", "OPERATIONS"]

@@ -22,10 +22,10 @@ class MeetingViews:
         self._hooks.media_endpoint.set(host_port)
 
     def add_change_listener(self, listener: ChangeListener) -> None:
-        self._hooks.add_change_listener(listener)
+        self._hooks.changes.add(listener)
 
     def remove_change_listener(self, listener: ChangeListener) -> None:
-        self._hooks.remove_change_listener(listener)
+        self._hooks.changes.remove(listener)
 
     def roster(self, meeting_id: str) -> dict[str, Any] | None:
         """The meeting's attendees (no join tokens), in whichever account and region holds it."""

@@ -96,21 +96,27 @@ class ChannelOperations(ChannelAccess):
                                                      MaxResults: int | None = None,
                                                      NextToken: str | None = None) -> dict[str, Any]:
         with self.lock:
-            target = self._subject(ChimeBearer, AppInstanceUserArn)
-            items = sorted((c for c in self._live_channels() if target in c.moderators), key=lambda c: c.seq)
-            page, token = paginate(items, key=lambda c: c.seq, max_results=MaxResults, next_token=NextToken,
-                                   scope=f"ListChannelsModeratedByAppInstanceUser:{target}")
+            _, page, token = self._user_channel_page(ChimeBearer, AppInstanceUserArn, "moderators",
+                                                     "ListChannelsModeratedByAppInstanceUser", MaxResults, NextToken)
             return {"Channels": [{"ChannelSummary": summary(c)} for c in page], "NextToken": token}
 
     def list_channel_memberships_for_app_instance_user(self, ChimeBearer: str, AppInstanceUserArn: str | None = None,
                                                        MaxResults: int | None = None,
                                                        NextToken: str | None = None) -> dict[str, Any]:
         with self.lock:
-            target = self._subject(ChimeBearer, AppInstanceUserArn)
-            items = sorted((c for c in self._live_channels() if target in c.members), key=lambda c: c.seq)
-            page, token = paginate(items, key=lambda c: c.seq, max_results=MaxResults, next_token=NextToken,
-                                   scope=f"ListChannelMembershipsForAppInstanceUser:{target}")
+            target, page, token = self._user_channel_page(ChimeBearer, AppInstanceUserArn, "members",
+                                                          "ListChannelMembershipsForAppInstanceUser", MaxResults,
+                                                          NextToken)
             return {"ChannelMemberships": [self._membership_for_user(c, target) for c in page], "NextToken": token}
+
+    def _user_channel_page(self, bearer: str, user_arn: str | None, role: str, operation: str,
+                           max_results: int | None, next_token: str | None) -> tuple[str, list[Channel], str | None]:
+        """The subject user and one page of the live channels whose `role` ("members", "moderators") holds it."""
+        target = self._subject(bearer, user_arn)
+        items = sorted((c for c in self._live_channels() if target in getattr(c, role)), key=lambda c: c.seq)
+        page, token = paginate(items, key=lambda c: c.seq, max_results=max_results, next_token=next_token,
+                               scope=f"{operation}:{target}")
+        return target, page, token
 
     def describe_channel_membership_for_app_instance_user(self, ChannelArn: str, AppInstanceUserArn: str,
                                                           ChimeBearer: str) -> dict[str, Any]:

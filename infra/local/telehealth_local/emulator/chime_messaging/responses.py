@@ -1,5 +1,5 @@
 """Chime SDK messaging operations this package emulates, mapped to their backend methods (glue only)."""
-from .models import MessagingBackend
+from .models import MessagingBackend as BACKEND
 
 OPERATIONS = {
     "CreateChannel": "create_channel",
@@ -31,7 +31,3 @@ OPERATIONS = {
     "UntagResource": "untag_resource",
     "ListTagsForResource": "list_tags_for_resource",
 }
-
-BACKEND = MessagingBackend
-
-__all__ = ["BACKEND", "OPERATIONS"]

@@ -30,11 +30,9 @@ DEFAULT_PAGE_SIZE = 100
 
 
 class SipMediaApplication:
-    _order = itertools.count()
-
     def __init__(self, account_id: str, region: str, name: str, aws_region: str,
-                 endpoints: list[dict[str, str]], tags: list[dict[str, str]] | None):
-        self.order = next(SipMediaApplication._order)
+                 endpoints: list[dict[str, str]], tags: list[dict[str, str]] | None, order: int):
+        self.order = order  # creation order in its backend: listings page by it
         self.id = str(uuid.uuid4())
         self.arn = f"arn:aws:chime:{region}:{account_id}:sma/{self.id}"
         self.name = name
@@ -61,10 +59,8 @@ class SipMediaApplication:
 
 
 class PhoneNumber:
-    _order = itertools.count()
-
-    def __init__(self, account_id: str, region: str, e164: str):
-        self.order = next(PhoneNumber._order)
+    def __init__(self, account_id: str, region: str, e164: str, order: int):
+        self.order = order
         self.e164 = e164
         # Chime SDK phone number ids are the E.164 number itself.
         self.arn = f"arn:aws:chime:{region}:{account_id}:phone-number/{e164}"
@@ -115,6 +111,7 @@ class ChimeVoiceBackend(ChimeTagging):
         self.phone_numbers: dict[str, PhoneNumber] = {}
         self._lock = threading.RLock()
         self._tags_lock = self._lock
+        self._order = itertools.count()
         self.register_phone_number(LOCAL_PHONE_NUMBER)
 
     def _application(self, application_id: str) -> SipMediaApplication:
@@ -131,7 +128,8 @@ class ChimeVoiceBackend(ChimeTagging):
             raise BadRequestException("AwsRegion is not a Region where SIP media applications are available.")
         _check_endpoints(Endpoints, self.account_id, AwsRegion)
         with self._lock:
-            application = SipMediaApplication(self.account_id, self.region_name, Name, AwsRegion, Endpoints, Tags)
+            application = SipMediaApplication(self.account_id, self.region_name, Name, AwsRegion, Endpoints, Tags,
+                                              next(self._order))
             self.applications[application.id] = application
             return {"SipMediaApplication": application.to_dict()}
 
@@ -220,7 +218,7 @@ class ChimeVoiceBackend(ChimeTagging):
         """Give this account a phone number (plain Python: the local stack has no number ordering)."""
         with self._lock:
             if e164 not in self.phone_numbers:
-                self.phone_numbers[e164] = PhoneNumber(self.account_id, self.region_name, e164)
+                self.phone_numbers[e164] = PhoneNumber(self.account_id, self.region_name, e164, next(self._order))
 
     def list_phone_numbers(self, Status: str | None = None, ProductType: str | None = None,
                            FilterName: str | None = None, FilterValue: str | None = None,

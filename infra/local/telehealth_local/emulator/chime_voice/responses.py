@@ -1,7 +1,7 @@
 """Chime SDK voice operations mapped to the backend methods that answer them (glue, no logic)."""
 from __future__ import annotations
 
-from .models import ChimeVoiceBackend
+from .models import ChimeVoiceBackend as BACKEND
 
 OPERATIONS = {
     "CreateSipMediaApplication": "create_sip_media_application",
@@ -17,7 +17,3 @@ OPERATIONS = {
     "UntagResource": "untag_resource",
     "ListTagsForResource": "list_tags_for_resource",
 }
-
-BACKEND = ChimeVoiceBackend
-
-__all__ = ["BACKEND", "OPERATIONS"]

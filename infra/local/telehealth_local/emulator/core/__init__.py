@@ -22,7 +22,7 @@ A service package `telehealth_local.emulator.<pkg>` is registered in `emulator/a
   threaded); hold your own lock and never call back into the emulator over HTTP while
   holding it.
 - `responses.py`: the glue, no logic: `OPERATIONS = {"CreateChannel": "create_channel", ...}`
-  (model operation name -> backend method name) and `BACKEND`, the backend class.
+  (model operation name -> backend method name) and `BACKEND`, the backend class (imported as that name).
   Operations the model has but OPERATIONS lacks answer 501 `NotImplemented` (a documented gap).
 - `exceptions.py`: `AwsServiceError` subclasses with the service's codes and HTTP statuses.
 - `views.py` (optional): plain-Python read/act helpers over the package's registry for the rest
@@ -34,7 +34,7 @@ Chime, + "RequestId" for meetings, {"__type", "Message", "Reason", ...} for the 
 User Messaging SMS, whose operations are routed by X-Amz-Target) with the `x-amzn-ErrorType`
 header. Use `paginate()` for list operations (opaque cursor NextTokens).
 SigV4 signatures on REST calls are not verified; the credential scope gives the region and
-the access key gives the account (moto's mapping when moto is loaded, else 123456789012).
+the access key gives the account (moto's mapping when moto is loaded, else DEFAULT_ACCOUNT_ID).
 """
 from .dispatcher import Dispatcher, EmulatedService, ServicePackage, load_package
 from .errors import bad_request, not_emulated

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from typing import Iterable
 
+from .arns import parse_arn
 from .request import EmulatedRequest
 
 IDENTITY = "chime-sdk-identity"
@@ -18,10 +19,10 @@ VOICE = "chime-sdk-voice"
 
 def chime_service_for_arn(arn: str) -> str | None:
     """The Chime SDK service owning `arn` (by its resource part), or None if it is no Chime ARN."""
-    parts = arn.split(":", 5)
-    if len(parts) != 6 or parts[0] != "arn" or parts[2] != "chime":
+    parsed = parse_arn(arn)
+    if parsed is None or parsed.service != "chime":
         return None
-    resource = parts[5]
+    resource = parsed.resource
     if resource.startswith("app-instance/"):
         return MESSAGING if "/channel/" in resource else IDENTITY
     if resource.startswith("channel-flow/"):

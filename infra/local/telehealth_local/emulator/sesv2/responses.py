@@ -1,7 +1,7 @@
 """SES v2 operations mapped to the backend methods that answer them (glue, no logic)."""
 from __future__ import annotations
 
-from .models import SesBackend
+from .models import SesBackend as BACKEND
 
 OPERATIONS = {
     "CreateEmailIdentity": "create_email_identity",
@@ -9,7 +9,3 @@ OPERATIONS = {
     "DeleteEmailIdentity": "delete_email_identity",
     "SendEmail": "send_email",
 }
-
-BACKEND = SesBackend
-
-__all__ = ["BACKEND", "OPERATIONS"]

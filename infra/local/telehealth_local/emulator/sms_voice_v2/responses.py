@@ -1,7 +1,7 @@
 """End User Messaging SMS operations mapped to the backend methods that answer them (glue, no logic)."""
 from __future__ import annotations
 
-from .models import SmsVoiceBackend
+from .models import SmsVoiceBackend as BACKEND
 
 OPERATIONS = {
     "SendTextMessage": "send_text_message",
@@ -24,7 +24,3 @@ OPERATIONS = {
     "UntagResource": "untag_resource",
     "ListTagsForResource": "list_tags_for_resource",
 }
-
-BACKEND = SmsVoiceBackend
-
-__all__ = ["BACKEND", "OPERATIONS"]

@@ -4,7 +4,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..core import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, BackendRegistry
-from .models import DEFAULT_OPT_OUT_LIST, SmsVoiceBackend, valid_phone_number
+from .models import SmsVoiceBackend
+from .state import DEFAULT_OPT_OUT_LIST, valid_phone_number
 
 
 class UnknownNumber(LookupError):
