@@ -81,7 +81,7 @@ vendor:
 
 # Running the system needs the main venv and the built console (npm); the test tools (checkov, audit, Chromium) come with `make test`.
 run: $(VENV)/.installed console/dist/index.html infra/local/media/node_modules/.installed
-	$(PY) -m telehealth_local.run
+	$(PY) -m telehealth_local.processes.run
 
 test: install vendor chromium console
 	$(PY) scripts/run_tests.py

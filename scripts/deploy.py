@@ -52,7 +52,7 @@ class Target:
 
     def stage_url(self, rest_api_id: str, api_stage: str) -> str:
         if self.endpoint:
-            # The local endpoint's execute-api route (telehealth_local.apigateway_glue).
+            # The local endpoint's execute-api route (telehealth_local.glue.apigateway).
             return f"{self.endpoint}/restapis/{rest_api_id}/{api_stage}/_user_request_"
         region = self.env.get("AWS_REGION") or self.env.get("AWS_DEFAULT_REGION") or "us-east-1"
         return f"https://{rest_api_id}.execute-api.{region}.amazonaws.com/{api_stage}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping
 
-from telehealth_local.policies import SERVICE_POLICIES, SESSION_POLICY, granted_actions
+from telehealth_local.iam.policies import SERVICE_POLICIES, SESSION_POLICY, granted_actions
 
 ROLES = (*SERVICE_POLICIES, SESSION_POLICY)
 

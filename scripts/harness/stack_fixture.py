@@ -24,8 +24,8 @@ from typing import Any, Callable, Iterator, Sequence, TypeVar
 
 import requests
 
-from telehealth_local.endpoint import PortInUse
-from telehealth_local.stack import Stack
+from telehealth_local.processes.helpers import PortInUse
+from telehealth_local.processes.stack import Stack
 
 T = TypeVar("T")
 REPO_ROOT = Path(__file__).resolve().parents[2]

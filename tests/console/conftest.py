@@ -12,8 +12,7 @@ import pytest
 import requests
 
 from node_tools import REPO_ROOT
-
-SERVICES = ("identity", "scheduling", "messaging", "calling")
+from telehealth_local.layout import SERVICES
 
 
 @pytest.fixture(scope="session")

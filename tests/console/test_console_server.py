@@ -8,7 +8,7 @@ from http.server import ThreadingHTTPServer
 
 import pytest
 
-from telehealth_local.console_server import content_security_policy, make_handler
+from telehealth_local.processes.console_server import content_security_policy, make_handler
 
 
 @pytest.fixture

@@ -11,8 +11,9 @@ from typing import Any, Callable, Iterator, Mapping
 import pytest
 import requests
 
+from telehealth_local.layout import SERVICES
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
-SERVICES = ("identity", "scheduling", "messaging", "calling")
 HTTP_TIMEOUT = 30
 
 

@@ -16,8 +16,8 @@ from websockets.sync.client import connect
 from stack_fixture import LocalStack, start_stack, wait_for
 from telehealth_client import ApiError, ServiceUrls, TelehealthClient
 from telehealth_client.client import LocalControl
+from telehealth_local.layout import SERVICES
 
-SERVICES = ("identity", "scheduling", "messaging", "calling")
 PASSWORD_ALPHABET = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 REMINDER_TEXT = "Check in for your appointment with {}."
 GREETING = "Hi {patient}, you have an appointment with {doctor}. Press 1 to join the call."

@@ -11,8 +11,7 @@ from case_runner import CaseRunner
 from fuzz_targets import Appointments, People
 from stack_fixture import start_stack
 from users import make_user
-
-SERVICES = ("identity", "scheduling", "messaging", "calling")
+from telehealth_local.layout import SERVICES
 
 
 @pytest.fixture(scope="session")

@@ -21,7 +21,7 @@ import pytest
 from botocore.config import Config
 
 from least_privilege import actions_of, policy_problems
-from telehealth_local.policies import granted_actions
+from telehealth_local.iam.policies import granted_actions
 from terraform_harness import ACCOUNT_ID, REGION, ROOT, Endpoint, Terraform
 
 ASL_FILE = ROOT / "infra" / "statemachine" / "reminders.asl.json"
@@ -183,7 +183,7 @@ def test_second_apply_wires_the_post_confirmation_trigger(deployment: Deployment
 
 
 def test_state_machine_comes_from_the_file_the_local_stack_runs(deployment: Deployment) -> None:
-    from telehealth_local.bootstrap import Bootstrap
+    from telehealth_local.bootstrap.resources import Bootstrap
 
     send_reminder = f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:telehealth-scheduling-{deployment.stage}-send_reminder"
     described = deployment.client("stepfunctions").describe_state_machine(

@@ -14,9 +14,9 @@ import pytest
 import requests
 from botocore.config import Config
 
-from telehealth_local.apigateway_glue import ApiGatewayGlue
+from telehealth_local.glue.apigateway import ApiGatewayGlue
 from telehealth_local.lambdas import LambdaInvocationError
-from telehealth_local.moto_app import make_moto_app
+from telehealth_local.moto.app import make_moto_app
 
 REGION = "us-east-1"
 ACCOUNT_ID = "123456789012"

@@ -9,7 +9,7 @@ import jwt
 import pytest
 
 from stack_fixture import REPO_ROOT, start_stack
-from telehealth_local.bootstrap import Bootstrap
+from telehealth_local.bootstrap.resources import Bootstrap
 
 pytestmark = pytest.mark.timeout(120)
 

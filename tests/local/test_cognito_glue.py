@@ -252,22 +252,23 @@ def test_admin_confirm_sign_up_fires_the_trigger_too(stack, cognito):
 
 
 def test_lockout_after_five_failed_sign_ins_then_release():
-    from telehealth_local.cognito_glue import LOCKOUT_AFTER_FAILURES, CognitoGlue, CognitoError
+    from telehealth_local.glue.cognito.lockout import LOCKOUT_AFTER_FAILURES, SignInLockout
+    from telehealth_local.glue.cognito.responses import CognitoError
 
     now = [1000.0]
-    glue = CognitoGlue(moto_app=None, invoker=None, clock=lambda: now[0])
+    lockout = SignInLockout(clock=lambda: now[0])
     key = ("client", "a@example.com")
     for _ in range(LOCKOUT_AFTER_FAILURES):
-        glue._refuse_if_locked(key)
-        glue._count_sign_in(key, failed=True, succeeded=False)
+        lockout.refuse_if_locked(key)
+        lockout.count(key, failed=True, succeeded=False)
     with pytest.raises(CognitoError) as locked:
-        glue._refuse_if_locked(key)
+        lockout.refuse_if_locked(key)
     assert locked.value.error_type == "NotAuthorizedException" and "attempts exceeded" in str(locked.value.message)
     now[0] += 5  # the sixth failure (while locked) doubled the lock to 2 s
-    glue._refuse_if_locked(key)
-    glue._count_sign_in(key, failed=False, succeeded=True)
-    glue._refuse_if_locked(key)
-    assert glue._failures == {}
+    lockout.refuse_if_locked(key)
+    lockout.count(key, failed=False, succeeded=True)
+    lockout.refuse_if_locked(key)
+    assert lockout.tracked() == {}
 
 
 @pytest.mark.parametrize("attribute", ["name", "phone_number", "email", "custom:role", "phone_number_verified"])

@@ -206,7 +206,7 @@ def test_a_taken_port_fails_fast_with_a_clear_message(tmp_path):
         taken.listen()
         port = taken.getsockname()[1]
         result = subprocess.run(
-            [sys.executable, "-m", "telehealth_local.endpoint", "--port", str(port), "--ws-port", "0",
+            [sys.executable, "-m", "telehealth_local.processes.endpoint", "--port", str(port), "--ws-port", "0",
              "--outputs", str(tmp_path / "outputs.json")],
             cwd=REPO_ROOT, capture_output=True, text=True, timeout=30)
     assert result.returncode == 2

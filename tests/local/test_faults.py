@@ -84,7 +84,7 @@ def test_traffic_is_counted_by_operation_and_faulted_requests_are_not(stack):
 
 
 def test_rest_paths_name_arns_as_one_segment():
-    from telehealth_local.traffic import operation_name
+    from telehealth_local.control.traffic import operation_name
 
     arn = "arn%3Aaws%3Achime%3Aus-east-1%3A123456789012%3Aapp-instance%2Fabc%2Fchannel%2Fdef"
     environ = {"REQUEST_METHOD": "POST", "RAW_URI": f"/channels/{arn}/messages?x=1",

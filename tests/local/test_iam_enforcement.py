@@ -15,7 +15,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from stack_fixture import start_stack
-from telehealth_local.policies import POLICIES_DIR
+from telehealth_local.iam.policies import POLICIES_DIR
 
 ACCOUNT = "123456789012"
 ROOT = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing", "region_name": "us-east-1"}

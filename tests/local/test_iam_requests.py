@@ -5,7 +5,7 @@ import io
 import json
 from typing import Any
 
-from telehealth_local.iam_requests import authorization, signed_request
+from telehealth_local.iam.requests import authorization, signed_request
 
 ACCOUNT = "123456789012"
 APP = f"arn:aws:chime:us-east-1:{ACCOUNT}:app-instance/app-1"
@@ -40,7 +40,7 @@ def test_dynamodb_query_on_an_index_names_the_index_alone() -> None:
 
 
 def test_a_transaction_is_asked_item_by_item() -> None:
-    from telehealth_local.iam_requests import authorizations
+    from telehealth_local.iam.requests import authorizations
 
     body = json.dumps({"TransactItems": [
         {"Put": {"TableName": "t", "Item": {}}}, {"Update": {"TableName": "u", "Key": {}}},

@@ -1,4 +1,4 @@
-"""The emulator's side of the local media plane (telehealth_local.media_link): meetings point
+"""The emulator's side of the local media plane (telehealth_local.control.media_link): meetings point
 SignalingUrl at it, join tokens are websocket-safe, the control API answers its two questions
 (who holds this token, who is in this meeting), and roster changes are pushed to it."""
 from __future__ import annotations
@@ -13,8 +13,8 @@ import pytest
 from werkzeug.test import Client
 
 from stack_fixture import wait_for
-from telehealth_local import media_link
-from telehealth_local.control_api import ControlApi
+from telehealth_local.control import media_link
+from telehealth_local.control.api import ControlApi
 
 WAITING = {"Audio": "None", "Video": "None", "Content": "None"}
 
@@ -26,7 +26,7 @@ def chime(boto_client):
 
 @pytest.fixture
 def control(emulator) -> Client:
-    return Client(ControlApi(emulator))
+    return Client(ControlApi(outbox=emulator.outbox, calls=emulator.calls, sms=emulator.sms, meetings=emulator.meetings))
 
 
 @pytest.fixture

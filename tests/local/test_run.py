@@ -15,12 +15,12 @@ import pytest
 import requests
 
 from stack_fixture import REPO_ROOT, free_ports, start_stack, wait_for
-from telehealth_local.stack import media_available
+from telehealth_local.processes.stack import media_available
+from telehealth_local.layout import SERVICES
 
 pytestmark = pytest.mark.timeout(180)
 
 FIXTURE_SERVICES = Path(__file__).parent / "fixtures" / "services"
-SERVICES = ("identity", "scheduling", "messaging", "calling")
 
 
 def _descendants(pid: int) -> set[int]:
@@ -65,7 +65,7 @@ def _child_env() -> dict[str, str]:
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to list descendants")
 def test_run_starts_everything_and_sigterm_leaves_no_process(tmp_path):
     endpoint_port, ws_port, media_port, console_port, *service_ports = free_ports(8)
-    args = [sys.executable, "-m", "telehealth_local.run", "--endpoint-port", str(endpoint_port),
+    args = [sys.executable, "-m", "telehealth_local.processes.run", "--endpoint-port", str(endpoint_port),
             "--ws-port", str(ws_port), "--media-port", str(media_port),
             "--base-dir", str(tmp_path), "--log-dir", str(tmp_path / "logs"),
             "--console-port", str(console_port)]
@@ -132,7 +132,7 @@ def test_a_taken_port_stops_the_runner_before_anything_starts(tmp_path):
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", service_ports[2]))
         taken.listen()
-        args = [sys.executable, "-m", "telehealth_local.run", "--endpoint-port", str(endpoint_port),
+        args = [sys.executable, "-m", "telehealth_local.processes.run", "--endpoint-port", str(endpoint_port),
                 "--ws-port", str(ws_port), "--base-dir", str(tmp_path), "--console-port", str(console_port)]
         for service, port in zip(SERVICES, service_ports):
             args += [f"--{service}-port", str(port)]
@@ -160,7 +160,7 @@ def test_children_go_when_their_starter_is_killed(tmp_path):
     endpoint_port, ws_port = free_ports(2)
     script = (
         "import json, sys, time\n"
-        "from telehealth_local.stack import Stack\n"
+        "from telehealth_local.processes.stack import Stack\n"
         f"stack = Stack(services=[], endpoint_port={endpoint_port}, ws_port={ws_port}, base_dir={str(tmp_path)!r},"
         f" services_root={str(FIXTURE_SERVICES)!r}, log_dir={str(tmp_path / 'logs')!r})\n"
         "stack.start()\n"
@@ -190,7 +190,7 @@ def test_the_printed_summary_names_the_clinic_admin():
     """`make run` prints the local clinic admin's e-mail and password from the stack's outputs."""
     from types import SimpleNamespace
 
-    from telehealth_local.stack import describe
+    from telehealth_local.processes.stack import describe
 
     stack = SimpleNamespace(endpoint_url="http://127.0.0.1:4566", sessions_url="ws://127.0.0.1:4567", media_url=None, console_url=None,
                             service_urls={"identity": "http://127.0.0.1:8001"}, outputs_path=Path("/x/outputs.json"),

@@ -1,6 +1,6 @@
-"""`python -m telehealth_local` runs the whole local stack (same as `python -m telehealth_local.run`)."""
+"""`python -m telehealth_local` runs the whole local stack (same as `python -m telehealth_local.processes.run`)."""
 import sys
 
-from .run import main
+from .processes.run import main
 
 sys.exit(main())

@@ -46,5 +46,3 @@ class EventHub:
         with self._lock:
             return bool(self._subscribers.get(user_arn))
 
-
-hub = EventHub()

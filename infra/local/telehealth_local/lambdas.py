@@ -4,9 +4,11 @@ from __future__ import annotations
 import re
 from typing import Any, Protocol
 
+from .layout import SERVICES
+
 # Chalice names deployed functions <app_name>-<stage>-<function name>; our app names are
 # telehealth-<service>, and the function name is the Python name of the handler in app.py.
-FUNCTION_NAME = re.compile(r"^telehealth-(?P<service>identity|scheduling|messaging|calling)-(?P<stage>[A-Za-z0-9_]+)-(?P<handler>[A-Za-z_][A-Za-z0-9_]*)$")
+FUNCTION_NAME = re.compile(rf"^telehealth-(?P<service>{'|'.join(SERVICES)})-(?P<stage>[A-Za-z0-9_]+)-(?P<handler>[A-Za-z_][A-Za-z0-9_]*)$")
 
 
 class LambdaInvocationError(Exception):
@@ -27,12 +29,17 @@ class LambdaInvoker(Protocol):
         """
 
 
-def parse_function(function: str) -> tuple[str, str, str]:
-    """(service, stage, handler) from a function name or ARN (…:function:NAME[:qualifier])."""
-    name = function
+def bare_function_name(function: str) -> str:
+    """The function's name from a function name or ARN (…:function:NAME[:qualifier])."""
     if function.startswith("arn:"):
         parts = function.split(":")
-        name = parts[6] if len(parts) > 6 else parts[-1]
+        return parts[6] if len(parts) > 6 else parts[-1]
+    return function
+
+
+def parse_function(function: str) -> tuple[str, str, str]:
+    """(service, stage, handler) from a function name or ARN (…:function:NAME[:qualifier])."""
+    name = bare_function_name(function)
     match = FUNCTION_NAME.match(name)
     if not match:
         raise ValueError(f"not a telehealth function name: {name}")

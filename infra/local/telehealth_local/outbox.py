@@ -58,5 +58,3 @@ class Outbox:
             self._sms.clear()
             self._email.clear()
 
-
-outbox = Outbox()

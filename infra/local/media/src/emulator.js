@@ -1,5 +1,5 @@
 'use strict';
-// The media plane's questions to the emulated Chime meetings service (telehealth_local.media_link):
+// The media plane's questions to the emulated Chime meetings service (telehealth_local.control.media_link):
 // who holds a join token, and who is in a meeting with which capabilities.
 
 class Emulator {

@@ -7,9 +7,10 @@ import sys
 from dataclasses import dataclass
 from typing import Iterable, Protocol
 
-DEFAULT_ACCESS_KEY_ID = "testing"
-DEFAULT_SECRET_ACCESS_KEY = "testing"  # nosec B105: the local stack's fixed, public test credentials
-DEFAULT_ACCOUNT_ID = "123456789012"
+from ..layout import ACCOUNT_ID, CREDENTIALS
+
+DEFAULT_ACCESS_KEY_ID = CREDENTIALS["AWS_ACCESS_KEY_ID"]
+DEFAULT_SECRET_ACCESS_KEY = CREDENTIALS["AWS_SECRET_ACCESS_KEY"]
 
 
 @dataclass(frozen=True)
@@ -32,9 +33,9 @@ class CredentialResolver(Protocol):
 def static_resolver(
     access_key_id: str = DEFAULT_ACCESS_KEY_ID,
     secret_access_key: str = DEFAULT_SECRET_ACCESS_KEY,
-    account_id: str = DEFAULT_ACCOUNT_ID,
+    account_id: str = ACCOUNT_ID,
 ) -> CredentialResolver:
-    """One fixed long-term key pair (locally testing/testing in account 123456789012)."""
+    """One fixed long-term key pair (locally testing/testing in the stack's account)."""
     credentials = Credentials(access_key_id, secret_access_key, account_id)
 
     def resolve(key_id: str) -> Credentials | None:

@@ -19,7 +19,6 @@ from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
-from .. import events
 from ..events import EventHub, Frame
 from . import frames
 from .credentials import CredentialResolver, default_resolver
@@ -64,8 +63,8 @@ class SessionServer:
         self,
         host: str = "127.0.0.1",
         port: int = 0,
-        hub: EventHub | None = None,
         *,
+        hub: EventHub,
         credentials: CredentialResolver | None = None,
         user_exists: UserExists | None = None,
         prefetch: Prefetch | None = None,
@@ -76,14 +75,14 @@ class SessionServer:
     ) -> None:
         self.host = host
         self._requested_port = port
-        self._hub = hub if hub is not None else events.hub
+        self._hub = hub
         self._credentials = credentials or default_resolver()
         # The endpoint's IAM evaluator (role and session policies); without it (a server on its
         # own) only the session policy is checked.
         self._authorize = authorize
-        # Without the emulator's lookups (a server on its own) nobody exists and nothing is prefetched.
-        self._user_exists = user_exists or (lambda user_arn: False)
-        self._prefetch = prefetch if prefetch is not None else (lambda user_arn, sort_by: [])
+        # The emulated Chime services answer these two; without them nobody is known and nothing prefetched.
+        self._user_exists = user_exists or (lambda _user_arn: False)
+        self._prefetch: Prefetch = prefetch if prefetch is not None else (lambda _user_arn, _sort_by: [])
         self._clock = clock
         self._max_pending = max_pending
         self._close_timeout = close_timeout
@@ -363,10 +362,10 @@ def _refuse(connection: ServerConnection, status: int, code: str, message: str) 
 
 
 def start_session_server(
-    host: str = "127.0.0.1", port: int = 0, hub: EventHub | None = None, **options: Any
+    host: str = "127.0.0.1", port: int = 0, *, hub: EventHub, **options: Any
 ) -> SessionServer:
     """Start the server on its own thread and return once it listens (port 0 picks a free one).
 
     `options` are SessionServer's keyword arguments (credentials, user_exists, prefetch, clock,
     max_pending, close_timeout)."""
-    return SessionServer(host, port, hub, **options).start()
+    return SessionServer(host, port, hub=hub, **options).start()

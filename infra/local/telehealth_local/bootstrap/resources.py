@@ -8,96 +8,32 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import zipfile
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
-from .lambda_runtime import CHALICE_DEFAULT_TIMEOUT, DEFAULT_SERVICES_ROOT, chalice_function_config
-from .bootstrap_contacts import ContactResources
-from .bootstrap_roles import RoleResources
-from .policies import SESSION_POLICY
+from ..glue.lambda_service.chalice_config import CHALICE_DEFAULT_TIMEOUT, chalice_function_config
+from ..iam.policies import SESSION_POLICY
+from ..layout import (ACCOUNT_ID, CREDENTIALS, FUNCTIONS, PHONE_NUMBER, REGION, RESOURCES_DIR, SERVICES_ROOT,
+                      STATE_MACHINE_FILE, function_name)
+from .contacts import ContactResources
+from .roles import RoleResources
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
-RESOURCES_DIR = REPO_ROOT / "infra" / "resources"
-STATE_MACHINE_FILE = REPO_ROOT / "infra" / "statemachine" / "reminders.asl.json"
-ACCOUNT_ID = "123456789012"
-REGION = "us-east-1"
-CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}  # nosec B105: the local stack's fixed, public test credentials
-# 555-0100 to 555-0199 are reserved for fiction in the North American plan; libphonenumber
-# accepts +1 202 555 0100 as a valid number, so End User Messaging's and Chime's checks pass.
-DEFAULT_PHONE_NUMBER = "+12025550100"
 ADMIN_USER_ID = "telehealth-service"
-# Outputs for people (make run prints them), kept out of the services' environment.
-_PERSON_OUTPUTS = ("TELEHEALTH_LOCAL_ADMIN_EMAIL", "TELEHEALTH_LOCAL_ADMIN_PASSWORD")
-# Lambda functions each service deploys (Chalice names them telehealth-<service>-<stage>-<handler>).
-FUNCTIONS = (("identity", "post_confirmation"), ("scheduling", "send_reminder"), ("calling", "sma_handler"))
 _TRUST_STATES = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
                                                          "Principal": {"Service": "states.amazonaws.com"}}]}
-# Environment variables that would send a service's boto3 calls anywhere but this stack.
-_FOREIGN_AWS_VARIABLES = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
-                          "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_ROLE_ARN",
-                          "AWS_WEB_IDENTITY_TOKEN_FILE")
-
-
-def function_name(service: str, stage: str, handler: str) -> str:
-    return f"telehealth-{service}-{stage}-{handler}"
-
-
-def function_arn(name: str, region: str = REGION) -> str:
-    return f"arn:aws:lambda:{region}:{ACCOUNT_ID}:function:{name}"
-
-
-def service_environment(settings: Mapping[str, str], base: Mapping[str, str] | None = None) -> dict[str, str]:
-    """`base` (default os.environ) with the stack's settings, minus whatever points elsewhere."""
-    env = dict(os.environ if base is None else base)
-    for name in list(env):
-        if name in _FOREIGN_AWS_VARIABLES or name.startswith("AWS_ENDPOINT_URL_"):
-            env.pop(name)
-    env.update({k: v for k, v in settings.items() if k not in _PERSON_OUTPUTS})
-    for name in _PERSON_OUTPUTS:
-        env.pop(name, None)
-    return env
-
-
-def load_outputs(path: Path | str) -> dict[str, str]:
-    data = json.loads(Path(path).read_text())
-    if not isinstance(data, dict):
-        raise ValueError(f"{path} does not hold a JSON object")
-    return {str(k): str(v) for k, v in data.items()}
-
-
-def write_outputs(path: Path | str, settings: Mapping[str, str], private: bool = False) -> None:
-    """Write atomically: readers (the runner, the services) poll for this file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(dict(settings), indent=2, sort_keys=True) + "\n")
-    if private:  # secrets: readable by this user only
-        os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
-
-
-def role_credentials_path(outputs_path: Path | str) -> Path:
-    """Where the endpoint writes each service role's temporary credentials (next to the outputs)."""
-    return Path(outputs_path).with_name("role-credentials.json")
-
-
-def load_role_credentials(outputs_path: Path | str, service: str) -> dict[str, str]:
-    """The AWS_* variables a process of `service` runs with (its role's session)."""
-    return json.loads(load_outputs(role_credentials_path(outputs_path))[service])
 
 
 class Bootstrap(RoleResources, ContactResources):
     account_id = ACCOUNT_ID
 
     def __init__(self, endpoint_url: str, stage: str = "local", region: str = REGION,
-                 services_root: Path | str | None = None, phone_number: str = DEFAULT_PHONE_NUMBER,
+                 services_root: Path | str | None = None, phone_number: str = PHONE_NUMBER,
                  resources_dir: Path | str = RESOURCES_DIR, state_machine_file: Path | str = STATE_MACHINE_FILE):
         self.endpoint_url = endpoint_url.rstrip("/")
         self.stage = stage
         self.region = region
-        self.services_root = Path(services_root or DEFAULT_SERVICES_ROOT)
+        self.services_root = Path(services_root or SERVICES_ROOT)
         self.phone_number = phone_number
         self.resources_dir = Path(resources_dir)
         self.state_machine_file = Path(state_machine_file)
@@ -382,7 +318,3 @@ def _pages(operation: Any, key: str) -> Any:
         if not token:
             return
 
-
-def bootstrap(endpoint_url: str, **options: Any) -> dict[str, str]:
-    """Create (or find) every shared resource; return the services' settings."""
-    return Bootstrap(endpoint_url, **options).run()

@@ -16,10 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-from .bootstrap import CREDENTIALS
-from .lambda_runtime import ServicePool
-from .lambdas import LambdaInvocationError
-from .moto_app import ACCOUNT_ID, REGION
+from ...lambdas import LambdaInvocationError, bare_function_name
+from ...layout import ACCOUNT_ID, CREDENTIALS, REGION
+from .pool import ServicePool
 
 
 # What `chalice deploy` names our services' functions: <app_name>-<stage>[-<function>]; any
@@ -43,13 +42,6 @@ class DeployedFunction:
         return hashlib.sha256((self.code_sha256 + config).encode()).hexdigest()[:16]
 
 
-def _function_name(function: str) -> str:
-    if function.startswith("arn:"):
-        parts = function.split(":")
-        return parts[6] if len(parts) > 6 else parts[-1]
-    return function
-
-
 class DeployedCode:
     """Deployed functions of stages other than `own_stage`, unpacked under `base_dir`."""
 
@@ -61,7 +53,7 @@ class DeployedCode:
     def lookup(self, function: str) -> DeployedFunction | None:
         """The deployed function, or None when the stack runs it from services/ (its own stage,
         a name that is not a telehealth function, or no such function in Lambda)."""
-        name = _function_name(function)
+        name = bare_function_name(function)
         match = CHALICE_FUNCTION.match(name)
         if match is None or match["stage"] == self.own_stage:
             return None

@@ -1,7 +1,7 @@
 """Serves the built web console (console/dist) on 127.0.0.1 with a strict Content-Security-Policy,
 plus /config.json telling it where the services are.
 
-    python -m telehealth_local.console_server --port 8000 --dist console/dist \
+    python -m telehealth_local.processes.console_server --port 8000 --dist console/dist \
         --service identity=http://127.0.0.1:8001 ... --sessions ws://127.0.0.1:4567
 """
 from __future__ import annotations
@@ -17,10 +17,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .bootstrap import REPO_ROOT
+from ..layout import CONSOLE_DIST, CONSOLE_PORT
+from .helpers import die_with_parent
 
-DEFAULT_PORT = 8000
-DEFAULT_DIST = REPO_ROOT / "console" / "dist"
 
 
 def content_security_policy(service_urls: dict[str, str], sessions_url: str) -> str:
@@ -87,15 +86,13 @@ def make_handler(dist: Path, config: dict[str, Any], csp: str) -> type:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m telehealth_local.console_server", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m telehealth_local.processes.console_server", description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT)
-    parser.add_argument("--dist", default=str(DEFAULT_DIST))
+    parser.add_argument("--port", type=int, default=CONSOLE_PORT)
+    parser.add_argument("--dist", default=str(CONSOLE_DIST))
     parser.add_argument("--service", action="append", default=[], metavar="NAME=URL")
     parser.add_argument("--sessions", required=True, help="the messaging-session websocket base URL")
     args = parser.parse_args(argv)
-    from .stack import die_with_parent
-
     die_with_parent()
     services = dict(item.split("=", 1) for item in args.service)
     config = {"services": services}

@@ -2,7 +2,7 @@
 messaging-session server and Lambda workers, then the four services; prints their URLs and
 stops every child on Ctrl-C or SIGTERM.
 
-    python -m telehealth_local.run [--endpoint-port 4566] [--identity-port 8001] ...
+    python -m telehealth_local.processes.run [--endpoint-port 4566] [--identity-port 8001] ...
 """
 from __future__ import annotations
 
@@ -12,26 +12,27 @@ import sys
 import threading
 from typing import Any
 
-from .endpoint import DEFAULT_PORT, DEFAULT_WS_PORT, PortInUse
-from .stack import DEFAULT_BASE_DIR, DEFAULT_MEDIA_PORT, DEFAULT_SERVICE_PORTS, SERVICES, Stack, StackError, describe
+from ..layout import BASE_DIR, CONSOLE_PORT, ENDPOINT_PORT, MEDIA_PORT, SERVICE_PORTS, SERVICES, SESSIONS_PORT
+from .helpers import PortInUse
+from .stack import Stack, StackError, describe
 
 
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m telehealth_local.run", description=__doc__.splitlines()[0])
-    parser.add_argument("--endpoint-port", type=int, default=DEFAULT_PORT, help="local AWS endpoint (default 4566)")
-    parser.add_argument("--ws-port", type=int, default=DEFAULT_WS_PORT, help="messaging sessions (default 4567)")
+    parser = argparse.ArgumentParser(prog="python -m telehealth_local.processes.run", description=__doc__.splitlines()[0])
+    parser.add_argument("--endpoint-port", type=int, default=ENDPOINT_PORT, help=f"local AWS endpoint (default {ENDPOINT_PORT})")
+    parser.add_argument("--ws-port", type=int, default=SESSIONS_PORT, help=f"messaging sessions (default {SESSIONS_PORT})")
     for service in SERVICES:
-        parser.add_argument(f"--{service}-port", type=int, default=DEFAULT_SERVICE_PORTS[service],
-                            help=f"{service} service (default {DEFAULT_SERVICE_PORTS[service]})")
+        parser.add_argument(f"--{service}-port", type=int, default=SERVICE_PORTS[service],
+                            help=f"{service} service (default {SERVICE_PORTS[service]})")
     parser.add_argument("--services", default=",".join(SERVICES),
                         help="comma-separated services to run (default: all four)")
-    parser.add_argument("--media-port", type=int, default=DEFAULT_MEDIA_PORT,
-                        help=f"media plane for browser meetings (default {DEFAULT_MEDIA_PORT})")
+    parser.add_argument("--media-port", type=int, default=MEDIA_PORT,
+                        help=f"media plane for browser meetings (default {MEDIA_PORT})")
     parser.add_argument("--no-media", action="store_true",
                         help="do not start the media plane (it starts when infra/local/media is installed)")
-    parser.add_argument("--console-port", type=int, default=8000,
-                        help="the web console (default 8000; 0 = none)")
-    parser.add_argument("--base-dir", default=str(DEFAULT_BASE_DIR), help="where outputs.json (and logs) go")
+    parser.add_argument("--console-port", type=int, default=CONSOLE_PORT,
+                        help=f"the web console (default {CONSOLE_PORT}; 0 = none)")
+    parser.add_argument("--base-dir", default=str(BASE_DIR), help="where outputs.json (and logs) go")
     parser.add_argument("--services-root", default=None, help="directory holding <service>/app.py (default services/)")
     parser.add_argument("--log-dir", default=None, help="write each process's output to DIR/<name>.log instead of here")
     parser.add_argument("--startup-timeout", type=float, default=60.0)

@@ -5,7 +5,7 @@ import json
 import os
 from typing import Any
 
-from .policies import POLICIES_DIR, SERVICE_POLICIES, SESSION_POLICY, render
+from ..iam.policies import POLICIES_DIR, SERVICE_POLICIES, SESSION_POLICY, render
 
 # AssumeRole with long-term keys issues at most 12 h.
 ROLE_SESSION_SECONDS = 12 * 3600

@@ -12,7 +12,11 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from .outbox import Outbox
+from ..emulator.chime_voice import CallInputError, CallNotFound, CallStateError
+from ..emulator.core.request import DEFAULT_REGION, account_for_access_key
+from ..emulator.sms_voice_v2 import UnknownNumber
+from ..layout import CREDENTIALS
+from ..outbox import Outbox
 
 PREFIX = "/_local"
 _DIGITS = re.compile(r"^[0-9*#]{1,32}$")
@@ -47,16 +51,20 @@ def is_control_request(environ: Mapping[str, Any]) -> bool:
 
 
 class ControlApi:
-    """WSGI app for /_local/*. `emulator` is the stack's Emulator (its call simulator, SMS numbers
-    and meetings); `outbox` defaults to the emulator's; `ready` says whether start-up has finished."""
+    """WSGI app for /_local/*. `calls` is the emulator's SIP media application call simulator
+    (list_calls, get_call, answer, digits, hangup), `sms` its End User Messaging SMS numbers
+    (receive_text, register_phone_number), `meetings` what the media plane asks of its meetings
+    (roster, resolve_join_token); `ready` says whether start-up has finished."""
 
-    def __init__(self, emulator: Any, outbox: Outbox | None = None,
+    def __init__(self, *, outbox: Outbox, calls: Any, sms: Any, meetings: Any,
                  ready: Callable[[], bool] = lambda: True,
                  outputs: Callable[[], Mapping[str, str] | None] = lambda: None,
                  worker_pids: Callable[[], Mapping[str, list[int]]] = lambda: {},
                  iam_usage: Callable[[], list[dict[str, Any]]] = lambda: []):
-        self._emulator = emulator
-        self._outbox = outbox or emulator.outbox
+        self._outbox = outbox
+        self._calls = calls
+        self._sms_numbers = sms
+        self._meetings = meetings
         self._ready = ready
         self._outputs_getter = outputs
         self._worker_pids = worker_pids
@@ -114,8 +122,6 @@ class ControlApi:
     def _sms_inbound(self, request: Request) -> Response:
         """A phone texts one of our numbers: opt-out keywords (STOP ...) and START/UNSTOP act on
         that number's opt-out list, as End User Messaging SMS does; anything else is only received."""
-        from .emulator.sms_voice_v2 import UnknownNumber
-
         body = _json_body(request)
         details = [{"path": f"$.{name}", "message": "must be an E.164 phone number"}
                    for name in ("from", "to") if not isinstance(body.get(name), str) or not _E164.match(body[name])]
@@ -126,7 +132,7 @@ class ControlApi:
         if details:
             raise ControlError(400, "ValidationError", "The request has invalid fields.", details)
         try:
-            action = self._emulator.sms.receive_text(body["to"], body["from"], text)
+            action = self._sms_numbers.receive_text(body["to"], body["from"], text)
         except UnknownNumber:
             raise ControlError(404, "NotFound", "No origination number of the local stack has that number.") from None
         return _json(200, {"action": action})
@@ -134,8 +140,6 @@ class ControlApi:
     def _register_number(self, request: Request) -> Response:
         """Register an origination number for End User Messaging SMS (the bootstrap's path: on AWS a
         number is bought and registered outside the API and Terraform); idempotent."""
-        from .emulator.core.request import DEFAULT_REGION, account_for_access_key
-
         body = _json_body(request)
         details = []
         if not isinstance(body.get("phone_number"), str) or not _E164.match(body["phone_number"]):
@@ -148,8 +152,8 @@ class ControlApi:
         if details:
             raise ControlError(400, "ValidationError", "The request has invalid fields.", details)
         try:
-            number = self._emulator.sms.register_phone_number(body["phone_number"], opt_out_list,
-                                           account_id=account_for_access_key(str(body.get("access_key", "testing"))),
+            number = self._sms_numbers.register_phone_number(body["phone_number"], opt_out_list,
+                                           account_id=account_for_access_key(str(body.get("access_key", CREDENTIALS["AWS_ACCESS_KEY_ID"]))),
                                            region=str(body.get("region", DEFAULT_REGION)))
         except ValueError as exc:
             raise ControlError(400, "ValidationError", str(exc), [{"path": "$.phone_number", "message": str(exc)}]) from None
@@ -169,9 +173,9 @@ class ControlApi:
     def _workers(self, request: Request) -> Response:
         return _json(200, {"workers": {k: list(v) for k, v in self._worker_pids().items()}})
 
-    # The local media plane's questions (telehealth_local.media_link says why they exist).
+    # The local media plane's questions (telehealth_local.control.media_link says why they exist).
     def _media_roster(self, request: Request, meeting_id: str) -> Response:
-        found = self._emulator.meetings.roster(meeting_id)
+        found = self._meetings.roster(meeting_id)
         if found is None:
             raise ControlError(404, "NotFound", "No meeting with that id.")
         return _json(200, found)
@@ -181,7 +185,7 @@ class ControlApi:
         if not isinstance(token, str) or not token:
             raise ControlError(400, "ValidationError", "JoinToken is required.",
                                [{"path": "$.JoinToken", "message": "must be a non-empty string"}])
-        attendee = self._emulator.meetings.resolve_join_token(meeting_id, token)
+        attendee = self._meetings.resolve_join_token(meeting_id, token)
         if attendee is None:
             raise ControlError(404, "NotFound", "No attendee holds that join token in that meeting.")
         return _json(200, {"Attendee": attendee})
@@ -191,13 +195,11 @@ class ControlApi:
         return _json(200, {"usage": self._usage_records()})
 
     def _list_calls(self, request: Request) -> Response:
-        return _json(200, {"calls": list(self._emulator.calls.list_calls())})
+        return _json(200, {"calls": list(self._calls.list_calls())})
 
     def _act(self, action: str, transaction_id: str, *args: Any) -> Response:
-        from .emulator.chime_voice import CallInputError, CallNotFound, CallStateError
-
         try:
-            result = getattr(self._emulator.calls, action)(transaction_id, *args)
+            result = getattr(self._calls, action)(transaction_id, *args)
         except CallNotFound:
             raise ControlError(404, "NotFound", "No call with that transaction id.") from None
         except CallStateError as exc:

@@ -1,5 +1,5 @@
 """Starts and stops the local stack's processes (the endpoint and the HTTP services) and waits
-until every one of them answers its health check; used by `telehealth_local.run` and by the
+until every one of them answers its health check; used by `telehealth_local.processes.run` and by the
 test fixtures.
 
 Each child runs in its own process group (the endpoint's Lambda workers share the
@@ -15,20 +15,12 @@ import subprocess  # nosec B404: developer tooling starting our own Python proce
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
-from .bootstrap import REPO_ROOT, load_outputs, service_environment
-from .endpoint import DEFAULT_PORT, DEFAULT_WS_PORT, PortInUse, ensure_port_free
-
-SERVICES = ("identity", "scheduling", "messaging", "calling")
-DEFAULT_SERVICE_PORTS = {"identity": 8001, "scheduling": 8002, "messaging": 8003, "calling": 8004}
-DEFAULT_BASE_DIR = REPO_ROOT / ".local-stack"
-DEFAULT_MEDIA_PORT = 4568
-MEDIA_DIR = REPO_ROOT / "infra" / "local" / "media"
+from ..layout import BASE_DIR, ENDPOINT_PORT, HOST, MEDIA_DIR, MEDIA_PORT, REPO_ROOT, SERVICE_PORTS, SERVICES, SESSIONS_PORT
+from ..outputs import load_outputs, service_environment
+from .helpers import PARENT_PID_VARIABLE, Child, PortInUse, ensure_port_free, http_ok, signal_group
 
 
 def media_available() -> bool:
@@ -40,65 +32,15 @@ class StackError(Exception):
     """A child failed to start or died; the message says which and shows its last output."""
 
 
-PARENT_PID_VARIABLE = "TELEHEALTH_LOCAL_PARENT_PID"
-
-
-def die_with_parent() -> None:
-    """Called first by a child (endpoint, service): have Linux SIGTERM it when its starter dies.
-
-    Set up in the child rather than in a preexec_fn, which is unsafe in a threaded parent.
-    A no-op unless the starter asked for it (PARENT_PID_VARIABLE) and on systems without prctl.
-    """
-    parent = os.environ.pop(PARENT_PID_VARIABLE, None)
-    if not parent:
-        return
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        pr_set_pdeathsig = 1
-        if libc.prctl(pr_set_pdeathsig, signal.SIGTERM) != 0:
-            return
-    except (OSError, AttributeError):
-        return  # not Linux: the runner's own signal handling still stops the children
-    if os.getppid() != int(parent):  # the starter died before prctl took effect
-        os.kill(os.getpid(), signal.SIGTERM)
-
-
-@dataclass
-class Child:
-    name: str
-    process: subprocess.Popen[bytes]
-    log_path: Path | None = None
-    log_file: IO[bytes] | None = field(default=None, repr=False)
-
-    @property
-    def pid(self) -> int:
-        return self.process.pid
-
-    def tail(self, lines: int = 40) -> str:
-        if self.log_path is None or not self.log_path.is_file():
-            return ""
-        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-
-
-def _http_ok(url: str, timeout: float = 1.0) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:  # nosec B310: url is always http://host:port/health built here
-            return response.status == 200
-    except (urllib.error.URLError, OSError, ValueError):
-        return False
-
-
 class Stack:
     """The local stack as child processes. `start()` returns once every health check answers."""
 
-    def __init__(self, *, services: Sequence[str] = SERVICES, host: str = "127.0.0.1",
-                 endpoint_port: int = DEFAULT_PORT, ws_port: int = DEFAULT_WS_PORT,
+    def __init__(self, *, services: Sequence[str] = SERVICES, host: str = HOST,
+                 endpoint_port: int = ENDPOINT_PORT, ws_port: int = SESSIONS_PORT,
                  service_ports: Mapping[str, int] | None = None, base_dir: Path | str | None = None,
                  services_root: Path | str | None = None, log_dir: Path | str | None = None,
                  env: Mapping[str, str] | None = None, startup_timeout: float = 60.0, prewarm: bool = True,
-                 die_with_parent: bool = True, media: bool | None = False, media_port: int = DEFAULT_MEDIA_PORT,
+                 die_with_parent: bool = True, media: bool | None = False, media_port: int = MEDIA_PORT,
                  console_port: int | None = None):
         unknown = [s for s in services if s not in SERVICES]
         if unknown:
@@ -107,10 +49,10 @@ class Stack:
         self.host = host
         self.endpoint_port = endpoint_port
         self.ws_port = ws_port
-        ports = dict(DEFAULT_SERVICE_PORTS)
+        ports = dict(SERVICE_PORTS)
         ports.update(service_ports or {})
         self.service_ports = {s: ports[s] for s in self.services}
-        self.base_dir = Path(base_dir or DEFAULT_BASE_DIR)
+        self.base_dir = Path(base_dir or BASE_DIR)
         self.outputs_path = self.base_dir / "outputs.json"
         self.services_root = Path(services_root) if services_root else None
         self.log_dir = Path(log_dir) if log_dir else None
@@ -121,7 +63,7 @@ class Stack:
         # The media plane (infra/local/media, Node): None = run it when it is installed.
         self.media = media_available() if media is None else media
         self.media_port = media_port
-        # The web console's static server (console_server.py); None runs none.
+        # The web console's static server (processes/console_server.py); None runs none.
         self.console_port = console_port
         if console_port:
             # The services let the browser origin of this stack's console call them (CORS).
@@ -202,7 +144,7 @@ class Stack:
         self.check_ports()
         self.base_dir.mkdir(parents=True, exist_ok=True)
         self.outputs_path.unlink(missing_ok=True)
-        endpoint_args = ["-m", "telehealth_local.endpoint", "--host", self.host, "--port", str(self.endpoint_port),
+        endpoint_args = ["-m", "telehealth_local.processes.endpoint", "--host", self.host, "--port", str(self.endpoint_port),
                          "--ws-port", str(self.ws_port), "--outputs", str(self.outputs_path)]
         if self.services_root:
             endpoint_args += ["--services-root", str(self.services_root)]
@@ -221,14 +163,14 @@ class Stack:
             # The services start now too: they import their dependencies while the endpoint
             # bootstraps, then wait for the outputs file it writes.
             for service, port in self.service_ports.items():
-                args = ["-m", "telehealth_local.serve", "--service", service, "--port", str(port),
+                args = ["-m", "telehealth_local.processes.serve", "--service", service, "--port", str(port),
                         "--host", self.host, "--outputs", str(self.outputs_path),
                         "--wait-outputs", str(self.startup_timeout)]
                 if self.services_root:
                     args += ["--services-root", str(self.services_root)]
                 self._spawn(service, args)
             if self.console_port:
-                self._spawn("console", ["-m", "telehealth_local.console_server", "--host", self.host,
+                self._spawn("console", ["-m", "telehealth_local.processes.console_server", "--host", self.host,
                                         "--port", str(self.console_port), "--sessions", self.sessions_url,
                                         *[f"--service={s}={u}" for s, u in self.service_urls.items()]])
             self._wait_healthy(started + self.startup_timeout)
@@ -249,7 +191,7 @@ class Stack:
         while pending:
             self.raise_if_died()
             for name, url in list(pending.items()):
-                if _http_ok(url, timeout=0.5):
+                if http_ok(url, timeout=0.5):
                     pending.pop(name)
             if not pending:
                 return
@@ -280,7 +222,7 @@ class Stack:
         """SIGTERM every child's process group, then SIGKILL whatever is left."""
         children, self.children = self.children, []
         for child in children:
-            _signal_group(child.pid, signal.SIGTERM)
+            signal_group(child.pid, signal.SIGTERM)
         deadline = time.monotonic() + timeout
         for child in children:
             try:
@@ -289,7 +231,7 @@ class Stack:
                 pass
         for child in children:
             # Also reaps group members whose leader already left (e.g. Lambda workers).
-            _signal_group(child.pid, signal.SIGKILL)
+            signal_group(child.pid, signal.SIGKILL)
             if child.process.poll() is None:
                 child.process.wait(5)
             if child.log_file is not None:
@@ -301,13 +243,6 @@ class Stack:
 
     def __exit__(self, *exc: Any) -> None:
         self.stop()
-
-
-def _signal_group(pgid: int, signum: int) -> None:
-    try:
-        os.killpg(pgid, signum)
-    except (ProcessLookupError, PermissionError):
-        pass  # the whole group is gone already
 
 
 def describe(stack: Stack) -> str:

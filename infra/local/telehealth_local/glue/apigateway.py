@@ -21,8 +21,8 @@ import uuid
 from typing import Any, Callable, Iterable
 from urllib.parse import parse_qs, quote, unquote
 
-from .lambdas import LambdaInvocationError
-from .moto_app import ACCOUNT_ID, REGION
+from ..lambdas import LambdaInvocationError
+from ..layout import ACCOUNT_ID, REGION
 
 STAGE_REQUEST = re.compile(r"^/restapis/(?P<api>[^/]+)/(?P<stage>[^/]+)/_user_request_(?P<path>/.*)?$")
 API_DOCUMENT = re.compile(r"^/restapis(/[^/]+)?/?$")

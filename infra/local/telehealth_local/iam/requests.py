@@ -19,8 +19,8 @@ from functools import lru_cache
 from typing import Any, Iterable, Mapping
 from urllib.parse import parse_qs, unquote
 
-from .emulator.core.request import credential_scope, raw_target
-from .emulator.core.routing import RouteTable, parse_query
+from ..emulator.core.request import credential_scope, raw_target
+from ..emulator.core.routing import RouteTable, parse_query
 
 # REST services of the stack, by signing name (JSON and query services need no route table).
 REST_SERVICES = {
@@ -122,7 +122,7 @@ def operation_and_params(request: SignedRequest) -> tuple[str | None, dict[str, 
         return None, params
     route, labels = candidates[0]
     if len({r.service for r, _ in candidates}) > 1:
-        from .emulator.core.ownership import chime_service_for_arn
+        from ..emulator.core.ownership import chime_service_for_arn
 
         arns = [unquote(v) for v in labels.values() if unquote(v).startswith("arn:")]
         owner = chime_service_for_arn(arns[0]) if arns else None

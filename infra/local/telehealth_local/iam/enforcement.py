@@ -19,12 +19,12 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
-from .iam_requests import Authorization, SignedRequest, authorizations, signed_request
+from ..layout import ACCOUNT_ID, CREDENTIALS
+from .requests import Authorization, SignedRequest, authorizations, operation_and_params, signed_request
 
 logger = logging.getLogger("telehealth_local.iam")
 
-ACCOUNT_ID = "123456789012"
-ROOT_ACCESS_KEYS = frozenset({"testing"})
+ROOT_ACCESS_KEYS = frozenset({CREDENTIALS["AWS_ACCESS_KEY_ID"]})
 # moto's Step Functions interpreter signs its Lambda calls with this fixed key (see docs/local-stack.md).
 SERVICE_ACCESS_KEYS = frozenset({"ak"})
 QUERY_SERVICES = frozenset({"iam", "sts"})
@@ -167,8 +167,6 @@ class IamEnforcer:
 
     def _after_iam_call(self, environ: dict[str, Any]) -> None:
         # Root changed (or read) IAM: drop compiled policies unless it certainly only read.
-        from .iam_requests import operation_and_params
-
         request = signed_request(environ)
         operation = operation_and_params(request)[0] if request else None
         if not operation or not operation.startswith(_READ_PREFIXES):

@@ -5,10 +5,11 @@ import json
 import urllib.request
 from typing import Any
 
+from ..layout import CREDENTIALS
+
 # The clinic's first admin (on AWS: Terraform's first_admin_email) and the invitations' sender.
 LOCAL_ADMIN_EMAIL = "admin@clinic.example.com"
 EMAIL_SENDER = "no-reply@clinic.example.com"
-_ACCESS_KEY = "testing"  # nosec B105: the local stack's fixed, public root key id
 
 
 class ContactResources:
@@ -41,7 +42,7 @@ class ContactResources:
             f"{self.endpoint_url}/_local/sms/origination-numbers", method="POST",
             headers={"Content-Type": "application/json"},
             data=json.dumps({"phone_number": self.phone_number, "opt_out_list_name": opt_outs, "region": self.region,
-                             "access_key": _ACCESS_KEY}).encode())
+                             "access_key": CREDENTIALS["AWS_ACCESS_KEY_ID"]}).encode())
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # 127.0.0.1, never a proxy
         with opener.open(request, timeout=30) as response:  # nosec B310: our own endpoint URL
             number = json.loads(response.read())

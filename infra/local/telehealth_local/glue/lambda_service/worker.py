@@ -1,8 +1,8 @@
 """A Lambda execution environment for one service: imports that service's app.py and runs its
 handlers, one invocation at a time, for requests sent by the endpoint over a private socket.
 
-Run as `python -m telehealth_local.lambda_worker --service-dir DIR --fd N`; the endpoint
-(telehealth_local.lambda_runtime) starts it with the settings already in the environment.
+Run as `python -m telehealth_local.glue.lambda_service.worker --service-dir DIR --fd N`; the endpoint
+(telehealth_local.glue.lambda_service) starts it with the settings already in the environment.
 Frames on the socket are a 4-byte big-endian length then UTF-8 JSON, so nothing the handler
 prints to stdout or stderr can corrupt the protocol.
 """
@@ -20,6 +20,8 @@ import time
 import traceback
 import uuid
 from typing import Any, Callable
+
+from ...layout import ACCOUNT_ID, REGION
 
 _HEADER = struct.Struct(">I")
 MAX_FRAME = 64 * 1024 * 1024
@@ -119,9 +121,9 @@ def _invoke(module: Any, request: dict[str, Any]) -> dict[str, Any]:
             "errorMessage": f"Handler '{handler_name}' missing on module 'app'",
             "stackTrace": [],
         }}
-    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or REGION
     context = LambdaContext(function_name, request_id, int(request.get("timeout_ms", 3000)), region,
-                            request.get("account_id", "123456789012"))
+                            request.get("account_id", ACCOUNT_ID))
     os.environ["AWS_LAMBDA_FUNCTION_NAME"] = function_name
     os.environ["AWS_LAMBDA_LOG_GROUP_NAME"] = context.log_group_name
     os.environ["AWS_LAMBDA_LOG_STREAM_NAME"] = context.log_stream_name

@@ -10,8 +10,9 @@ import re
 from pathlib import Path
 from typing import Any, Mapping
 
-POLICIES_DIR = Path(__file__).resolve().parents[2] / "policies"
-SERVICE_POLICIES = ("identity", "scheduling", "messaging", "calling")
+from ..layout import POLICIES_DIR, SERVICES
+
+SERVICE_POLICIES = SERVICES
 SESSION_POLICY = "messaging-session"
 _PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 

@@ -1,7 +1,7 @@
 """Runs one service's Chalice app over HTTP on 127.0.0.1 (Chalice's threaded local server), with
 the local stack's settings in its environment.
 
-    python -m telehealth_local.serve --service identity --port 8001 --outputs .local-stack/outputs.json
+    python -m telehealth_local.processes.serve --service identity --port 8001 --outputs .local-stack/outputs.json
 
 The settings come from the outputs file the endpoint writes after bootstrap; with
 --wait-outputs the process imports its heavy dependencies first and then waits for that file,
@@ -21,8 +21,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .bootstrap import load_outputs, load_role_credentials, service_environment
-from .lambda_runtime import DEFAULT_SERVICES_ROOT
+from ..glue.lambda_service.chalice_config import chalice_function_config
+from ..layout import SERVICES_ROOT
+from ..outputs import load_outputs, load_role_credentials, service_environment
+from .helpers import die_with_parent
 
 
 
@@ -97,18 +99,8 @@ def create_server(service_dir: Path, host: str, port: int, stage: str = "local")
                           server_cls=BacklogServer)
 
 
-def stage_environment(service_dir: Path, stage: str) -> dict[str, str]:
-    from chalice.config import Config
-
-    path = service_dir / ".chalice" / "config.json"
-    if not path.is_file():
-        return {}
-    config = Config(chalice_stage=stage, config_from_disk=json.loads(path.read_text()))
-    return {str(k): str(v) for k, v in (config.environment_variables or {}).items()}
-
-
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m telehealth_local.serve", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m telehealth_local.processes.serve", description=__doc__.splitlines()[0])
     parser.add_argument("--service", required=True, help="identity, scheduling, messaging or calling")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--host", default="127.0.0.1")
@@ -118,10 +110,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--services-root", default=None, help="directory holding <service>/app.py")
     parser.add_argument("--stage", default="local")
     args = parser.parse_args(argv)
-    from .stack import die_with_parent
-
     die_with_parent()
-    services_root = Path(args.services_root or os.environ.get("TELEHEALTH_LOCAL_SERVICES_ROOT") or DEFAULT_SERVICES_ROOT)
+    services_root = Path(args.services_root or os.environ.get("TELEHEALTH_LOCAL_SERVICES_ROOT") or SERVICES_ROOT)
     service_dir = (services_root / args.service).resolve()
     if not (service_dir / "app.py").is_file():
         print(f"serve: no app.py for service {args.service!r} in {services_root}", file=sys.stderr)
@@ -137,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     # Precedence: the inherited environment, then the Chalice stage's variables, then the
     # stack's settings (they name the resources this stack actually created).
     environment = service_environment({}, os.environ)
-    environment.update(stage_environment(service_dir, args.stage))
+    environment.update(chalice_function_config(service_dir, args.stage, "")[1])
     environment.update(settings)
     # The service runs as its own role (temporary credentials the endpoint assumed), not root.
     try:

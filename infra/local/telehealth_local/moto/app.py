@@ -4,8 +4,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-ACCOUNT_ID = "123456789012"
-REGION = "us-east-1"
+from .stepfunctions_gaps import install_wait_fix
 
 
 def configure_moto(port: int) -> None:
@@ -20,12 +19,10 @@ def configure_moto(port: int) -> None:
     from moto.core.config import default_user_config
 
     default_user_config["stepfunctions"] = {"execute_state_machine": True}
-    from .stepfunctions_gaps import install_wait_fix
-
     # moto's timestamp Wait compares against local time: reminders must not fire early.
     install_wait_fix()
     # "use_docker" stays True on purpose: it selects moto's full Lambda backend, whose
-    # LambdaFunction._invoke_lambda we replace (lambda_runtime.install_moto_hook); the
+    # LambdaFunction._invoke_lambda we replace (glue.lambda_service.moto_hook); the
     # docker-free "simple" backend answers canned responses instead of running handlers.
     default_user_config["lambda"] = {"use_docker": True}
 

@@ -9,8 +9,8 @@ import uuid
 from typing import Any, Callable, Iterable
 from html import escape
 
-from .emulator.core.request import credential_scope, raw_target
-from .emulator.core.routing import RouteTable, parse_query
+from ..emulator.core.request import credential_scope, raw_target
+from ..emulator.core.routing import RouteTable, parse_query
 
 Wsgi = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -26,7 +26,7 @@ def message(service: str, operation: str) -> str:
 
 @functools.lru_cache(maxsize=None)
 def _model(service: str) -> Any:
-    from .emulator.core.service_models import service_model
+    from ..emulator.core.service_models import service_model
 
     try:
         return service_model(service)
