@@ -119,7 +119,8 @@ class Endpoint:
         """Each service's processes run as its role: AssumeRole here, handed over as AWS_* variables.
 
         Written before the outputs file, which the service processes wait for."""
-        assert self._bootstrap is not None
+        if self._bootstrap is None:
+            raise RuntimeError("role credentials are issued only after the bootstrap ran")
         credentials = self._bootstrap.assume_service_roles()
         if self.outputs_path:
             write_outputs(role_credentials_path(self.outputs_path), {
