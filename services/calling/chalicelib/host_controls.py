@@ -12,6 +12,7 @@ from telehealth_shared.appointment_records import AppointmentRecord
 from telehealth_shared.auth import Principal
 from telehealth_shared.aws import AwsClients
 from telehealth_shared.aws_errors import is_bad_request, is_condition_failed, is_not_found
+from telehealth_shared.chime_pages import list_pages
 from telehealth_shared.config import Settings
 from telehealth_shared.errors import Conflict, NotFound
 from telehealth_shared.item_update import Update, attr
@@ -60,22 +61,13 @@ def live_meeting(clients: AwsClients, settings: Settings, record: AppointmentRec
 
 def chime_attendees(clients: AwsClients, meeting_id: str) -> list[dict[str, Any]]:
     """Every attendee of the meeting (ListAttendees pages); empty when the meeting just ended."""
-    out: list[dict[str, Any]] = []
-    token = None
-    while True:
-        kwargs: dict[str, Any] = {"MeetingId": meeting_id, "MaxResults": 100}
-        if token:
-            kwargs["NextToken"] = token
-        try:
-            response = clients.chime_meetings.list_attendees(**kwargs)
-        except Exception as exc:
-            if is_not_found(exc):
-                return []
-            raise
-        out += response.get("Attendees", [])
-        token = response.get("NextToken")
-        if not token:
-            return out
+    try:
+        return list_pages(clients.chime_meetings.list_attendees, {"MeetingId": meeting_id}, "Attendees",
+                          page_size=100).items
+    except Exception as exc:
+        if is_not_found(exc):
+            return []
+        raise
 
 
 def attendees_of(record: AppointmentRecord, chime: Iterable[dict[str, Any]]) -> list[Attendee]:

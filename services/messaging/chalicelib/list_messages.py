@@ -2,14 +2,13 @@
 a page, the page token going further back."""
 from __future__ import annotations
 
-from typing import Any
-
 from telehealth_shared.appointment_records import load_for_participant
 from telehealth_shared.audit_scope import audit_action
 from telehealth_shared.auth import Principal
 from telehealth_shared.aws import AwsClients
-from telehealth_shared.aws_errors import BAD_REQUEST_CODES, is_aws_failure, translate
+from telehealth_shared.aws_errors import is_aws_failure, translate
 from telehealth_shared.chime_channel import user_arn
+from telehealth_shared.chime_pages import list_pages
 from telehealth_shared.config import Settings
 from telehealth_shared.errors import ValidationFailed
 from telehealth_shared.models.messaging import MessagesPage, MessagesQuery
@@ -31,31 +30,17 @@ def list_messages(clients: AwsClients, settings: Settings, principal: Principal,
     """
     record, _role = load_for_participant(clients, settings, appointment_id, principal)
     bearer = user_arn(settings, principal.user_id)
-    newest_first: list[dict[str, Any]] = []
-    token = query.next_token
-    remaining = query.limit
-    while True:
-        batch = min(remaining, CHIME_MAX_RESULTS)
-        request: dict[str, Any] = {"ChannelArn": record.channel_arn, "ChimeBearer": bearer,
-                                   "SortOrder": "DESCENDING", "MaxResults": batch}
-        if token:
-            request["NextToken"] = token
-        try:
-            response = clients.chime_messaging.list_channel_messages(**request)
-        except Exception as exc:
-            if is_aws_failure(exc):
-                # Only a token the caller sent can be the caller's fault: it is the only
-                # caller-controlled input of ListChannelMessages.
-                caller_token = token is not None and token == query.next_token
-                refused = dict.fromkeys(BAD_REQUEST_CODES, ValidationFailed(
-                    "The page token is not valid.",
-                    [{"path": "query.next_token", "message": "not a token this service issued"}]))
-                raise translate(exc, refused if caller_token else None) from exc
-            raise
-        newest_first.extend(response.get("ChannelMessages", []))
-        token = response.get("NextToken")
-        remaining -= batch
-        if not token or remaining <= 0:
-            break
+    refused = ValidationFailed("The page token is not valid.",
+                               [{"path": "query.next_token", "message": "not a token this service issued"}])
+    request = {"ChannelArn": record.channel_arn, "ChimeBearer": bearer, "SortOrder": "DESCENDING"}
+    try:
+        listed = list_pages(clients.chime_messaging.list_channel_messages, request, "ChannelMessages",
+                            page_size=CHIME_MAX_RESULTS, limit=query.limit, next_token=query.next_token,
+                            bad_token=refused)
+    except Exception as exc:
+        if is_aws_failure(exc):
+            raise translate(exc) from exc
+        raise
+    newest_first, token = listed.items, listed.next_token
     messages = [m for m in (to_api_message(s, record, settings) for s in reversed(newest_first)) if m is not None]
     return MessagesPage(messages=messages, next_token=token or None)

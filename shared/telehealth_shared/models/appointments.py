@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, ConfigDict, Field, model_validator
 
-from .common import ApiModel, omitted_when_none, Limit, NextToken, StrictModel, UserRef, UtcDatetime
+from .common import ApiModel, omitted_when_none, PageQuery, StrictModel, UserRef, UtcDatetime
 
 AppointmentStatus = Literal["scheduled", "in_progress", "completed", "no_show", "cancelled"]
 # A visit that is still to happen or happening; the others are closed (refuse check-in,
@@ -75,12 +75,10 @@ class UpdateAppointmentRequest(StrictModel):
         return self
 
 
-class ListAppointmentsQuery(StrictModel):
+class ListAppointmentsQuery(PageQuery):
     from_: UtcDatetime | None = Field(default=None, alias="from")
     to: UtcDatetime | None = None
     status: AppointmentStatus | None = None
-    limit: Limit = 50
-    next_token: NextToken | None = None
 
     @model_validator(mode="after")
     def _ordered(self) -> "ListAppointmentsQuery":

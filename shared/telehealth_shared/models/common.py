@@ -88,6 +88,8 @@ NextToken = Annotated[str, Field(min_length=1, max_length=2048)]
 
 
 class PageQuery(StrictModel):
+    """The page every list route takes (`limit`, `next_token`); a list with filters extends it."""
+
     limit: Limit = 50
     next_token: NextToken | None = None
 

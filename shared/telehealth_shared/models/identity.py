@@ -8,7 +8,7 @@ from pydantic import AfterValidator, BeforeValidator, Field
 
 from ..phone import normalize_e164
 from .audit import AuditEvent
-from .common import ApiModel, Limit, NextToken, PersonName, Role, StrictModel, UtcDatetime, omitted_when_none
+from .common import ApiModel, PageQuery, PersonName, Role, StrictModel, UtcDatetime, omitted_when_none
 
 _EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
 
@@ -132,13 +132,11 @@ class PhoneConfirmRequest(StrictModel):
     code: Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[0-9]+$")]
 
 
-class PatientsQuery(StrictModel):
+class PatientsQuery(PageQuery):
     q: Annotated[str, BeforeValidator(_strip), Field(max_length=100, json_schema_extra={"minLength": 1, "pattern": "\\S"}),
                  AfterValidator(_not_blank)] | None = None
     # Exact address (case-insensitive): how a doctor finds a new patient to book.
     email: Email | None = None
-    limit: Limit = 50
-    next_token: NextToken | None = None
 
 
 class InvitationRequest(StrictModel):
@@ -172,13 +170,11 @@ class InvitationRevoked(ApiModel):
     status: Literal["revoked"] = "revoked"
 
 
-class AuditQuery(StrictModel):
+class AuditQuery(PageQuery):
     actor_id: Annotated[str, Field(min_length=1, max_length=128)] | None = None
     resource_id: Annotated[str, Field(min_length=1, max_length=256)] | None = None
     from_: UtcDatetime | None = Field(default=None, alias="from")
     to: UtcDatetime | None = None
-    limit: Limit = 50
-    next_token: NextToken | None = None
 
 
 class AuditPage(ApiModel):

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, Field
 
 from .appointments import Presence, PresenceState
-from .common import ApiModel, omitted_when_none, Limit, NextToken, Role, StrictModel, UserRef, UtcDatetime
+from .common import ApiModel, omitted_when_none, PageQuery, Role, StrictModel, UserRef, UtcDatetime
 
 MessageKind = Literal["chat", "meeting", "presence"]
 # waiting: someone entered the waiting room (a guest, a dialled phone); admitted: the doctor
@@ -41,9 +41,8 @@ class SendMessageRequest(StrictModel):
     client_id: ClientId | None = None
 
 
-class MessagesQuery(StrictModel):
-    limit: Limit = 50
-    next_token: NextToken | None = None
+class MessagesQuery(PageQuery):
+    """A page of an appointment's chat history (`limit`, `next_token`)."""
 
 
 class Sender(ApiModel):
