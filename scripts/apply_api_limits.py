@@ -14,8 +14,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from telehealth_local.layout import SERVICES
+
 ROOT = Path(__file__).resolve().parent.parent
-SERVICES = ("identity", "scheduling", "messaging", "calling")
 
 
 def limits_for(service_dir: Path, stage: str) -> dict[str, float]:

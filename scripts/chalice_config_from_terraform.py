@@ -18,8 +18,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from telehealth_local.layout import SERVICES
+
 ROOT = Path(__file__).resolve().parent.parent
-SERVICES = ("identity", "scheduling", "messaging", "calling")
 MANAGED_PREFIX = "TELEHEALTH_"
 LOCAL_STAGE = "local"
 STAGE_NAME = re.compile(r"^[A-Za-z0-9_]+$")

@@ -16,8 +16,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+from telehealth_local.layout import SERVICES
+
 ROOT = Path(__file__).resolve().parent.parent
-SERVICES = ("identity", "scheduling", "messaging", "calling")
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 

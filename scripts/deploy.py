@@ -22,8 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from telehealth_local.layout import SERVICES
+
 ROOT = Path(__file__).resolve().parent.parent
-SERVICES = ("identity", "scheduling", "messaging", "calling")
 # What Chalice packages (docs/architecture.md); the local work copy holds exactly this.
 PACKAGED = ("app.py", "chalicelib", "vendor", "requirements.txt")
 DEFAULT_ENDPOINT = "http://127.0.0.1:4566"

@@ -14,9 +14,9 @@ import sys
 from pathlib import Path
 
 from api_reference import render as render_reference
+from telehealth_local.layout import SERVICES
 
 ROOT = Path(__file__).resolve().parent.parent
-SERVICES = ("identity", "scheduling", "messaging", "calling")
 DUMP = ("import json, app; from telehealth_shared.openapi import build_openapi; "
         "print(json.dumps(build_openapi(app.app), indent=2, sort_keys=True))")
 

@@ -16,12 +16,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from telehealth_local.layout import SERVICES
+
 ROOT = Path(__file__).resolve().parent.parent
 # Modules the tests and the benchmarks share (stack_fixture, users, media_browsers): top-level
 # on the path, beside tests/ itself.
 HARNESS = ROOT / "scripts" / "harness"
 RESULTS = ROOT / "build" / "test-results"
-SERVICES = ("identity", "scheduling", "messaging", "calling")
 
 
 @dataclass

@@ -14,8 +14,9 @@ import subprocess  # nosec B404: developer tooling starting our own Python proce
 import sys
 from pathlib import Path
 
+from telehealth_local.layout import SERVICES
+
 ROOT = Path(__file__).resolve().parents[2]
-SERVICES = ("identity", "scheduling", "messaging", "calling")
 FLOOR = "import boto3, chalice, pydantic; pydantic.BaseModel"
 TIMER = "import time; t=time.perf_counter(); {stmt}; print(time.perf_counter()-t)"
 

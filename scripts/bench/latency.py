@@ -15,6 +15,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable
 
+from telehealth_local.layout import SERVICES
+
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts" / "harness"))
 
@@ -23,7 +25,6 @@ from telehealth_client import ServiceUrls, TelehealthClient  # noqa: E402
 from telehealth_shared.models.identity import TokensResponse  # noqa: E402
 from users import make_user  # noqa: E402
 
-SERVICES = ["identity", "scheduling", "messaging", "calling"]
 
 
 def percentile(values: list[float], q: float) -> float:

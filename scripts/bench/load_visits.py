@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from telehealth_local.layout import SERVICES
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts" / "harness"))
@@ -34,7 +35,6 @@ sys.path.insert(0, str(ROOT / "scripts" / "harness"))
 from stack_fixture import start_stack  # noqa: E402
 from users import make_user  # noqa: E402
 
-SERVICES = ["identity", "scheduling", "messaging", "calling"]
 CLEAN_FAILURES = {429, 503}
 RUN_TIMEOUT = 300.0
 

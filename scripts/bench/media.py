@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from telehealth_local.layout import SERVICES
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts" / "harness"))
@@ -24,7 +25,6 @@ from media_browsers import Browsers  # noqa: E402
 from stack_fixture import start_stack, wait_for  # noqa: E402
 from users import make_user  # noqa: E402
 
-SERVICES = ["identity", "scheduling", "messaging", "calling"]
 ALL = {"Audio": "SendReceive", "Video": "SendReceive", "Content": "SendReceive"}
 TICKS = os.sysconf("SC_CLK_TCK")
 

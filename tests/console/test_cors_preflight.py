@@ -9,8 +9,8 @@ import pytest
 import requests
 
 from node_tools import REPO_ROOT
+from telehealth_local.layout import SERVICES
 
-SERVICES = ("identity", "scheduling", "messaging", "calling")
 
 
 def _routes():

@@ -19,10 +19,10 @@ from typing import Any, Iterator
 
 import pytest
 import requests
+from telehealth_local.layout import SERVICES
 
 
 ROOT = Path(__file__).resolve().parents[2]
-SERVICES = ("identity", "scheduling", "messaging", "calling")
 DEPLOY_TIMEOUT = 900
 
 pytestmark = pytest.mark.timeout(2 * DEPLOY_TIMEOUT)

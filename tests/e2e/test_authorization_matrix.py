@@ -17,6 +17,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from telehealth_local.layout import SERVICES
 
 
 # -- the columns ---------------------------------------------------------------------------
@@ -48,7 +49,6 @@ TOKEN_VARIANTS: dict[str, tuple[str, ...]] = {
     ACCESS_TOKEN: ("access_token", "token_use_access"),
 }
 CONTROL = "control"
-SERVICES = ("identity", "scheduling", "messaging", "calling")
 ERROR_CODES = {400: "ValidationError", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound", 409: "Conflict"}
 
 # The people of the `people` fixture, by the attribute that holds them.

@@ -7,13 +7,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from telehealth_local.layout import SERVICES
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from api_reference import render  # noqa: E402
 
-SERVICES = ["identity", "scheduling", "messaging", "calling"]
 
 
 @pytest.mark.parametrize("service", SERVICES)

@@ -4,11 +4,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from telehealth_local.layout import SERVICES
 
 ROOT = Path(__file__).resolve().parents[2]
 TOOLS = ROOT / ".venvs" / "audit" / "bin"
 OUR_CODE = ["shared/telehealth_shared", "infra/local/telehealth_local", "client/telehealth_client", "scripts"] + [
-    f"services/{s}/{part}" for s in ("identity", "scheduling", "messaging", "calling") for part in ("app.py", "chalicelib")]
+    f"services/{s}/{part}" for s in SERVICES for part in ("app.py", "chalicelib")]
 
 
 def _tool(name):
@@ -32,7 +33,7 @@ def test_bandit_finds_nothing_in_our_code():
 
 def test_pip_audit_every_service_requirements():
     tool = _tool("pip-audit")
-    files = [ROOT / "services" / s / "requirements.txt" for s in ("identity", "scheduling", "messaging", "calling")]
+    files = [ROOT / "services" / s / "requirements.txt" for s in SERVICES]
     args = [tool, "--progress-spinner", "off"]
     for path in files:
         args += ["-r", str(path)]

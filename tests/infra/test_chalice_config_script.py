@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from terraform_harness import ROOT
+from telehealth_local.layout import SERVICES
 
 SCRIPT = ROOT / "scripts" / "chalice_config_from_terraform.py"
-SERVICES = ("identity", "scheduling", "messaging", "calling")
 
 
 def outputs_for(stage: str, **env_overrides: str) -> dict[str, Any]:

@@ -10,9 +10,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from telehealth_local.layout import SERVICES
 
 ROOT = Path(__file__).resolve().parents[2]
-SERVICES = ["identity", "scheduling", "messaging", "calling"]
 BOTO3_PIN = next(line.strip() for line in (ROOT / "requirements" / "dev.txt").read_text().splitlines()
                  if line.startswith("boto3=="))
 

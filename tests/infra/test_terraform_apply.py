@@ -23,9 +23,9 @@ from botocore.config import Config
 from least_privilege import actions_of, policy_problems
 from telehealth_local.iam.policies import granted_actions
 from terraform_harness import ACCOUNT_ID, REGION, ROOT, Endpoint, Terraform
+from telehealth_local.layout import SERVICES
 
 ASL_FILE = ROOT / "infra" / "statemachine" / "reminders.asl.json"
-SERVICES = ("identity", "scheduling", "messaging", "calling")
 LOGS = {"logs:CreateLogStream", "logs:PutLogEvents"}
 XRAY = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
 # What each service calls: its policy file in infra/policies/, which the end-to-end suite proves
