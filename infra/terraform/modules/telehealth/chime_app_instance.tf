@@ -35,18 +35,10 @@ resource "terraform_data" "chime_bootstrap_zip" {
   }
 }
 
-resource "aws_cloudwatch_log_group" "chime_bootstrap" {
-  count             = local.bootstrap_function_enabled ? 1 : 0
-  name              = "/aws/lambda/${local.bootstrap_function_name}"
-  retention_in_days = var.log_retention_days
-  kms_key_id        = aws_kms_key.data.arn
-  tags              = var.tags
-}
-
 resource "aws_iam_role" "chime_bootstrap" {
   count              = local.bootstrap_function_enabled ? 1 : 0
   name               = "${local.prefix}-chime-bootstrap"
-  assume_role_policy = local.lambda_trust_policy
+  assume_role_policy = local.trust_policies["lambda"]
   tags               = var.tags
 }
 
@@ -91,7 +83,7 @@ resource "aws_iam_role_policy" "chime_bootstrap" {
         Sid      = "WriteOwnLogs"
         Effect   = "Allow"
         Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-        Resource = ["${aws_cloudwatch_log_group.chime_bootstrap[0].arn}:log-stream:*"]
+        Resource = ["${aws_cloudwatch_log_group.this["chime_bootstrap"].arn}:log-stream:*"]
       }],
       local.xray_statements,
     )
@@ -122,7 +114,7 @@ resource "aws_lambda_function" "chime_bootstrap" {
 
   depends_on = [
     terraform_data.chime_bootstrap_zip,
-    aws_cloudwatch_log_group.chime_bootstrap,
+    aws_cloudwatch_log_group.this,
     aws_iam_role_policy.chime_bootstrap,
   ]
 }

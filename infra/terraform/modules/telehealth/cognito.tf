@@ -80,16 +80,6 @@ resource "aws_cognito_user_pool_client" "app" {
   }
 }
 
-resource "aws_lambda_permission" "cognito_post_confirmation" {
-  count          = var.service_functions_deployed ? 1 : 0
-  statement_id   = "CognitoPostConfirmation"
-  action         = "lambda:InvokeFunction"
-  function_name  = local.post_confirmation_function
-  principal      = "cognito-idp.amazonaws.com"
-  source_arn     = aws_cognito_user_pool.this.arn
-  source_account = local.account_id
-}
-
 # The first clinic admin, created by the deployment (every later doctor and admin is invited).
 # Cognito e-mails it a temporary password; the first sign-in sets its own.
 resource "aws_cognito_user" "first_admin" {

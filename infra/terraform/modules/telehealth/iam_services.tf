@@ -4,14 +4,15 @@
 # against the AWS service authorization data).
 
 locals {
-  lambda_trust_policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Effect    = "Allow"
-      Principal = { Service = "lambda.amazonaws.com" }
-      Action    = "sts:AssumeRole"
-    }]
-  })
+  # Assume-role policies by the AWS service that assumes the role, with what its statement adds.
+  trust_statement_extras = {
+    lambda = {}
+    states = { Condition = { StringEquals = { "aws:SourceAccount" = local.account_id } } }
+  }
+  trust_policies = { for service, extra in local.trust_statement_extras : service => jsonencode({
+    Version   = "2012-10-17"
+    Statement = [merge({ Effect = "Allow", Principal = { Service = "${service}.amazonaws.com" }, Action = "sts:AssumeRole" }, extra)]
+  }) }
 
   xray_statements = var.lambda_tracing ? [{
     Sid      = "WriteTraces"
@@ -52,19 +53,11 @@ locals {
   }
 }
 
-resource "aws_cloudwatch_log_group" "service" {
-  for_each          = toset(flatten(values(local.service_function_names)))
-  name              = "/aws/lambda/${each.value}"
-  retention_in_days = var.log_retention_days
-  kms_key_id        = aws_kms_key.data.arn
-  tags              = var.tags
-}
-
 resource "aws_iam_role" "service" {
   for_each           = toset(local.services)
   name               = "${local.prefix}-${each.key}"
   description        = "Lambda functions of the ${each.key} service (${var.stage})"
-  assume_role_policy = local.lambda_trust_policy
+  assume_role_policy = local.trust_policies["lambda"]
   tags               = var.tags
 }
 
@@ -81,7 +74,7 @@ resource "aws_iam_role_policy" "service" {
         Sid      = "WriteOwnLogs"
         Effect   = "Allow"
         Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-        Resource = [for name in local.service_function_names[each.key] : "${aws_cloudwatch_log_group.service[name].arn}:log-stream:*"]
+        Resource = [for name in local.service_function_names[each.key] : "${aws_cloudwatch_log_group.this[name].arn}:log-stream:*"]
       }],
       local.xray_statements,
     )

@@ -6,13 +6,6 @@ locals {
   state_machine_name = "${local.prefix}-reminders"
 }
 
-resource "aws_cloudwatch_log_group" "state_machine" {
-  name              = "/aws/vendedlogs/states/${local.state_machine_name}"
-  retention_in_days = var.log_retention_days
-  kms_key_id        = aws_kms_key.data.arn
-  tags              = var.tags
-}
-
 resource "aws_sfn_state_machine" "reminders" {
   #checkov:skip=CKV_AWS_285:Execution data holds appointment details (PHI); state transitions are still logged.
   name       = local.state_machine_name
@@ -21,7 +14,7 @@ resource "aws_sfn_state_machine" "reminders" {
   definition = local.state_machine_definition
 
   logging_configuration {
-    log_destination = "${aws_cloudwatch_log_group.state_machine.arn}:*"
+    log_destination = "${aws_cloudwatch_log_group.this["state_machine"].arn}:*"
     level           = "ALL"
     # Execution input and results name patients and appointments: keep them out of the logs.
     include_execution_data = false
@@ -37,19 +30,9 @@ resource "aws_sfn_state_machine" "reminders" {
 }
 
 resource "aws_iam_role" "state_machine" {
-  name = "${local.prefix}-reminders-state-machine"
-  assume_role_policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Effect    = "Allow"
-      Principal = { Service = "states.amazonaws.com" }
-      Action    = "sts:AssumeRole"
-      Condition = {
-        StringEquals = { "aws:SourceAccount" = local.account_id }
-      }
-    }]
-  })
-  tags = var.tags
+  name               = "${local.prefix}-reminders-state-machine"
+  assume_role_policy = local.trust_policies["states"]
+  tags               = var.tags
 }
 
 resource "aws_iam_role_policy" "state_machine" {

@@ -1,15 +1,6 @@
 # The SIP media application must point at an existing function, so it is created by the
 # second apply, after `chalice deploy` of the calling service (see docs/deploy.md).
-# Chime invokes the handler as voiceconnector.chime.amazonaws.com. The permission is scoped to
-# this account rather than to the SMA's ARN because it has to exist before the SMA does.
-resource "aws_lambda_permission" "sma_handler" {
-  count          = local.create_sma ? 1 : 0
-  statement_id   = "ChimeSipMediaApplication"
-  action         = "lambda:InvokeFunction"
-  function_name  = local.sma_handler_function
-  principal      = "voiceconnector.chime.amazonaws.com"
-  source_account = local.account_id
-}
+# Chime's permission to invoke the handler is in lambda_permissions.tf.
 
 resource "aws_chimesdkvoice_sip_media_application" "this" {
   count      = local.create_sma ? 1 : 0
@@ -22,7 +13,7 @@ resource "aws_chimesdkvoice_sip_media_application" "this" {
 
   tags = var.tags
 
-  depends_on = [aws_lambda_permission.sma_handler]
+  depends_on = [aws_lambda_permission.this]
 }
 
 # Routes calls to the number into the same handler (which apologises and hangs up on calls

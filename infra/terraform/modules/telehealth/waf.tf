@@ -120,17 +120,9 @@ resource "aws_wafv2_web_acl" "api" {
   tags = var.tags
 }
 
-# WAF requires its log group's name to start with aws-waf-logs-.
-resource "aws_cloudwatch_log_group" "waf" {
-  name              = "aws-waf-logs-${local.prefix}"
-  retention_in_days = var.log_retention_days
-  kms_key_id        = aws_kms_key.data.arn
-  tags              = var.tags
-}
-
 resource "aws_wafv2_web_acl_logging_configuration" "api" {
   resource_arn            = aws_wafv2_web_acl.api.arn
-  log_destination_configs = [aws_cloudwatch_log_group.waf.arn]
+  log_destination_configs = [aws_cloudwatch_log_group.this["waf"].arn]
 
   # Headers can carry tokens; the log keeps the rest of the request.
   redacted_fields {
