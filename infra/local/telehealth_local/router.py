@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 from .control.api import is_control_request
@@ -16,19 +17,17 @@ logger = logging.getLogger("telehealth_local.endpoint")
 Wsgi = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
+@dataclass
 class Router:
     """Sends each request to the one application that answers it."""
 
-    def __init__(self, control: Wsgi, glue: CognitoGlue, is_emulated: Callable[[dict[str, Any]], bool],
-                 emulator: Wsgi, moto: Wsgi, iam: IamEnforcer | None = None,
-                 apigateway: ApiGatewayGlue | None = None):
-        self.iam = iam
-        self.control = control
-        self.glue = glue
-        self.apigateway = apigateway
-        self.is_emulated = is_emulated
-        self.emulator = emulator
-        self.moto = moto
+    control: Wsgi
+    glue: CognitoGlue
+    is_emulated: Callable[[dict[str, Any]], bool]
+    emulator: Wsgi
+    moto: Wsgi
+    iam: IamEnforcer | None = None
+    apigateway: ApiGatewayGlue | None = None
 
     def route(self, environ: dict[str, Any]) -> tuple[str, Wsgi]:
         if is_control_request(environ):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
@@ -50,25 +51,23 @@ def is_control_request(environ: Mapping[str, Any]) -> bool:
     return path == PREFIX or path.startswith(PREFIX + "/")
 
 
+@dataclass(kw_only=True)
 class ControlApi:
     """WSGI app for /_local/*. `calls` is the emulator's SIP media application call simulator
     (list_calls, get_call, answer, digits, hangup), `sms` its End User Messaging SMS numbers
     (receive_text, register_phone_number), `meetings` what the media plane asks of its meetings
     (roster, resolve_join_token); `ready` says whether start-up has finished."""
 
-    def __init__(self, *, outbox: Outbox, calls: Any, sms: Any, meetings: Any,
-                 ready: Callable[[], bool] = lambda: True,
-                 outputs: Callable[[], Mapping[str, str] | None] = lambda: None,
-                 worker_pids: Callable[[], Mapping[str, list[int]]] = lambda: {},
-                 iam_usage: Callable[[], list[dict[str, Any]]] = lambda: []):
-        self._outbox = outbox
-        self._calls = calls
-        self._sms_numbers = sms
-        self._meetings = meetings
-        self._ready = ready
-        self._outputs_getter = outputs
-        self._worker_pids = worker_pids
-        self._usage_records = iam_usage
+    outbox: Outbox
+    calls: Any
+    sms: Any
+    meetings: Any
+    ready: Callable[[], bool] = lambda: True
+    outputs: Callable[[], Mapping[str, str] | None] = lambda: None
+    worker_pids: Callable[[], Mapping[str, list[int]]] = lambda: {}
+    iam_usage: Callable[[], list[dict[str, Any]]] = lambda: []
+
+    def __post_init__(self) -> None:
         self._map = Map([
             Rule(f"{PREFIX}/health", methods=["GET"], endpoint="health"),
             Rule(f"{PREFIX}/outbox/sms", methods=["GET"], endpoint="sms"),
@@ -105,18 +104,18 @@ class ControlApi:
 
     # -- endpoints -------------------------------------------------------------------
     def _health(self, request: Request) -> Response:
-        if not self._ready():
+        if not self.ready():
             return _json(503, {"status": "starting"})
         return _json(200, {"status": "ok"})
 
     def _sms(self, request: Request) -> Response:
-        return _json(200, {"messages": self._outbox.sms()})
+        return _json(200, {"messages": self.outbox.sms()})
 
     def _email(self, request: Request) -> Response:
-        return _json(200, {"messages": self._outbox.email()})
+        return _json(200, {"messages": self.outbox.email()})
 
     def _clear_outbox(self, request: Request) -> Response:
-        self._outbox.clear()
+        self.outbox.clear()
         return _json(200, {})
 
     def _sms_inbound(self, request: Request) -> Response:
@@ -132,7 +131,7 @@ class ControlApi:
         if details:
             raise ControlError(400, "ValidationError", "The request has invalid fields.", details)
         try:
-            action = self._sms_numbers.receive_text(body["to"], body["from"], text)
+            action = self.sms.receive_text(body["to"], body["from"], text)
         except UnknownNumber:
             raise ControlError(404, "NotFound", "No origination number of the local stack has that number.") from None
         return _json(200, {"action": action})
@@ -152,7 +151,7 @@ class ControlApi:
         if details:
             raise ControlError(400, "ValidationError", "The request has invalid fields.", details)
         try:
-            number = self._sms_numbers.register_phone_number(body["phone_number"], opt_out_list,
+            number = self.sms.register_phone_number(body["phone_number"], opt_out_list,
                                            account_id=account_for_access_key(str(body.get("access_key", CREDENTIALS["AWS_ACCESS_KEY_ID"]))),
                                            region=str(body.get("region", DEFAULT_REGION)))
         except ValueError as exc:
@@ -165,17 +164,17 @@ class ControlApi:
                            "opt_out_list_name": number["OptOutListName"]})
 
     def _outputs(self, request: Request) -> Response:
-        outputs = self._outputs_getter()
+        outputs = self.outputs()
         if outputs is None:
             raise ControlError(503, "Unavailable", "The stack has not finished starting.")
         return _json(200, dict(outputs))
 
     def _workers(self, request: Request) -> Response:
-        return _json(200, {"workers": {k: list(v) for k, v in self._worker_pids().items()}})
+        return _json(200, {"workers": {k: list(v) for k, v in self.worker_pids().items()}})
 
     # The local media plane's questions (telehealth_local.control.media_link says why they exist).
     def _media_roster(self, request: Request, meeting_id: str) -> Response:
-        found = self._meetings.roster(meeting_id)
+        found = self.meetings.roster(meeting_id)
         if found is None:
             raise ControlError(404, "NotFound", "No meeting with that id.")
         return _json(200, found)
@@ -185,21 +184,21 @@ class ControlApi:
         if not isinstance(token, str) or not token:
             raise ControlError(400, "ValidationError", "JoinToken is required.",
                                [{"path": "$.JoinToken", "message": "must be a non-empty string"}])
-        attendee = self._meetings.resolve_join_token(meeting_id, token)
+        attendee = self.meetings.resolve_join_token(meeting_id, token)
         if attendee is None:
             raise ControlError(404, "NotFound", "No attendee holds that join token in that meeting.")
         return _json(200, {"Attendee": attendee})
 
     def _iam_usage(self, request: Request) -> Response:
         """Every (role, action, resource) the endpoint allowed or denied, with how often."""
-        return _json(200, {"usage": self._usage_records()})
+        return _json(200, {"usage": self.iam_usage()})
 
     def _list_calls(self, request: Request) -> Response:
-        return _json(200, {"calls": list(self._calls.list_calls())})
+        return _json(200, {"calls": list(self.calls.list_calls())})
 
     def _act(self, action: str, transaction_id: str, *args: Any) -> Response:
         try:
-            result = getattr(self._calls, action)(transaction_id, *args)
+            result = getattr(self.calls, action)(transaction_id, *args)
         except CallNotFound:
             raise ControlError(404, "NotFound", "No call with that transaction id.") from None
         except CallStateError as exc:
