@@ -2,12 +2,7 @@
 import json
 
 import pytest
-from stack_fixture import serve_emulator
-from telehealth_local.emulator.app import build_emulator
-from telehealth_local.events import EventHub
-from telehealth_local.outbox import Outbox
 
-from telehealth_shared.aws import AwsClients
 from telehealth_shared.chime_channel import decode_metadata, encode_metadata, post_message, request_token, user_arn
 from telehealth_shared.config import Settings
 
@@ -41,23 +36,6 @@ def test_request_tokens_are_stable_per_post_and_fit_chime():
     token = request_token("txn-1", "declined")
     assert token == request_token("txn-1", "declined") != request_token("txn-1", "accepted")
     assert token != request_token("txn-1declined") and len(token) == 64 and token.isalnum()
-
-
-@pytest.fixture
-def channel(monkeypatch):
-    """A channel on the emulator with one member, and a client set pointed at it."""
-    with serve_emulator(build_emulator(outbox=Outbox(), hub=EventHub())) as url:
-        for name, value in {"AWS_ENDPOINT_URL": url, "AWS_ACCESS_KEY_ID": "testing",
-                            "AWS_SECRET_ACCESS_KEY": "testing"}.items():
-            monkeypatch.setenv(name, value)
-        clients = AwsClients(region="us-east-1")
-        app = clients.chime_identity.create_app_instance(Name="t", ClientRequestToken="app-1")["AppInstanceArn"]
-        member = clients.chime_identity.create_app_instance_user(
-            AppInstanceArn=app, AppInstanceUserId="pat", Name="P", ClientRequestToken="user-1")["AppInstanceUserArn"]
-        arn = clients.chime_messaging.create_channel(
-            AppInstanceArn=app, Name="visit", Mode="RESTRICTED", Privacy="PRIVATE", ClientRequestToken="ch-1",
-            ChimeBearer=member)["ChannelArn"]
-        yield clients, arn, member
 
 
 def test_posted_message_is_stored_with_its_metadata_and_sent_with_the_token(channel):

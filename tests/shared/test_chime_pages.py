@@ -1,35 +1,20 @@
 """Following a Chime list call's NextToken (telehealth_shared.chime_pages), on the local emulator."""
 import pytest
-from stack_fixture import serve_emulator
-from telehealth_local.emulator.app import build_emulator
-from telehealth_local.events import EventHub
-from telehealth_local.outbox import Outbox
 
-from telehealth_shared.aws import AwsClients
 from telehealth_shared.chime_pages import list_pages
 from telehealth_shared.errors import ValidationFailed
 
 
 @pytest.fixture
-def history(monkeypatch):
+def history(channel):
     """A channel holding seven messages, and the request that lists them oldest first."""
-    with serve_emulator(build_emulator(outbox=Outbox(), hub=EventHub())) as url:
-        for name, value in {"AWS_ENDPOINT_URL": url, "AWS_ACCESS_KEY_ID": "testing",
-                            "AWS_SECRET_ACCESS_KEY": "testing"}.items():
-            monkeypatch.setenv(name, value)
-        clients = AwsClients(region="us-east-1")
-        app = clients.chime_identity.create_app_instance(Name="t", ClientRequestToken="app-1")["AppInstanceArn"]
-        member = clients.chime_identity.create_app_instance_user(
-            AppInstanceArn=app, AppInstanceUserId="pat", Name="P", ClientRequestToken="user-1")["AppInstanceUserArn"]
-        arn = clients.chime_messaging.create_channel(
-            AppInstanceArn=app, Name="visit", Mode="RESTRICTED", Privacy="PRIVATE", ClientRequestToken="ch-1",
-            ChimeBearer=member)["ChannelArn"]
-        for n in range(7):
-            clients.chime_messaging.send_channel_message(
-                ChannelArn=arn, ChimeBearer=member, Content=f"m{n}", Type="STANDARD", Persistence="PERSISTENT",
-                ClientRequestToken=f"msg-{n}")
-        yield clients.chime_messaging.list_channel_messages, {"ChannelArn": arn, "ChimeBearer": member,
-                                                              "SortOrder": "ASCENDING"}
+    clients, arn, member = channel
+    for n in range(7):
+        clients.chime_messaging.send_channel_message(
+            ChannelArn=arn, ChimeBearer=member, Content=f"m{n}", Type="STANDARD", Persistence="PERSISTENT",
+            ClientRequestToken=f"msg-{n}")
+    return clients.chime_messaging.list_channel_messages, {"ChannelArn": arn, "ChimeBearer": member,
+                                                           "SortOrder": "ASCENDING"}
 
 
 def contents(listed):
