@@ -18,6 +18,7 @@ import sys
 from typing import Any
 
 from service_bench import ROOT, bench_service
+from telehealth_local.layout import ACCOUNT_ID
 
 REFERENCE = {
     "start": "4: two membership checks, CreateMeetingWithAttendees, SendChannelMessage (invite)",
@@ -46,7 +47,7 @@ def _event(event_type: str, transaction_id: str, action_data: dict[str, Any] | N
     participant = {"CallId": "bench-call", "ParticipantTag": "LEG-A", "To": "+14155550100", "From": "+12025550100",
                    "Direction": "Outbound", "StartTimeInMilliseconds": "1700000000000", "Status": "Connected"}
     event: dict[str, Any] = {"SchemaVersion": "1.0", "Sequence": 1, "InvocationEventType": event_type,
-                             "CallDetails": {"TransactionId": transaction_id, "AwsAccountId": "123456789012",
+                             "CallDetails": {"TransactionId": transaction_id, "AwsAccountId": ACCOUNT_ID,
                                              "AwsRegion": "us-east-1",
                                              # The deployment's own: the handler refuses any other.
                                              "SipMediaApplicationId": os.environ["TELEHEALTH_SIP_MEDIA_APPLICATION_ID"],

@@ -12,6 +12,7 @@ import sys
 import uuid
 
 from service_bench import bench_service
+from telehealth_local.layout import ACCOUNT_ID
 
 REFERENCE = {
     "check-in": "4 calls + 1 extra Lambda invocation (SendChannelMessage, channel-flow processor: "
@@ -74,7 +75,7 @@ def main() -> int:
         role_arn = bench.stack.client("iam").create_role(
             RoleName="telehealth-bench-sessions",
             AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{
-                "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+                "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT_ID}:root"},
                 "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
         from chalicelib.session_url import SESSION_ROLE_ENV
 

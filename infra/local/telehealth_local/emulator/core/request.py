@@ -11,10 +11,11 @@ import re
 import sys
 from urllib.parse import quote, urlsplit
 
+from ...layout import ACCOUNT_ID, REGION
 from .routing import parse_query
 
-DEFAULT_ACCOUNT_ID = "123456789012"
-DEFAULT_REGION = "us-east-1"
+DEFAULT_ACCOUNT_ID = ACCOUNT_ID
+DEFAULT_REGION = REGION
 
 # Credential=AKID/20240101/us-east-1/chime/aws4_request
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/(\d{8})/([^/,\s]+)/([^/,\s]+)/aws4_request")
